@@ -1,0 +1,109 @@
+using Akka.Actor;
+using RControl.Protocol;
+
+namespace RControl.Actors;
+
+/// <summary>
+/// The caller's side of one command task (child of the session's <see cref="TaskSupervisorActor"/>):
+/// asks the session actor — local or across Akka.Remote — to run the command, runs the user's
+/// callbacks one at a time in line order, settles the <see cref="CommandTask"/> handle and reports
+/// to the supervisor. A callback that throws becomes the task's error; later lines still arrive.
+/// </summary>
+public sealed class CommandHandleActor : ReceiveActor
+{
+    private readonly CommandTask _task;
+    private readonly IActorRef _sessionActor;
+    private BaseTaskException? _callbackError;
+
+    public CommandHandleActor(CommandTask task, IActorRef sessionActor)
+    {
+        _task = task;
+        _sessionActor = sessionActor;
+        Receive<CommandTaskActor.Output>(OnOutput);
+        Receive<CommandTaskActor.Completed>(OnCompleted);
+        Receive<TaskSupervisorActor.KillTask>(_ => _sessionActor.Tell(new SessionActor.Kill(_task.Id)));
+        Receive<Terminated>(_ => Finish(CommandEnd.Failed, null, $"session '{_task.Session.Name}' is closed or unreachable"));
+    }
+
+    public static Props Props(CommandTask task, IActorRef sessionActor) =>
+        Akka.Actor.Props.Create(() => new CommandHandleActor(task, sessionActor));
+
+    protected override void PreStart()
+    {
+        Context.Watch(_sessionActor);
+        _sessionActor.Tell(new SessionActor.Execute(_task.Id, _task.Spec));
+    }
+
+    private void OnOutput(CommandTaskActor.Output output)
+    {
+        var callback = output.Stream == OutputStream.Stderr ? _task.Options.OnStderr : _task.Options.OnStdout;
+        if (callback is not null)
+        {
+            foreach (var line in output.Lines)
+            {
+                Run(() => callback(_task, line), "output callback");
+            }
+        }
+
+        Sender.Tell(new CommandTaskActor.OutputAck(output.TaskId, output.Stream));
+    }
+
+    private void OnCompleted(CommandTaskActor.Completed completed) =>
+        Finish(completed.End, completed.ExitCode, completed.Error);
+
+    private void Finish(CommandEnd end, int? exitCode, string? failure)
+    {
+        var session = _task.Session;
+        var options = _task.Options;
+        _task.ExitCode = exitCode;
+        _task.TimedOut = end is CommandEnd.TimedOut or CommandEnd.OutputTimedOut;
+        _task.EndedAt = DateTimeOffset.UtcNow;
+
+        BaseTaskException? error = end switch
+        {
+            CommandEnd.TimedOut => new TaskTimeoutException(session, _task, $"timed out after {Format(_task.Spec.Timeout)}"),
+            CommandEnd.OutputTimedOut => new TaskTimeoutException(session, _task, $"no output for {Format(_task.Spec.OutputTimeout)}"),
+            CommandEnd.Killed => new TaskCancelledException(session, _task),
+            CommandEnd.Failed => new TaskException(session, _task, failure ?? "failed"),
+            _ => _callbackError ?? (options.ExpectedExitCode is { } expected && exitCode != expected
+                ? new ExitCodeException(session, _task, exitCode ?? -1)
+                : null),
+        };
+
+        // Callbacks see the final state; an exception in one becomes the error if there is none yet.
+        _task.SetError(error);
+        if (end == CommandEnd.Exited && options.OnFinished is { } onFinished)
+        {
+            Run(() => onFinished(_task), "on-finished callback");
+        }
+
+        if (_task.TimedOut && options.OnTimeout is { } onTimeout)
+        {
+            Run(() => onTimeout(_task), "on-timeout callback");
+        }
+
+        if (options.OnDone is { } onDone)
+        {
+            Run(() => onDone(_task), "on-done callback");
+        }
+
+        _task.Settle(error ?? _callbackError);
+        session.Unregister(_task);
+        Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task));
+        Context.Stop(Self);
+    }
+
+    private void Run(Action callback, string what)
+    {
+        try
+        {
+            callback();
+        }
+        catch (Exception e)
+        {
+            _callbackError ??= new TaskException(_task.Session, _task, $"{what} threw {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private static string Format(TimeSpan? duration) => duration is { } d ? $"{d.TotalSeconds:0.###}s" : "?";
+}

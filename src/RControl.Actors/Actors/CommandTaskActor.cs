@@ -1,0 +1,268 @@
+using Akka.Actor;
+using Akka.Event;
+using RControl.Protocol;
+using RControl.Readers;
+using RControl.Transports;
+
+namespace RControl.Actors;
+
+/// <summary>
+/// Runs one command (child of its session actor): starts it through the transport, lets the
+/// readers post line batches into its mailbox, forwards them to the subscriber with
+/// back-pressure, owns the total and output timeouts as Akka timers, and kills the process
+/// tree on timeout, on request, or when it is stopped.
+/// </summary>
+public sealed class CommandTaskActor : ReceiveActor, IWithTimers
+{
+    /// <summary>A batch of lines, in order, sent to the subscriber. Answer each with <see cref="OutputAck"/>.</summary>
+    public sealed record Output(string TaskId, OutputStream Stream, string[] Lines);
+
+    /// <summary>The subscriber has handled an <see cref="Output"/> batch; the reader may read on.</summary>
+    public sealed record OutputAck(string TaskId, OutputStream Stream);
+
+    /// <summary>The command has ended; always the last message the subscriber receives for a task.</summary>
+    /// <param name="ExitCode">The exit status when <paramref name="End"/> is <see cref="CommandEnd.Exited"/>.</param>
+    /// <param name="Error">What went wrong when <paramref name="End"/> is <see cref="CommandEnd.Failed"/>.</param>
+    public sealed record Completed(string TaskId, CommandEnd End, int? ExitCode, string? Error);
+
+    internal sealed record Finished(string TaskId);
+
+    private sealed record Started(IRunningCommand Command);
+
+    private sealed record StartFailed(Exception Cause);
+
+    private sealed record LinesRead(OutputStream Stream, string[] Lines);
+
+    private sealed record ReaderFinished(OutputStream Stream, Exception? Error);
+
+    private sealed record Exited(int Code);
+
+    private sealed record ExitFailed(Exception Cause);
+
+    private sealed record TimeoutFired(CommandEnd End);
+
+    private const string TotalTimer = "total";
+    private const string OutputTimer = "output";
+
+    private readonly string _taskId;
+    private readonly CommandSpec _spec;
+    private readonly ICommandTransport _transport;
+    private readonly IActorRef _subscriber;
+    private readonly LineReaderSettings _readerSettings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<OutputStream, SemaphoreSlim> _credits = new();
+    private IRunningCommand? _command;
+    private int _openReaders;
+    private int? _exitCode;
+    private bool _ended;
+    private bool _exited;
+    private bool _killRequested;
+
+    public CommandTaskActor(string taskId, CommandSpec spec, ICommandTransport transport, IActorRef subscriber, LineReaderSettings readerSettings)
+    {
+        _taskId = taskId;
+        _spec = spec;
+        _transport = transport;
+        _subscriber = subscriber;
+        _readerSettings = readerSettings;
+
+        Receive<Started>(OnStarted);
+        Receive<StartFailed>(m => End(CommandEnd.Failed, null, $"cannot start command: {m.Cause.Message}"));
+        Receive<LinesRead>(OnLines);
+        Receive<OutputAck>(m => ReleaseCredit(m.Stream));
+        Receive<ReaderFinished>(OnReaderFinished);
+        Receive<Exited>(m =>
+        {
+            _exitCode = m.Code;
+            _exited = true;
+            EndIfDrained();
+        });
+        Receive<ExitFailed>(m => End(CommandEnd.Failed, null, $"connection lost: {m.Cause.Message}"));
+        Receive<TimeoutFired>(m => End(m.End, null, null));
+        Receive<SessionActor.Kill>(_ =>
+        {
+            _killRequested = true;
+            if (_command is not null)
+            {
+                End(CommandEnd.Killed, null, null);
+            }
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_subscriber), _ =>
+        {
+            _log.Warning("Subscriber of task {0} is gone; killing the command", _taskId);
+            End(CommandEnd.Killed, null, null);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string taskId, CommandSpec spec, ICommandTransport transport, IActorRef subscriber, LineReaderSettings readerSettings) =>
+        Akka.Actor.Props.Create(() => new CommandTaskActor(taskId, spec, transport, subscriber, readerSettings));
+
+    protected override void PreStart()
+    {
+        Context.Watch(_subscriber);
+        if (_spec.Timeout is { } timeout)
+        {
+            Timers.StartSingleTimer(TotalTimer, new TimeoutFired(CommandEnd.TimedOut), timeout);
+        }
+
+        ArmOutputTimer();
+        StartCommand().PipeTo(Self, success: c => new Started(c), failure: e => new StartFailed(e));
+    }
+
+    private Task<IRunningCommand> StartCommand()
+    {
+        try
+        {
+            return _transport.StartAsync(_spec, _stop.Token);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<IRunningCommand>(e);
+        }
+    }
+
+    private void OnStarted(Started started)
+    {
+        _command = started.Command;
+        if (_ended)
+        {
+            // Ended (timeout or kill) while the transport was still starting it.
+            KillInBackground(_command, dispose: true);
+            return;
+        }
+
+        if (_killRequested)
+        {
+            End(CommandEnd.Killed, null, null);
+            return;
+        }
+
+        StartReader(OutputStream.Stdout, _command.StandardOutput);
+        if (_command.StandardError is { } stderr)
+        {
+            StartReader(OutputStream.Stderr, stderr);
+        }
+
+        _command.ExitCode.PipeTo(Self, success: code => new Exited(code), failure: e => new ExitFailed(e));
+    }
+
+    private void StartReader(OutputStream stream, Stream source)
+    {
+        var credits = new SemaphoreSlim(_readerSettings.Window, _readerSettings.Window);
+        _credits[stream] = credits;
+        _openReaders++;
+        var self = Self;
+        var reader = new LineReader(source, _readerSettings, lines => self.Tell(new LinesRead(stream, lines)), credits);
+        Task.Run(() => reader.RunAsync(_stop.Token))
+            .PipeTo(self, success: () => new ReaderFinished(stream, null), failure: e => new ReaderFinished(stream, e));
+    }
+
+    private void OnLines(LinesRead read)
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        ArmOutputTimer();
+        _subscriber.Tell(new Output(_taskId, read.Stream, read.Lines), Self);
+    }
+
+    private void ReleaseCredit(OutputStream stream)
+    {
+        if (_credits.TryGetValue(stream, out var credits))
+        {
+            credits.Release();
+        }
+    }
+
+    private void OnReaderFinished(ReaderFinished finished)
+    {
+        _openReaders--;
+        if (finished.Error is { } error && !_ended)
+        {
+            End(CommandEnd.Failed, null, $"reading {finished.Stream.ToString().ToLowerInvariant()} failed: {error.Message}");
+            return;
+        }
+
+        EndIfDrained();
+    }
+
+    private void EndIfDrained()
+    {
+        if (_exited && _openReaders == 0)
+        {
+            End(CommandEnd.Exited, _exitCode, null);
+        }
+    }
+
+    private void ArmOutputTimer()
+    {
+        if (_spec.OutputTimeout is { } idle)
+        {
+            Timers.StartSingleTimer(OutputTimer, new TimeoutFired(CommandEnd.OutputTimedOut), idle);
+        }
+    }
+
+    private void End(CommandEnd end, int? exitCode, string? error)
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        Timers.CancelAll();
+        // Stopping kills the process tree if it has not exited (see PostStop).
+        _subscriber.Tell(new Completed(_taskId, end, exitCode, error), Self);
+        Context.Parent.Tell(new Finished(_taskId));
+        Context.Stop(Self);
+    }
+
+    protected override void PostStop()
+    {
+        if (!_ended)
+        {
+            _ended = true;
+            _subscriber.Tell(new Completed(_taskId, CommandEnd.Failed, null, "the session was closed"), Self);
+        }
+
+        _stop.Cancel();
+        if (_command is { } command)
+        {
+            if (!_exited)
+            {
+                KillInBackground(command, dispose: true);
+            }
+            else
+            {
+                _ = command.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    private void KillInBackground(IRunningCommand command, bool dispose)
+    {
+        var log = _log;
+        var taskId = _taskId;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await command.KillAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                log.Warning(e, "Killing task {0} failed", taskId);
+            }
+
+            if (dispose)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+        });
+    }
+}

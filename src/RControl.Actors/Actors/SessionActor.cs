@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Event;
+using RControl.Configuration;
+using RControl.Protocol;
+using RControl.Readers;
+using RControl.Transports;
+
+namespace RControl.Actors;
+
+/// <summary>
+/// One session (a place where commands run). Starts a <see cref="CommandTaskActor"/> child per
+/// command, never more at once than the transport allows: further commands wait here, in order.
+/// </summary>
+/// <remarks>
+/// Protocol: send <see cref="Execute"/>; the sender (the subscriber) receives
+/// <see cref="CommandTaskActor.Output"/> batches (answer each with <see cref="CommandTaskActor.OutputAck"/>)
+/// and finally one <see cref="CommandTaskActor.Completed"/>. <see cref="Kill"/> ends a queued or running command.
+/// </remarks>
+public sealed class SessionActor : ReceiveActor
+{
+    /// <summary>Run a command. The sender receives its output and completion.</summary>
+    /// <param name="TaskId">An id chosen by the sender, unique within this session.</param>
+    public sealed record Execute(string TaskId, CommandSpec Spec);
+
+    /// <summary>Kill a queued or running command; it completes with <see cref="CommandEnd.Killed"/>.</summary>
+    public sealed record Kill(string TaskId);
+
+    private sealed record Pending(Execute Request, IActorRef Subscriber);
+
+    private readonly string _name;
+    private readonly ICommandTransport _transport;
+    private readonly LineReaderSettings _readerSettings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LinkedList<Pending> _queue = new();
+    private readonly Dictionary<string, (IActorRef Child, IActorRef Subscriber)> _running = new();
+    private readonly HashSet<string> _finished = new();
+    private long _childCounter;
+
+    public SessionActor(string name, SessionSpec spec)
+    {
+        _name = name;
+        _transport = spec.CreateTransport(Context.System);
+        _readerSettings = RControlConfig.ReaderSettings(Context.System);
+
+        Receive<Execute>(e =>
+        {
+            _queue.AddLast(new Pending(e, Sender));
+            StartQueued();
+        });
+        Receive<Kill>(OnKill);
+        Receive<CommandTaskActor.Finished>(f => _finished.Add(f.TaskId));
+        Receive<Terminated>(OnTaskTerminated);
+    }
+
+    public static Props Props(string name, SessionSpec spec) => Akka.Actor.Props.Create(() => new SessionActor(name, spec));
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(e =>
+        {
+            // A task actor that throws is stopped; its subscriber is told in OnTaskTerminated.
+            _log.Error(e, "Task actor in session {0} failed", _name);
+            return Directive.Stop;
+        });
+
+    private void StartQueued()
+    {
+        var limit = _transport.MaxConcurrentCommands ?? int.MaxValue;
+        while (_queue.First is { } first && _running.Count < limit)
+        {
+            _queue.RemoveFirst();
+            var (request, subscriber) = (first.Value.Request, first.Value.Subscriber);
+            if (_running.ContainsKey(request.TaskId))
+            {
+                subscriber.Tell(new CommandTaskActor.Completed(request.TaskId, CommandEnd.Failed, null, $"task id '{request.TaskId}' is already running in session '{_name}'"));
+                continue;
+            }
+
+            var child = Context.ActorOf(
+                CommandTaskActor.Props(request.TaskId, request.Spec, _transport, subscriber, _readerSettings),
+                $"task-{++_childCounter}");
+            Context.Watch(child);
+            _running[request.TaskId] = (child, subscriber);
+        }
+    }
+
+    private void OnKill(Kill kill)
+    {
+        if (_running.TryGetValue(kill.TaskId, out var running))
+        {
+            running.Child.Forward(kill);
+            return;
+        }
+
+        for (var node = _queue.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Request.TaskId == kill.TaskId)
+            {
+                _queue.Remove(node);
+                node.Value.Subscriber.Tell(new CommandTaskActor.Completed(kill.TaskId, CommandEnd.Killed, null, null));
+                return;
+            }
+        }
+    }
+
+    private void OnTaskTerminated(Terminated terminated)
+    {
+        foreach (var (taskId, running) in _running)
+        {
+            if (!running.Child.Equals(terminated.ActorRef))
+            {
+                continue;
+            }
+
+            _running.Remove(taskId);
+            if (!_finished.Remove(taskId))
+            {
+                running.Subscriber.Tell(new CommandTaskActor.Completed(taskId, CommandEnd.Failed, null, "the task actor failed"));
+            }
+
+            break;
+        }
+
+        StartQueued();
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var pending in _queue)
+        {
+            pending.Subscriber.Tell(new CommandTaskActor.Completed(pending.Request.TaskId, CommandEnd.Failed, null, $"session '{_name}' was closed"));
+        }
+
+        _ = _transport.DisposeAsync().AsTask();
+    }
+}

@@ -1,0 +1,72 @@
+using Akka.Actor;
+using Akka.Configuration;
+using RControl.Actors;
+using RControl.Configuration;
+using RControl.Protocol;
+
+namespace RControl;
+
+/// <summary>
+/// Entry point of the engine: owns (or attaches to) an <see cref="ActorSystem"/>, creates sessions and
+/// session managers. Disposing it stops an owned actor system.
+/// </summary>
+public sealed class RControlSystem : IAsyncDisposable
+{
+    private static long _lastSession;
+    private readonly bool _ownsSystem;
+
+    private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine)
+    {
+        ActorSystem = system;
+        _ownsSystem = ownsSystem;
+        Engine = engine;
+    }
+
+    /// <summary>The actor system the engine runs in.</summary>
+    public ActorSystem ActorSystem { get; }
+
+    /// <summary>The engine's <see cref="SessionManagerActor"/>: named sessions shared with remote clients.</summary>
+    public IActorRef Engine { get; }
+
+    /// <summary>Starts an embedded actor system named <c>rcontrol</c> with the given configuration over the reference HOCON.</summary>
+    public static RControlSystem Create(Config? config = null, string name = "rcontrol")
+    {
+        var full = config is null ? RControlConfig.ReferenceConfig : config.WithFallback(RControlConfig.ReferenceConfig);
+        var system = ActorSystem.Create(name, full);
+        return new RControlSystem(system, ownsSystem: true, StartEngine(system));
+    }
+
+    /// <summary>Starts an embedded actor system from HOCON text (a syntax error throws a <see cref="ConfigurationException"/> naming it).</summary>
+    public static RControlSystem Create(string hocon, string name = "rcontrol") => Create(RControlConfig.Parse(hocon), name);
+
+    /// <summary>Uses a host application's actor system; disposing does not stop it.</summary>
+    public static RControlSystem Attach(ActorSystem system, IActorRef? engine = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        RControlConfig.EnsureReference(system);
+        return new RControlSystem(system, ownsSystem: false, engine ?? StartEngine(system));
+    }
+
+    /// <summary>Creates a session on the local machine.</summary>
+    public LocalSession CreateLocalSession(string name = "local", LocalSessionSpec? spec = null) =>
+        new(this, name, StartSessionActor(name, spec ?? new LocalSessionSpec()));
+
+    /// <summary>Creates an empty session manager.</summary>
+    public SessionManager CreateSessionManager() => new(this);
+
+    /// <summary>Starts a session actor in this process for a spec (used by session facades).</summary>
+    internal IActorRef StartSessionActor(string name, SessionSpec spec) =>
+        ActorSystem.ActorOf(SessionActor.Props(name, spec), $"rcontrol-session-{Interlocked.Increment(ref _lastSession)}");
+
+    /// <summary>Stops the actor system when this object started it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsSystem)
+        {
+            await ActorSystem.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    private static IActorRef StartEngine(ActorSystem system) =>
+        system.ActorOf(SessionManagerActor.Props(), $"rcontrol-engine-{Interlocked.Increment(ref _lastSession)}");
+}

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using Akka.Actor;
+using Akka.Event;
+using RControl.Actors;
+
+namespace RControl;
+
+/// <summary>
+/// A place where commands run (the original's <c>BaseSession</c>). Every method returns at once or is
+/// async; tasks are registered with the session's supervisor before <see cref="Execute"/> returns.
+/// </summary>
+public abstract class Session : IAsyncDisposable
+{
+    private static long _lastSupervisor;
+    private readonly ConcurrentDictionary<string, RControlTask> _tasks = new();
+    private readonly ILoggingAdapter _log;
+    private int _closed;
+
+    private protected Session(RControlSystem system, string name, IActorRef sessionActor)
+    {
+        System = system;
+        Name = name;
+        SessionActor = sessionActor;
+        Supervisor = system.ActorSystem.ActorOf(
+            TaskSupervisorActor.Props(sessionActor),
+            $"rcontrol-tasks-{Interlocked.Increment(ref _lastSupervisor)}");
+        _log = Logging.GetLogger(system.ActorSystem, $"RControl.Session.{name}");
+    }
+
+    /// <summary>The session's name (used in errors, logs and output prefixes).</summary>
+    public string Name { get; }
+
+    /// <summary>The RControl system the session belongs to.</summary>
+    public RControlSystem System { get; }
+
+    /// <summary>The session actor (possibly remote). Send it <see cref="Actors.SessionActor.Execute"/> to run commands without the facade.</summary>
+    public IActorRef SessionActor { get; }
+
+    /// <summary>Close the session at the end of <see cref="RunScopedAsync"/> (default true).</summary>
+    public bool AutoClose { get; set; } = true;
+
+    /// <summary>True once <see cref="CloseAsync"/> was called.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed) == 1;
+
+    /// <summary>The tasks registered and not yet ended, oldest first.</summary>
+    public IReadOnlyList<RControlTask> Tasks =>
+        _tasks.Values.OrderBy(t => long.Parse(t.Id, global::System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    internal IActorRef Supervisor { get; }
+
+    /// <summary>Starts a command and returns its handle at once.</summary>
+    /// <exception cref="SessionException">The session is closed.</exception>
+    /// <exception cref="ArgumentException">The command is empty or an option is out of range.</exception>
+    public CommandTask Execute(string command, CommandOptions? options = null)
+    {
+        ThrowIfClosed();
+        var task = new CommandTask(this, command, options ?? CommandOptions.Default);
+        _tasks[task.Id] = task;
+        Supervisor.Tell(new TaskSupervisorActor.StartCommand(task));
+        return task;
+    }
+
+    /// <summary>Runs a delegate in the background as a task of this session (the original's <c>ThreadableTask</c>).</summary>
+    public BackgroundTask StartBackground(string description, Func<BackgroundTask, CancellationToken, Task> work, Action<BackgroundTask>? onDone = null)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ThrowIfClosed();
+        var task = new BackgroundTask(this, description, work, onDone);
+        _tasks[task.Id] = task;
+        Supervisor.Tell(new TaskSupervisorActor.StartBackground(task));
+        return task;
+    }
+
+    /// <summary>
+    /// Waits until no task of this session runs (including tasks started by callbacks meanwhile), then
+    /// returns — or throws as <see cref="TaskErrorsException"/> — every error not yet reported: each once,
+    /// never those handled by an on-done callback or already raised by an explicit wait.
+    /// </summary>
+    public async Task<IReadOnlyList<BaseTaskException>> WaitForTasksAsync(bool raiseIfError = true, CancellationToken cancellationToken = default)
+    {
+        var settled = await WaitSettledAsync(cancellationToken).ConfigureAwait(false);
+        if (raiseIfError && settled.Errors.Count > 0)
+        {
+            throw new TaskErrorsException(settled.Errors);
+        }
+
+        return settled.Errors;
+    }
+
+    /// <summary>Blocking form of <see cref="WaitForTasksAsync"/>.</summary>
+    public IReadOnlyList<BaseTaskException> WaitForTasks(bool raiseIfError = true) =>
+        WaitForTasksAsync(raiseIfError).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Closes the session: queued and running commands are killed and end with an error (reported by a
+    /// later wait-for-tasks). Further <see cref="Execute"/> calls throw.
+    /// </summary>
+    public virtual async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await SessionActor.GracefulStop(TimeSpan.FromSeconds(10)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            _log.Warning("Session {0} did not stop within 10s", Name);
+        }
+
+        await Supervisor.Ask<TaskSupervisorActor.Idle>(TaskSupervisorActor.WhenIdle.Instance, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The original's <c>with session:</c> block: runs the body, waits for every task, closes the session
+    /// when <see cref="AutoClose"/> is set, then throws the task errors as <see cref="TaskErrorsException"/>.
+    /// If the body itself threw, its exception goes through unchanged and the task errors are logged.
+    /// </summary>
+    public Task RunScopedAsync(Func<Session, Task> body, CancellationToken cancellationToken = default) =>
+        Scope.RunAsync(
+            () => body(this),
+            ct => WaitForTasksAsync(raiseIfError: false, ct),
+            () => AutoClose ? CloseAsync(CancellationToken.None) : Task.CompletedTask,
+            _log,
+            cancellationToken);
+
+    /// <summary>Closes the session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{GetType().Name}({Name})";
+
+    internal async Task<TaskSupervisorActor.TasksSettled> WaitSettledAsync(CancellationToken cancellationToken) =>
+        await Supervisor.Ask<TaskSupervisorActor.TasksSettled>(TaskSupervisorActor.WaitForTasks.Instance, cancellationToken).ConfigureAwait(false);
+
+    internal void Unregister(RControlTask task) => _tasks.TryRemove(task.Id, out _);
+
+    private void ThrowIfClosed()
+    {
+        if (IsClosed)
+        {
+            throw new SessionException($"session '{Name}' is closed");
+        }
+    }
+}
+
+/// <summary>The scoped-block logic shared by sessions and session managers.</summary>
+internal static class Scope
+{
+    public static async Task RunAsync(
+        Func<Task> body,
+        Func<CancellationToken, Task<IReadOnlyList<BaseTaskException>>> waitForTasks,
+        Func<Task> close,
+        ILoggingAdapter log,
+        CancellationToken cancellationToken)
+    {
+        ExceptionDispatchInfo? bodyError = null;
+        try
+        {
+            await body().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            bodyError = ExceptionDispatchInfo.Capture(e);
+        }
+
+        IReadOnlyList<BaseTaskException> errors;
+        try
+        {
+            errors = await waitForTasks(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (bodyError is not null)
+        {
+            errors = [];
+        }
+        finally
+        {
+            await close().ConfigureAwait(false);
+        }
+
+        if (bodyError is not null)
+        {
+            // Never hide the body's own exception under the task errors: report those, rethrow it.
+            foreach (var error in errors)
+            {
+                log.Error(error, "Task error while the scope itself failed: {0}", error.Message);
+            }
+
+            bodyError.Throw();
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new TaskErrorsException(errors);
+        }
+    }
+}

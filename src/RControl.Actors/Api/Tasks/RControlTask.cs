@@ -1,0 +1,80 @@
+namespace RControl;
+
+/// <summary>
+/// A task running in a session (the original's <c>Task</c>): a command or a background operation.
+/// Registered with its session when created; waited by <see cref="Session.WaitForTasksAsync"/>.
+/// </summary>
+public abstract class RControlTask
+{
+    private static long _lastId;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _errorClaimed;
+
+    private protected RControlTask(Session session, bool errorHandled)
+    {
+        Session = session;
+        ErrorHandled = errorHandled;
+        Id = Interlocked.Increment(ref _lastId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Unique id of the task within this process.</summary>
+    public string Id { get; }
+
+    /// <summary>The session the task belongs to.</summary>
+    public Session Session { get; }
+
+    /// <summary>A short text naming the task in errors and logs (the command line, for a command).</summary>
+    public abstract string Description { get; }
+
+    /// <summary>True until the task has ended and its callbacks have run.</summary>
+    public bool IsRunning => !_done.Task.IsCompleted;
+
+    /// <summary>The task's error once it has ended; null on success.</summary>
+    public BaseTaskException? Error { get; private set; }
+
+    /// <summary>True when an on-done callback was given: the error is then the callback's to handle and wait-for-tasks does not report it.</summary>
+    public bool ErrorHandled { get; }
+
+    /// <summary>Completes when the task has ended (never faults).</summary>
+    public Task Completion => _done.Task;
+
+    /// <summary>Throws the task's error, if any.</summary>
+    public void RaiseIfError()
+    {
+        if (Error is { } error)
+        {
+            throw error;
+        }
+    }
+
+    /// <summary>Waits for the end of the task, then throws its error if asked to.</summary>
+    public async Task WaitAsync(bool raiseIfError = true, CancellationToken cancellationToken = default)
+    {
+        await _done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A task waited explicitly has its error reported here, not again by wait-for-tasks.
+        TryClaimErrorReport();
+        if (raiseIfError)
+        {
+            RaiseIfError();
+        }
+    }
+
+    /// <summary>Blocking form of <see cref="WaitAsync"/>, for parity with the original. Never call it from a callback.</summary>
+    public void Wait(bool raiseIfError = true) => WaitAsync(raiseIfError).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public override string ToString() => $"{GetType().Name}({Session.Name}: {Description})";
+
+    /// <summary>Makes the error visible (to the end callbacks) without ending the task yet.</summary>
+    internal void SetError(BaseTaskException? error) => Error = error;
+
+    /// <summary>Ends the task: waits return.</summary>
+    internal void Settle(BaseTaskException? error)
+    {
+        Error = error;
+        _done.TrySetResult();
+    }
+
+    /// <summary>True for the first caller only: the error is then reported by that caller.</summary>
+    internal bool TryClaimErrorReport() => Interlocked.Exchange(ref _errorClaimed, 1) == 0;
+}

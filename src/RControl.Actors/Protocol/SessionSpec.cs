@@ -1,0 +1,24 @@
+using Akka.Actor;
+using RControl.Transports;
+
+namespace RControl.Protocol;
+
+/// <summary>
+/// Describes a session: where commands run. Immutable; crosses Akka.Remote so a client can
+/// ask an engine to open a session. Each kind knows how to build its transport.
+/// </summary>
+public abstract record SessionSpec
+{
+    /// <summary>Builds the transport that runs this session's commands. Called once, by the session actor.</summary>
+    public abstract ICommandTransport CreateTransport(ActorSystem system);
+}
+
+/// <summary>A session on the local machine.</summary>
+public sealed record LocalSessionSpec : SessionSpec
+{
+    /// <summary>Default working directory for commands (the process's current directory when null).</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <inheritdoc />
+    public override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Local.LocalTransport(this);
+}
