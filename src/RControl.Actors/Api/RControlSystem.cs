@@ -49,7 +49,15 @@ public sealed class RControlSystem : IAsyncDisposable
 
     /// <summary>Creates a session on the local machine.</summary>
     public LocalSession CreateLocalSession(string name = "local", LocalSessionSpec? spec = null) =>
-        new(this, name, StartSessionActor(name, spec ?? new LocalSessionSpec()));
+        (LocalSession)CreateSession(name, spec ?? new LocalSessionSpec());
+
+    /// <summary>Creates a session of any kind (local, SSH …) from its spec, e.g. one read from an <see cref="Inventory"/>.</summary>
+    public Session CreateSession(string name, SessionSpec spec)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.CreateFacade(this, name, StartSessionActor(name, spec));
+    }
 
     /// <summary>Creates an empty session manager.</summary>
     public SessionManager CreateSessionManager() => new(this);

@@ -11,6 +11,9 @@ public abstract record SessionSpec
 {
     /// <summary>Builds the transport that runs this session's commands. Called once, by the session actor.</summary>
     public abstract ICommandTransport CreateTransport(ActorSystem system);
+
+    /// <summary>Builds the caller-side facade over a session actor of this kind (local or remote).</summary>
+    internal abstract Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor);
 }
 
 /// <summary>A session on the local machine.</summary>
@@ -21,4 +24,7 @@ public sealed record LocalSessionSpec : SessionSpec
 
     /// <inheritdoc />
     public override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Local.LocalTransport(this);
+
+    internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
+        new LocalSession(system, name, sessionActor);
 }

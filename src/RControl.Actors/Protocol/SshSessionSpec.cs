@@ -1,0 +1,78 @@
+using Akka.Actor;
+using RControl.Transports;
+
+namespace RControl.Protocol;
+
+/// <summary>How host keys are checked against <c>known_hosts</c>.</summary>
+public enum HostKeyPolicy
+{
+    /// <summary>Unknown or changed keys are refused (default).</summary>
+    Strict,
+
+    /// <summary>Unknown keys are trusted on first use and appended to known_hosts; changed keys are refused.</summary>
+    AcceptNew,
+
+    /// <summary>Every key is accepted. Insecure: only for throw-away test hosts.</summary>
+    InsecureAcceptAny,
+}
+
+/// <summary>A session on an SSH host (the HOCON <c>type = ssh</c> schema of DESIGN.md).</summary>
+public sealed record SshSessionSpec(string Host) : SessionSpec
+{
+    /// <summary>TCP port; null uses <c>~/.ssh/config</c> or 22.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Login user; null uses <c>~/.ssh/config</c> or the current user.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Private key files (OpenSSH format); <c>~</c> is expanded.</summary>
+    public IReadOnlyList<string> IdentityFiles { get; init; } = [];
+
+    /// <summary>Password for password / keyboard-interactive authentication. Never logged or printed.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Passphrase of the identity files. Never logged or printed.</summary>
+    public string? Passphrase { get; init; }
+
+    /// <summary>The known_hosts file; null means <c>~/.ssh/known_hosts</c>.</summary>
+    public string? KnownHostsFile { get; init; }
+
+    /// <summary>How host keys are checked.</summary>
+    public HostKeyPolicy HostKeyPolicy { get; init; } = HostKeyPolicy.Strict;
+
+    /// <summary>A jump host: another session name or <c>user@host:port</c>.</summary>
+    public string? ProxyJump { get; init; }
+
+    /// <summary>The <c>ssh_config</c> file for aliases; null means <c>~/.ssh/config</c>.</summary>
+    public string? SshConfigFile { get; init; }
+
+    /// <summary>Give up connecting after this long.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Keep-alive interval; a dead connection fails its tasks within about this long.</summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Concurrent channels per connection (OpenSSH <c>MaxSessions</c>, default 10).</summary>
+    public int MaxChannels { get; init; } = 10;
+
+    /// <summary>Connections the session may open to the host for more concurrency.</summary>
+    public int MaxConnections { get; init; } = 1;
+
+    /// <summary>Key exchange algorithms in order of preference; null uses the fast default order.</summary>
+    public IReadOnlyList<string>? KeyExchangeAlgorithms { get; init; }
+
+    /// <summary>Sessions this one may jump through, by name (filled from the inventory).</summary>
+    public IReadOnlyDictionary<string, SshSessionSpec>? JumpHosts { get; init; }
+
+    /// <inheritdoc />
+    public override ICommandTransport CreateTransport(ActorSystem system) =>
+        throw new NotSupportedException("SSH sessions are not built yet");
+
+    internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
+        throw new NotSupportedException("SSH sessions are not built yet");
+
+    /// <summary>Secrets are never printed.</summary>
+    public override string ToString() =>
+        $"SshSessionSpec {{ Host = {Host}, Port = {Port}, User = {User}, IdentityFiles = [{string.Join(", ", IdentityFiles)}], " +
+        $"Password = {(Password is null ? "null" : "***")}, Passphrase = {(Passphrase is null ? "null" : "***")}, HostKeyPolicy = {HostKeyPolicy}, ProxyJump = {ProxyJump} }}";
+}
