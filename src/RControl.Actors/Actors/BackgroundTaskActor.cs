@@ -48,8 +48,8 @@ public sealed class BackgroundTaskActor : ReceiveActor
             }
         }
 
-        _task.Settle(error);
         _task.Session.Unregister(_task);
+        _task.Settle(error);
         Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task));
         Context.Stop(Self);
     }

@@ -87,8 +87,8 @@ public sealed class CommandHandleActor : ReceiveActor
             Run(() => onDone(_task), "on-done callback");
         }
 
-        _task.Settle(error ?? _callbackError);
         session.Unregister(_task);
+        _task.Settle(error ?? _callbackError);
         Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task));
         Context.Stop(Self);
     }

@@ -111,8 +111,8 @@ public sealed class TaskSupervisorActor : ReceiveActor
         var lost = _active.Values.FirstOrDefault(a => a.Actor.Equals(terminated.ActorRef));
         if (lost.Task is { } task)
         {
-            task.Settle(new TaskException(task.Session, task, "the task actor stopped unexpectedly"));
             task.Session.Unregister(task);
+            task.Settle(new TaskException(task.Session, task, "the task actor stopped unexpectedly"));
             OnTaskEnded(new TaskEnded(task));
         }
     }
