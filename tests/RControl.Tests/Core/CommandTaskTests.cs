@@ -297,4 +297,12 @@ public sealed class CommandTaskTests : IAsyncLifetime
         Assert.NotNull(task.Error);
         Assert.True(await Wait.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 0, TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task Commands_get_the_default_SIGPIPE_like_in_a_terminal()
+    {
+        var lines = new List<string>();
+        await Session.Execute("yes | head -n 2", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync();
+        Assert.Equal(["y", "y"], lines);
+    }
 }

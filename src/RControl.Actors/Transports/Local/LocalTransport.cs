@@ -5,7 +5,8 @@ namespace RControl.Transports.Local;
 
 /// <summary>
 /// Runs commands on this machine through <c>/bin/sh -c</c>, each in its own process group
-/// (via <c>setsid</c>) so that a kill reaches every process the command started.
+/// (via <c>setsid</c>) so that a kill reaches every process the command started, with SIGPIPE
+/// at its default disposition.
 /// </summary>
 public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
 {
@@ -24,6 +25,10 @@ public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
             UseShellExecute = false,
             WorkingDirectory = command.WorkingDirectory ?? spec.WorkingDirectory ?? Environment.CurrentDirectory,
         };
+        // .NET ignores SIGPIPE and children inherit that: `yes | head` would print "Broken pipe" errors.
+        // Restore the default disposition so commands behave as they do in a terminal or over ssh.
+        info.ArgumentList.Add("env");
+        info.ArgumentList.Add("--default-signal=PIPE");
         info.ArgumentList.Add("/bin/sh");
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(ShellScript.Wrap(command.Command, command.CombineStderr));
