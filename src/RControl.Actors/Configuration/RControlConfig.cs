@@ -13,17 +13,36 @@ public static class RControlConfig
     /// <summary>The reference configuration, the fallback of any user configuration.</summary>
     public static Config ReferenceConfig => Reference.Value;
 
-    /// <summary>Parses user HOCON with the reference configuration as fallback; a syntax error names the problem.</summary>
-    public static Config Parse(string hocon)
+    /// <summary>
+    /// Parses user HOCON with the reference configuration as fallback. <c>${VAR}</c>/<c>${?VAR}</c> read
+    /// environment variables; a syntax error throws a <see cref="ConfigurationException"/> naming the line.
+    /// </summary>
+    /// <param name="hocon">The HOCON text.</param>
+    /// <param name="source">A file name for error messages.</param>
+    public static Config Parse(string hocon, string? source = null)
     {
+        var prepared = HoconText.Prepare(hocon, source);
         try
         {
-            return ConfigurationFactory.ParseString(hocon).WithFallback(ReferenceConfig);
+            return ConfigurationFactory.ParseString(prepared).WithFallback(ReferenceConfig);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not ConfigurationException)
         {
-            throw new ConfigurationException($"bad HOCON: {e.Message}", e);
+            var position = System.Text.RegularExpressions.Regex.Match(e.Message, @"position (\d+)");
+            var line = position.Success ? $"line {HoconText.LineOf(prepared, int.Parse(position.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))}: " : "";
+            throw new ConfigurationException($"bad HOCON: {(source is null ? "" : source + ":")}{line}{e.Message.Split('\n')[0].Trim()}", e);
         }
+    }
+
+    /// <summary>Reads and parses a HOCON file (see <see cref="Parse(string, string?)"/>); a missing file is a clear error.</summary>
+    public static Config ParseFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ConfigurationException($"config file '{path}' does not exist");
+        }
+
+        return Parse(File.ReadAllText(path), path);
     }
 
     /// <summary>Makes sure a (possibly host-provided) actor system sees the reference configuration.</summary>
