@@ -164,6 +164,11 @@ public sealed class RemoteEngine : IAsyncDisposable
         }
 
         var timeout = system.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+        if (path.StartsWith("akka.ssl.tcp:", StringComparison.Ordinal) && !RemoteSecurity.IsTlsEnabled(system.Settings.Config))
+        {
+            throw new EngineUnreachableException($"the engine at {address} uses TLS (akka.ssl.tcp) but this client does not: set rcontrol.remote.tls (see docs/remote.md, section TLS)");
+        }
+
         try
         {
             return await system.ActorSelection(path).ResolveOne(timeout, cancellationToken).ConfigureAwait(false);
