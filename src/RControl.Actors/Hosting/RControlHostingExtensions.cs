@@ -35,8 +35,7 @@ public static class RControlHostingExtensions
         builder.WithActors((system, registry) =>
         {
             var config = system.Settings.Config;
-            if (config.GetString("akka.actor.provider", "local") is var provider && provider.Contains("remote", StringComparison.OrdinalIgnoreCase)
-                || provider.Contains("cluster", StringComparison.OrdinalIgnoreCase))
+            if (((ExtendedActorSystem)system).Provider is Akka.Remote.IRemoteActorRefProvider)
             {
                 RemoteSecurity.Validate(config);
             }
