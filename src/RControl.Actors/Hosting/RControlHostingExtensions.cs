@@ -56,6 +56,23 @@ public static class RControlHostingExtensions
     }
 
     /// <summary>
+    /// Turns on TLS for the host's Akka.Remote endpoint from an <c>rcontrol.remote.tls</c> section (see docs/remote.md):
+    /// <c>enable-ssl</c>, this node's certificate, mutual authentication, and pinned or chain trust.
+    /// </summary>
+    /// <param name="tls">A config holding <c>rcontrol.remote.tls { enabled = on, … }</c>.</param>
+    /// <exception cref="RemoteSecurityException">TLS is off in <paramref name="tls"/>, or the certificate cannot be used.</exception>
+    public static AkkaConfigurationBuilder WithRControlTls(this AkkaConfigurationBuilder builder, Akka.Configuration.Config tls)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(tls);
+        var full = tls.WithFallback(RControlConfig.ReferenceConfig);
+        var setup = RemoteSecurity.CreateSslSetup(full) ?? throw new RemoteSecurityException("WithRControlTls: rcontrol.remote.tls.enabled is off");
+        builder.AddHocon(RemoteSecurity.TransportOverrides(full).WithFallback(tls), HoconAddMode.Prepend);
+        builder.AddSetup(setup);
+        return builder;
+    }
+
+    /// <summary>
     /// Registers an actor system with the RControl engine (<see cref="WithRControl"/>) and the facade in DI:
     /// <see cref="RControlSystem"/> (attached to the host's actor system) and <see cref="RemoteEngine"/>
     /// (the engine's named sessions).
