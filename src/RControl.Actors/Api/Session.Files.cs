@@ -12,7 +12,7 @@ public abstract partial class Session
     private IFileSystem? _fileSystem;
 
     /// <summary>The spec the session was created from (gives it its file system).</summary>
-    internal SessionSpec? Spec { get; private set; }
+    internal SessionSpec? OriginSpec { get; private set; }
 
     /// <summary>
     /// The session's file system, created on first use from its spec (local disk, or an SFTP connection of its own).
@@ -25,7 +25,7 @@ public abstract partial class Session
             lock (_filesGate)
             {
                 ThrowIfClosed();
-                return _fileSystem ??= Spec?.CreateFileSystem(System.ActorSystem)
+                return _fileSystem ??= OriginSpec?.CreateFileSystem(System.ActorSystem)
                     ?? throw new SessionException($"session '{Name}' has no file access (it was not created from a session spec)");
             }
         }
@@ -245,7 +245,7 @@ public abstract partial class Session
 
     internal Session WithSpec(SessionSpec spec)
     {
-        Spec = spec;
+        OriginSpec = spec;
         return this;
     }
 

@@ -86,4 +86,14 @@ public sealed class SshToSshCopyTests(TwoSshdFixture servers) : CopyContract, IC
     protected override Task<Session> CreateSourceAsync() => Task.FromResult(SshSessions.Create(Rc, "web1", servers.First));
 
     protected override Task<Session> CreateDestinationAsync() => Task.FromResult(SshSessions.Create(Rc, "web2", servers.Second));
+
+    [Fact]
+    public async Task Both_ends_are_sftp_streams_never_the_local_disk()
+    {
+        TestTree.Write(P("f"), "via memory", TestTree.Plain);
+        await Src.CopyFileAsync(P("f"), Dst, P("g"));
+        Assert.IsType<Transports.Files.SftpFileSystem>(Src.FileSystem);
+        Assert.IsType<Transports.Files.SftpFileSystem>(Dst.FileSystem);
+        Assert.Equal("via memory", await File.ReadAllTextAsync(P("g")));
+    }
 }
