@@ -1,15 +1,13 @@
-using System.Text;
-using System.Text.RegularExpressions;
 using Akka.Configuration;
 
 namespace RControl.Configuration;
 
 /// <summary>
 /// Prepares HOCON text for Akka's parser, which neither reads environment variables nor reports
-/// unbalanced braces: <c>${VAR}</c> / <c>${?VAR}</c> (a name without dots) become the variable's value
-/// as a quoted string, and structural errors are reported with their line.
+/// unbalanced braces: structural errors are reported with their line, then environment references
+/// are substituted (<see cref="EnvironmentSubstitution"/>).
 /// </summary>
-public static partial class HoconText
+public static class HoconText
 {
     /// <summary>Substitutes environment variables and checks the structure; throws <see cref="ConfigurationException"/> with a line number.</summary>
     /// <param name="text">The HOCON text.</param>
@@ -17,20 +15,7 @@ public static partial class HoconText
     public static string Prepare(string text, string? source = null)
     {
         CheckStructure(text, source);
-        return EnvironmentReference().Replace(text, match =>
-        {
-            var optional = match.Groups[1].Value == "?";
-            var name = match.Groups[2].Value;
-            var value = Environment.GetEnvironmentVariable(name);
-            if (value is not null)
-            {
-                return Quote(value);
-            }
-
-            return optional
-                ? "null"
-                : throw new ConfigurationException($"{Where(source, LineOf(text, match.Index))}environment variable '{name}' is not set");
-        });
+        return EnvironmentSubstitution.Apply(text);
     }
 
     /// <summary>Names the line of a character position, for errors from Akka's parser.</summary>
@@ -114,26 +99,4 @@ public static partial class HoconText
     }
 
     private static string Where(string? source, int line) => $"bad HOCON: {(source is null ? "" : source + ":")}line {line}: ";
-
-    private static string Quote(string value)
-    {
-        var builder = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            builder.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ => c.ToString(),
-            });
-        }
-
-        return builder.Append('"').ToString();
-    }
-
-    [GeneratedRegex(@"\$\{(\??)([A-Za-z_][A-Za-z0-9_]*)\}")]
-    private static partial Regex EnvironmentReference();
 }
