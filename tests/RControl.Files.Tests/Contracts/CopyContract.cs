@@ -46,6 +46,18 @@ public abstract class CopyContract : SessionTestBase
     }
 
     [Fact]
+    public async Task CopyDir_into_itself_copies_the_tree_once()
+    {
+        TestTree.Create(P("src"));
+        File.SetUnixFileMode(P("src"), TestTree.OpenDir); // an SSH destination writes as another user
+        var before = TestTree.Snapshot(P("src"));
+
+        await Src.CopyDirAsync(P("src"), Dst, P("src/inside"));
+
+        Assert.Equal(before, TestTree.Snapshot(P("src/inside")));
+    }
+
+    [Fact]
     public async Task CopyDir_follows_links_when_asked()
     {
         Directory.CreateDirectory(P("src/sub"));
@@ -60,6 +72,26 @@ public abstract class CopyContract : SessionTestBase
         Assert.Equal(actual["sub/f"], actual["link-f"]);
         Assert.StartsWith("dir", actual["link-sub"]);
         Assert.Equal(actual["sub/f"], actual["link-sub/f"]);
+    }
+
+    [Fact]
+    public async Task Following_a_dangling_link_is_an_error_naming_it_and_leaves_nothing()
+    {
+        TestTree.Create(P("src"));
+        var e = await Assert.ThrowsAsync<FileOperationException>(() => Src.CopyDirAsync(P("src"), Dst, P("dst"), CopyOptions.Default with { FollowLinks = true }));
+        Assert.Equal(FileErrorKind.NotFound, e.Kind);
+        Assert.Equal(Src.Name, e.SessionName);
+        Assert.Equal(P("src/a/dangling"), e.Path);
+        Assert.Equal(new[] { "src" }, WorkEntries());
+    }
+
+    [Fact]
+    public async Task Without_preserve_mode_copies_get_the_default_mode()
+    {
+        TestTree.Write(P("tool"), "#!/bin/sh\n", TestTree.Exec);
+        await Src.CopyFileAsync(P("tool"), Dst, P("copy"), CopyOptions.Default with { PreserveMode = false });
+        Assert.False(File.GetUnixFileMode(P("copy")).HasFlag(UnixFileMode.UserExecute));
+        Assert.Equal("#!/bin/sh\n", await File.ReadAllTextAsync(P("copy")));
     }
 
     [Fact]
@@ -79,6 +111,18 @@ public abstract class CopyContract : SessionTestBase
         Assert.Equal(LargeFileSize, progress[^1].FileSize);
         Assert.True(progress.Zip(progress.Skip(1)).All(p => p.First.TotalBytesCopied < p.Second.TotalBytesCopied));
         Assert.Equal(new[] { "big.bin", "copy.bin" }, WorkEntries());
+    }
+
+    [Fact]
+    public async Task A_cancelled_copy_stops_and_leaves_nothing()
+    {
+        TestTree.WriteLarge(P("big.bin"), 8 * 1024 * 1024);
+        using var cancel = new CancellationTokenSource();
+        var options = CopyOptions.Default with { OnProgress = p => cancel.Cancel() };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Src.CopyFileAsync(P("big.bin"), Dst, P("copy.bin"), options, cancel.Token));
+
+        Assert.Equal(new[] { "big.bin" }, WorkEntries());
     }
 
     [Fact]
