@@ -44,8 +44,7 @@ public sealed class SshTransport : ICommandTransport
     public Task<IRunningCommand> StartAsync(CommandSpec command, CancellationToken cancellationToken)
     {
         var text = SshCommandLine.Build(command, null);
-        // Opening a channel waits for the server's answer synchronously inside SSH.NET: keep it off the caller's (actor's) thread.
-        return Task.Run(() => StartOnChannelAsync(command, text, cancellationToken), cancellationToken);
+        return StartOnChannelAsync(command, text, cancellationToken);
     }
 
     private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, CancellationToken cancellationToken)
@@ -62,7 +61,9 @@ public sealed class SshTransport : ICommandTransport
                 var stderr = new ChannelSink(readsProcessGroup: true, discard: command.CombineStderr);
                 ReplaceStream(OutputStreamProperty, sshCommand, stdout);
                 ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
-                var execution = sshCommand.ExecuteAsync(CancellationToken.None);
+                // Opening a channel waits for the server's answer synchronously inside SSH.NET.
+                var opening = sshCommand;
+                var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
                 var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
@@ -97,13 +98,9 @@ public sealed class SshTransport : ICommandTransport
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(_spec.ConnectTimeout + TimeSpan.FromSeconds(5));
         using var lease = await _control.AcquireAsync(bound.Token).ConfigureAwait(false);
-        await Task.Run(
-            async () =>
-            {
-                using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(processGroup));
-                await kill.ExecuteAsync(CancellationToken.None).WaitAsync(bound.Token).ConfigureAwait(false);
-            },
-            bound.Token).ConfigureAwait(false);
+        using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(processGroup));
+        var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
+        await execution.WaitAsync(bound.Token).ConfigureAwait(false);
     }
 
     /// <summary>Describes a lost connection for a task error.</summary>
