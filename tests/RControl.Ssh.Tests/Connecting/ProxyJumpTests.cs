@@ -103,5 +103,6 @@ public sealed class ProxyJumpTests : IAsyncLifetime
         _bastionProxy.CutAll();
         var error = await Assert.ThrowsAsync<TaskException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Contains("connection lost", error.Message);
+        await ProcessTree.KillMatchingAsync(marker);
     }
 }
