@@ -59,7 +59,7 @@ public sealed class ParsingTests : IDisposable
     [Fact]
     public async Task Channel_sink_takes_the_group_line_across_writes_and_passes_the_rest()
     {
-        var sink = new ChannelSink(readsProcessGroup: true);
+        var sink = new ChannelSink(readsProcessGroup: true, new OutputGauge());
         sink.Write(Encoding.ASCII.GetBytes("login script says hi\nrcontrol-pgid:12"));
         Assert.False(sink.ProcessGroup.IsCompleted);
         sink.Write(Encoding.ASCII.GetBytes("34\nerr line\n"));

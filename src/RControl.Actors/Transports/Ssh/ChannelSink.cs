@@ -5,16 +5,23 @@ using System.IO.Pipelines;
 namespace RControl.Transports.Ssh;
 
 /// <summary>
-/// Receives a channel's bytes from SSH.NET's receive loop (never blocks it: the buffer has no limit) and exposes
-/// them as an asynchronously readable stream, so no thread waits on a read. Optionally takes the first line as the
-/// remote process-group id written by the command wrapper (see <see cref="SshCommandLine"/>).
+/// Receives a channel's bytes from SSH.NET's receive loop and exposes them as an asynchronously readable stream, so
+/// no thread waits on a read. Memory is bounded: when more than <see cref="HighWatermark"/> bytes are unread, the
+/// receive loop waits until the reader has drained half of them. That pauses the whole connection (SSH.NET gives no
+/// per-channel flow control) and suspends its keep-alive probe meanwhile (see <see cref="OutputGauge"/>).
+/// Optionally takes the first line as the remote process-group id written by the command wrapper
+/// (see <see cref="SshCommandLine"/>).
 /// </summary>
 internal sealed class ChannelSink : Stream
 {
     /// <summary>What the wrapper prints before the process-group id.</summary>
     public const string Marker = "rcontrol-pgid:";
 
-    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    /// <summary>Unread bytes per stream before the receive loop waits.</summary>
+    public const long HighWatermark = 4 * 1024 * 1024;
+
+    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: HighWatermark, resumeWriterThreshold: HighWatermark / 2, useSynchronizationContext: false));
+    private readonly OutputGauge _gauge;
     private readonly TaskCompletionSource<int?> _processGroup = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<byte>? _header;
     private readonly bool _discard;
@@ -23,8 +30,10 @@ internal sealed class ChannelSink : Stream
 
     /// <param name="readsProcessGroup">The first line is the process-group id, not output.</param>
     /// <param name="discard">Drop everything after the header (stderr of a combined command).</param>
-    public ChannelSink(bool readsProcessGroup, bool discard = false)
+    /// <param name="gauge">Counts the connection's paused sinks, for its keep-alive probe.</param>
+    public ChannelSink(bool readsProcessGroup, OutputGauge gauge, bool discard = false)
     {
+        _gauge = gauge;
         _header = readsProcessGroup ? new List<byte>() : null;
         _discard = discard;
         if (!readsProcessGroup)
@@ -59,6 +68,7 @@ internal sealed class ChannelSink : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        ValueTask<FlushResult> flush;
         lock (_gate)
         {
             if (_completed)
@@ -97,8 +107,22 @@ internal sealed class ChannelSink : Stream
                 _pipe.Writer.Write(buffer);
             }
 
-            // Never pauses (no writer threshold): completes synchronously.
-            _ = _pipe.Writer.FlushAsync().AsTask();
+            flush = _pipe.Writer.FlushAsync();
+        }
+
+        if (!flush.IsCompleted)
+        {
+            // Back-pressure: the reader is behind by more than the high watermark. Wait (outside the lock, so a
+            // kill can still complete the sink) until it has caught up or stopped reading.
+            _gauge.Enter();
+            try
+            {
+                flush.AsTask().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                _gauge.Exit();
+            }
         }
     }
 
@@ -111,6 +135,9 @@ internal sealed class ChannelSink : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>Stops reading (the command is being disposed): a receive loop waiting for the reader goes on.</summary>
+    public void Sever() => _pipe.Reader.Complete();
 
     /// <summary>End of data: the reader sees EOF after what was written.</summary>
     protected override void Dispose(bool disposing)

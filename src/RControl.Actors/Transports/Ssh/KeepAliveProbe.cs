@@ -24,14 +24,16 @@ internal sealed class KeepAliveProbe : IDisposable
     private readonly SshNetSession _session;
     private readonly TimeSpan _interval;
     private readonly Action<string> _onDead;
+    private readonly OutputGauge _gauge;
     private readonly Timer _timer;
     private readonly object _gate = new();
     private DateTime? _outstandingSince;
     private bool _stopped;
 
-    private KeepAliveProbe(SshNetSession session, TimeSpan interval, Action<string> onDead)
+    private KeepAliveProbe(SshNetSession session, TimeSpan interval, OutputGauge gauge, Action<string> onDead)
     {
         _session = session;
+        _gauge = gauge;
         _interval = interval;
         _onDead = onDead;
         session.RegisterMessage("SSH_MSG_REQUEST_SUCCESS");
@@ -43,14 +45,14 @@ internal sealed class KeepAliveProbe : IDisposable
     }
 
     /// <summary>Starts probing a connected client; null when the interval is off or SSH.NET's internals are not as expected.</summary>
-    public static KeepAliveProbe? Start(SshClient client, TimeSpan interval, Action<string> onDead)
+    public static KeepAliveProbe? Start(SshClient client, TimeSpan interval, OutputGauge gauge, Action<string> onDead)
     {
         if (interval <= TimeSpan.Zero || SessionProperty is null || TrySendMessage is null || RequestConstructor is null)
         {
             return null;
         }
 
-        return SessionProperty.GetValue(client) is SshNetSession session ? new KeepAliveProbe(session, interval, onDead) : null;
+        return SessionProperty.GetValue(client) is SshNetSession session ? new KeepAliveProbe(session, interval, gauge, onDead) : null;
     }
 
     private void OnReply<T>(object? sender, MessageEventArgs<T> e)
@@ -72,6 +74,13 @@ internal sealed class KeepAliveProbe : IDisposable
             }
 
             var now = DateTime.UtcNow;
+            if (_gauge.AnyPaused)
+            {
+                // The receive loop waits for a slow reader on purpose: answers cannot be read meanwhile.
+                _outstandingSince = null;
+                return;
+            }
+
             if (_outstandingSince is { } since)
             {
                 if (now - since > _interval)

@@ -17,7 +17,7 @@ internal sealed class SshConnection : IDisposable
             LastError ??= e.Exception;
             MarkDead();
         };
-        _probe = KeepAliveProbe.Start(client, keepAlive, reason =>
+        _probe = KeepAliveProbe.Start(client, keepAlive, Output, reason =>
         {
             LastError ??= new TimeoutException(reason);
             // SSH.NET does not fail the commands of a connection closed from this side: fail them here.
@@ -60,6 +60,9 @@ internal sealed class SshConnection : IDisposable
     }
 
     public SshClient Client { get; }
+
+    /// <summary>The output sinks of this connection's channels that wait for a slow reader.</summary>
+    public OutputGauge Output { get; } = new();
 
     public int Id { get; }
 

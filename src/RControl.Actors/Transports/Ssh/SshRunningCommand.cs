@@ -122,6 +122,10 @@ internal sealed class SshRunningCommand : IRunningCommand
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            // Release a receive loop paused for back-pressure first: the close below needs it to read the answer.
+            _stdout.Sever();
+            _stderrSink.Sever();
+
             // Closing the channel waits for the server's answer synchronously inside SSH.NET.
             _ = Blocking.Run(() =>
             {

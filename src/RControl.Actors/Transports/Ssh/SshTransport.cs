@@ -58,8 +58,8 @@ public sealed class SshTransport : ICommandTransport
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 sshCommand = lease.Connection.Client.CreateCommand(text);
-                var stdout = new ChannelSink(readsProcessGroup: false);
-                var stderr = new ChannelSink(readsProcessGroup: true, discard: command.CombineStderr);
+                var stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
+                var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr);
                 ReplaceStream(OutputStreamProperty, sshCommand, stdout);
                 ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
                 // Opening a channel waits for the server's answer synchronously inside SSH.NET.
