@@ -13,6 +13,7 @@ public static class FloodWorkload
 {
     public const string ChildFlag = "--w8-child";
     public const long Lines = 1_048_576;
+    private const string ResultPrefix = "W8RESULT ";
 
     /// <summary>1,023 zeros and a newline per line: exactly 1 GiB.</summary>
     private static readonly string Command = $"yes \"$(printf '%01023d' 0)\" | head -n {Lines}";
@@ -53,15 +54,15 @@ public static class FloodWorkload
             throw new InvalidOperationException($"W8 child ({side}) exited with {child.ExitCode}: {await stderr.ConfigureAwait(false)}");
         }
 
-        // "lines peakBytes seconds"
-        var parts = output.Split(' ');
+        // "W8RESULT lines peakBytes seconds" (Akka may have logged other lines)
+        var parts = output.Split('\n').Last(l => l.StartsWith(ResultPrefix, StringComparison.Ordinal))[ResultPrefix.Length..].Split(' ');
         var lines = long.Parse(parts[0], CultureInfo.InvariantCulture);
         LocalWorkloads.Check(row, side, lines, Lines);
         seconds?.Add(double.Parse(parts[2], CultureInfo.InvariantCulture));
         return long.Parse(parts[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
     }
 
-    /// <summary>The child: floods once and prints "lines peakBytes seconds".</summary>
+    /// <summary>The child: floods once and prints "W8RESULT lines peakBytes seconds".</summary>
     public static async Task<int> ChildAsync(string side)
     {
         var clock = Stopwatch.StartNew();
@@ -80,13 +81,13 @@ public static class FloodWorkload
         }
         else
         {
-            await using var rc = RControlSystem.Create();
+            await using var rc = Engines.Create();
             var session = rc.CreateLocalSession("w8");
             await session.Execute(Command, new CommandOptions { OnStdout = (_, _) => OnLine() }).WaitAsync().ConfigureAwait(false);
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} {PeakWorkingSetBytes()} {seconds:0.000}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ResultPrefix}{count} {PeakWorkingSetBytes()} {seconds:0.000}"));
         return 0;
     }
 

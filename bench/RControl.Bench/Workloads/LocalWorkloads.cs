@@ -27,7 +27,7 @@ public static class LocalWorkloads
             Target = "(diagnostic: the cost of the two extra execs)",
         };
 
-        await using var rc = RControlSystem.Create();
+        await using var rc = Engines.Create();
         var session = rc.CreateLocalSession("w5");
         await Measure.RepeatAsync(options.Runs, row.RControl, () => Measure.SecondsAsync(async () =>
         {
@@ -78,7 +78,7 @@ public static class LocalWorkloads
             IsMet = r => r.RControlMedian >= 2.5,
         };
 
-        await using var rc = RControlSystem.Create();
+        await using var rc = Engines.Create();
         var session = rc.CreateLocalSession("w6");
         await Measure.RepeatAsync(options.Runs, row.RControl, () => CountIntoCallbackAsync(session, $"seq 1 {SeqLines}", SeqLines, row));
         await Measure.RepeatAsync(options.Runs, row.Raw, async () =>

@@ -36,7 +36,7 @@ public static class RemoteWorkload
             NotMeasured = server is null ? "no sshd" : noSsh,
         };
 
-        var config = ConfigurationFactory.ParseString("rcontrol.sessions { local { type = local } }")
+        var config = ConfigurationFactory.ParseString("rcontrol.sessions { local { type = local } }\n" + Engines.QuietHocon)
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
             .WithFallback(RControlConfig.ReferenceConfig);
         var engineSystem = ActorSystem.Create("rcontrol", BootstrapSetup.Create().WithConfig(RemoteSecurity.TransportOverrides(config).WithFallback(config)));
@@ -44,7 +44,7 @@ public static class RemoteWorkload
         {
             RControlEngine.Start(engineSystem, Inventory.Parse(config.GetConfig("rcontrol")));
             var address = ((ExtendedActorSystem)engineSystem).Provider.DefaultAddress.ToString();
-            await using var client = await RemoteEngine.ConnectAsync(address).ConfigureAwait(false);
+            await using var client = await RemoteEngine.ConnectAsync(address, ConfigurationFactory.ParseString(Engines.QuietHocon)).ConfigureAwait(false);
 
             var session = await client.GetSessionAsync("local").ConfigureAwait(false);
             await Measure.RepeatAsync(options.Runs, local.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, local));

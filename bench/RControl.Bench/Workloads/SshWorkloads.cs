@@ -20,7 +20,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
     /// <summary>Null when this build can open SSH sessions; otherwise why not.</summary>
     public static async Task<string?> WhyNoSshSessionsAsync(SshServer server)
     {
-        await using var rc = RControlSystem.Create();
+        await using var rc = Engines.Create();
         try
         {
             var session = rc.CreateSession("probe", server.Spec());
@@ -47,7 +47,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         if (noSsh is null)
         {
-            await using var rc = RControlSystem.Create();
+            await using var rc = Engines.Create();
             var session = rc.CreateSession("w1", server.Spec());
             await Measure.RepeatAsync(options.Runs, row.RControl, () => PerCommandMsAsync(async () =>
             {
@@ -85,7 +85,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         if (noSsh is null)
         {
-            await using var rc = RControlSystem.Create();
+            await using var rc = Engines.Create();
             var session = rc.CreateSession("w2", server.Spec() with { MaxConnections = FanoutConnections });
             await session.Execute("true").WaitAsync().ConfigureAwait(false);
             await Measure.RepeatAsync(options.Runs, row.RControl, () => Measure.SecondsAsync(async () =>
@@ -151,7 +151,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         if (noSsh is null)
         {
-            await using var rc = RControlSystem.Create();
+            await using var rc = Engines.Create();
             var session = rc.CreateSession("w3", server.Spec());
             await Measure.RepeatAsync(options.Runs, row.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {SeqLines}", SeqLines, row));
         }
@@ -180,7 +180,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         if (noSsh is null)
         {
-            await using var rc = RControlSystem.Create();
+            await using var rc = Engines.Create();
             var round = 0;
             await Measure.RepeatAsync(options.Runs, row.RControl, async () =>
             {
@@ -239,7 +239,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         var timeout = TimeSpan.FromMilliseconds(500);
         if (noSsh is null)
         {
-            await using var rc = RControlSystem.Create();
+            await using var rc = Engines.Create();
             var session = rc.CreateSession("w7", server.Spec());
             await session.Execute("true").WaitAsync().ConfigureAwait(false);
             var leftTotal = 0;
