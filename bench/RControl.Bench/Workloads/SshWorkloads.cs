@@ -107,6 +107,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         // One raw connection cannot run more than 10 at once (MaxSessions): show that, then do it right with 6.
         using (var single = await RawSsh.ConnectAsync(server).ConfigureAwait(false))
         {
+            var clock = Stopwatch.StartNew();
             var results = await Task.WhenAll(Enumerable.Range(0, FanoutCommands).Select(async _ =>
             {
                 try
@@ -119,7 +120,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
                     return false;
                 }
             })).ConfigureAwait(false);
-            row.Note($"raw SSH.NET on one connection: {results.Count(ok => ok)}/{FanoutCommands} succeed");
+            row.Note($"raw SSH.NET on one connection: {results.Count(ok => ok)}/{FanoutCommands} succeed in {clock.Elapsed.TotalSeconds:0.0} s (SSH.NET queues channels to MaxSessions)");
         }
 
         var first = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
@@ -182,21 +183,30 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         {
             await using var rc = Engines.Create();
             var round = 0;
+            var firstDone = new List<double>();
             await Measure.RepeatAsync(options.Runs, row.RControl, async () =>
             {
                 round++;
                 var sessions = new Session[Hosts];
+                var clock = Stopwatch.StartNew();
+                var first = new double[Hosts];
                 var seconds = await Measure.SecondsAsync(() => Task.WhenAll(Enumerable.Range(0, Hosts).Select(async h =>
                 {
                     var session = sessions[h] = rc.CreateSession($"w4-{round}-{h}", server.Spec());
                     for (var i = 0; i < CommandsPerHost; i++)
                     {
                         await session.Execute("echo hi").WaitAsync().ConfigureAwait(false);
+                        if (i == 0)
+                        {
+                            first[h] = clock.Elapsed.TotalSeconds;
+                        }
                     }
                 })));
+                firstDone.Add(first.Max());
                 await Task.WhenAll(sessions.Select(s => s.CloseAsync())).ConfigureAwait(false);
                 return seconds;
             });
+            row.Note($"RControl breakdown: all 20 connected and through their first command at {Stats.Median(firstDone):0.000} s (median)");
         }
 
         await Measure.RepeatAsync(options.Runs, row.Raw, () => RawManyConnectionsAsync(fastKeyExchange: false));
@@ -237,6 +247,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
             NotMeasured = noSsh,
         };
         var timeout = TimeSpan.FromMilliseconds(500);
+        await ProbeProcessCountingAsync().ConfigureAwait(false);
         if (noSsh is null)
         {
             await using var rc = Engines.Create();
@@ -283,6 +294,24 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         });
         row.Note($"raw SSH.NET: {rawLeft} processes left (killed by the benchmark afterwards)");
         return row;
+    }
+
+    /// <summary>Checks that a running command is seen by the process count (so "0 left" means something).</summary>
+    private async Task ProbeProcessCountingAsync()
+    {
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        var marker = Marker();
+        using var command = client.CreateCommand($"sleep {marker}");
+        var run = command.ExecuteAsync();
+        // Throws (and the row fails) if the running command is never seen: then a count of 0 would prove nothing.
+        await Poll.UntilAsync(async () => (await PgrepAsync($"sleep {marker}").ConfigureAwait(false)).Count > 0, TimeSpan.FromSeconds(5),
+            $"pgrep -u {server.User.Name} to see a running 'sleep {marker}' (W7 process count check)").ConfigureAwait(false);
+        foreach (var pid in await PgrepAsync($"sleep {marker}").ConfigureAwait(false))
+        {
+            ProcessTree.Kill(pid);
+        }
+
+        await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
     }
 
     /// <summary>A unique `sleep` argument (5.000xxx seconds) to find the command's processes on the server.</summary>
