@@ -20,6 +20,33 @@ public static class Measure
         }
     }
 
+    /// <summary>
+    /// Runs several sides alternately (A B A B …) after one warm-up run each, so that on a busy machine every side
+    /// sees the same load; a null side is skipped.
+    /// </summary>
+    public static async Task InterleaveAsync(int runs, params (List<double> Into, Func<Task<double>>? Once)[] sides)
+    {
+        foreach (var (_, once) in sides)
+        {
+            if (once is not null)
+            {
+                await once().ConfigureAwait(false);
+            }
+        }
+
+        for (var i = 0; i < runs; i++)
+        {
+            foreach (var (into, once) in sides)
+            {
+                if (once is not null)
+                {
+                    Settle();
+                    into.Add(await once().ConfigureAwait(false));
+                }
+            }
+        }
+    }
+
     /// <summary>Times an async action in seconds.</summary>
     public static async Task<double> SecondsAsync(Func<Task> action)
     {

@@ -29,7 +29,7 @@ public static class LocalWorkloads
 
         await using var rc = Engines.Create();
         var session = rc.CreateLocalSession("w5");
-        await Measure.RepeatAsync(options.Runs, row.RControl, () => Measure.SecondsAsync(async () =>
+        await Measure.InterleaveAsync(options.Runs, (row.RControl, () => Measure.SecondsAsync(async () =>
         {
             var tasks = new CommandTask[FanoutCount];
             for (var i = 0; i < tasks.Length; i++)
@@ -42,10 +42,11 @@ public static class LocalWorkloads
             {
                 row.Failure = $"{errors.Count} of {FanoutCount} failed: {errors[0].Message}";
             }
-        }));
-        await Measure.RepeatAsync(options.Runs, row.Raw, () => Measure.SecondsAsync(() => RawFanoutAsync(likeRControl: false)));
-        await Measure.RepeatAsync(options.Runs, sameExecs.RControl, () => Measure.SecondsAsync(() => RawFanoutAsync(likeRControl: true)));
+        })),
+            (row.Raw, () => Measure.SecondsAsync(() => RawFanoutAsync(likeRControl: false))),
+            (sameExecs.RControl, () => Measure.SecondsAsync(() => RawFanoutAsync(likeRControl: true))));
         sameExecs.Raw.AddRange(row.Raw);
+        row.Note($"RControl ÷ the raw baseline through the same exec chain (W5′): {row.RControlMedian / sameExecs.RControlMedian:0.00}×");
         return [row, sameExecs];
     }
 
@@ -80,15 +81,16 @@ public static class LocalWorkloads
 
         await using var rc = Engines.Create();
         var session = rc.CreateLocalSession("w6");
-        await Measure.RepeatAsync(options.Runs, row.RControl, () => CountIntoCallbackAsync(session, $"seq 1 {SeqLines}", SeqLines, row));
-        await Measure.RepeatAsync(options.Runs, row.Raw, async () =>
-        {
-            var seconds = 0.0;
-            long count = 0;
-            seconds = await Measure.SecondsAsync(async () => count = await RawProcess.CountLinesAsync($"seq 1 {SeqLines}").ConfigureAwait(false));
-            Check(row, "raw", count, SeqLines);
-            return SeqLines / seconds / 1e6;
-        });
+        await Measure.InterleaveAsync(
+            options.Runs,
+            (row.RControl, () => CountIntoCallbackAsync(session, $"seq 1 {SeqLines}", SeqLines, row)),
+            (row.Raw, async () =>
+            {
+                long count = 0;
+                var seconds = await Measure.SecondsAsync(async () => count = await RawProcess.CountLinesAsync($"seq 1 {SeqLines}").ConfigureAwait(false));
+                Check(row, "raw", count, SeqLines);
+                return SeqLines / seconds / 1e6;
+            }));
         return row;
     }
 

@@ -45,28 +45,80 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
             IsMet = r => r.CostRatio <= 1.2,
             NotMeasured = noSsh,
         };
-        if (noSsh is null)
-        {
-            await using var rc = Engines.Create();
-            var session = rc.CreateSession("w1", server.Spec());
-            await Measure.RepeatAsync(options.Runs, row.RControl, () => PerCommandMsAsync(async () =>
+        await using var rc = Engines.Create();
+        var session = noSsh is null ? rc.CreateSession("w1", server.Spec()) : null;
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        await Measure.InterleaveAsync(
+            options.Runs,
+            (row.RControl, session is null ? null : () => PerCommandMsAsync(async () =>
             {
                 for (var i = 0; i < SeqCommands; i++)
                 {
                     await session.Execute("true").WaitAsync().ConfigureAwait(false);
                 }
-            }));
-        }
-
-        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
-        await Measure.RepeatAsync(options.Runs, row.Raw, () => PerCommandMsAsync(async () =>
-        {
-            for (var i = 0; i < SeqCommands; i++)
+            })),
+            (row.Raw, () => PerCommandMsAsync(async () =>
             {
-                await RawSsh.RunAsync(client, "true").ConfigureAwait(false);
-            }
-        }));
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await RawSsh.RunAsync(client, "true").ConfigureAwait(false);
+                }
+            })));
         return row;
+    }
+
+    /// <summary>
+    /// W1′ diagnostic: the same 200 commands through the engine's SSH transport alone (no actors), interleaved with
+    /// raw SSH.NET and with raw SSH.NET running the transport's wrapper (<c>exec /bin/sh -c '…'</c>, PGID echo):
+    /// splits RControl's per-command cost into wrapper, transport and actors.
+    /// </summary>
+    public async Task<IReadOnlyList<Row>> W1BreakdownAsync(string? noSsh)
+    {
+        var transportRow = new Row
+        {
+            Workload = "W1′ the engine's SshTransport alone (no actors): 200 sequential `true`",
+            Unit = "ms/cmd",
+            Baseline = "raw SSH.NET",
+            Target = "(diagnostic)",
+            NotMeasured = noSsh,
+        };
+        var wrapperRow = new Row
+        {
+            Workload = "W1″ raw SSH.NET running the transport's wrapper `exec /bin/sh -c 'echo $$ >&2; exec 2>&1; true'`",
+            Unit = "ms/cmd",
+            Baseline = "raw SSH.NET",
+            Target = "(diagnostic)",
+        };
+        await using var transport = new RControl.Transports.Ssh.SshTransport(server.Spec());
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        const string Wrapped = "exec /bin/sh -c 'echo $$ >&2\nexec 2>&1\ntrue'";
+        await Measure.InterleaveAsync(
+            options.Runs,
+            (transportRow.RControl, noSsh is not null ? null : () => PerCommandMsAsync(async () =>
+            {
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await using var command = await transport.StartAsync(new RControl.Protocol.CommandSpec("true"), CancellationToken.None).ConfigureAwait(false);
+                    await command.StandardOutput.CopyToAsync(Stream.Null).ConfigureAwait(false);
+                    await command.ExitCode.ConfigureAwait(false);
+                }
+            })),
+            (wrapperRow.RControl, () => PerCommandMsAsync(async () =>
+            {
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await RawSsh.RunAsync(client, Wrapped).ConfigureAwait(false);
+                }
+            })),
+            (transportRow.Raw, () => PerCommandMsAsync(async () =>
+            {
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await RawSsh.RunAsync(client, "true").ConfigureAwait(false);
+                }
+            })));
+        wrapperRow.Raw.AddRange(transportRow.Raw);
+        return [transportRow, wrapperRow];
     }
 
     private static async Task<double> PerCommandMsAsync(Func<Task> run) =>
@@ -150,21 +202,19 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
             IsMet = r => r.RControlMedian >= 2.0,
             NotMeasured = noSsh,
         };
-        if (noSsh is null)
-        {
-            await using var rc = Engines.Create();
-            var session = rc.CreateSession("w3", server.Spec());
-            await Measure.RepeatAsync(options.Runs, row.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {SeqLines}", SeqLines, row));
-        }
-
+        await using var rc = Engines.Create();
+        var session = noSsh is null ? rc.CreateSession("w3", server.Spec()) : null;
         using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
-        await Measure.RepeatAsync(options.Runs, row.Raw, async () =>
-        {
-            long count = 0;
-            var seconds = await Measure.SecondsAsync(async () => count = await RawSsh.CountLinesAsync(client, $"seq 1 {SeqLines}").ConfigureAwait(false));
-            LocalWorkloads.Check(row, "raw", count, SeqLines);
-            return SeqLines / seconds / 1e6;
-        });
+        await Measure.InterleaveAsync(
+            options.Runs,
+            (row.RControl, session is null ? null : () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {SeqLines}", SeqLines, row)),
+            (row.Raw, async () =>
+            {
+                long count = 0;
+                var seconds = await Measure.SecondsAsync(async () => count = await RawSsh.CountLinesAsync(client, $"seq 1 {SeqLines}").ConfigureAwait(false));
+                LocalWorkloads.Check(row, "raw", count, SeqLines);
+                return SeqLines / seconds / 1e6;
+            }));
         return row;
     }
 
@@ -213,7 +263,26 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         var fast = new List<double>();
         await Measure.RepeatAsync(options.Runs, fast, () => RawManyConnectionsAsync(fastKeyExchange: true), warmUp: false);
         row.Note($"raw SSH.NET with {RawSsh.FastKeyExchange} first: median {Stats.Median(fast):0.000} s");
+
+        // Breakdown: the connect phase alone, RControl's connector (ssh_config, known_hosts, key, fast kex) against raw SSH.NET.
+        var engineConnect = new List<double>();
+        var rawConnect = new List<double>();
+        await Measure.RepeatAsync(options.Runs, engineConnect, () => ConnectAllAsync(() => RControl.Transports.Ssh.SshConnector.ConnectAsync(server.Spec(), CancellationToken.None)), warmUp: false);
+        await Measure.RepeatAsync(options.Runs, rawConnect, () => ConnectAllAsync(() => RawSsh.ConnectAsync(server, fastKeyExchange: true)), warmUp: false);
+        row.Note($"connect phase only, {Hosts} in parallel: RControl's SshConnector {Stats.Median(engineConnect):0.000} s, raw SSH.NET curve25519 first {Stats.Median(rawConnect):0.000} s");
         return row;
+    }
+
+    private static async Task<double> ConnectAllAsync(Func<Task<SshClient>> connect)
+    {
+        var clients = Array.Empty<SshClient>();
+        var seconds = await Measure.SecondsAsync(async () => clients = await Task.WhenAll(Enumerable.Range(0, Hosts).Select(_ => connect())).ConfigureAwait(false)).ConfigureAwait(false);
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
+        return seconds;
     }
 
     private async Task<double> RawManyConnectionsAsync(bool fastKeyExchange)
