@@ -32,10 +32,14 @@ public static class FloodWorkload
         await Measure.RepeatAsync(options.Runs, row.RControl, () => RunChildAsync("rcontrol", row, seconds), warmUp: false);
         await Measure.RepeatAsync(options.Runs, row.Raw, () => RunChildAsync("raw", row, null), warmUp: false);
         row.Note($"RControl flood time median {Stats.Median(seconds):0.00} s");
+        // Breakdown: the same child running `true` instead of the flood: what the process costs before any output.
+        var idleRControl = await RunChildAsync("rcontrol-idle", null, null).ConfigureAwait(false);
+        var idleRaw = await RunChildAsync("raw-idle", null, null).ConfigureAwait(false);
+        row.Note($"peak WS of the same child running `true` instead: RControl {idleRControl:0.0} MiB, raw {idleRaw:0.0} MiB");
         return row;
     }
 
-    private static async Task<double> RunChildAsync(string side, Row row, List<double>? seconds)
+    private static async Task<double> RunChildAsync(string side, Row? row, List<double>? seconds)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
@@ -57,7 +61,11 @@ public static class FloodWorkload
         // "W8RESULT lines peakBytes seconds" (Akka may have logged other lines)
         var parts = output.Split('\n').Last(l => l.StartsWith(ResultPrefix, StringComparison.Ordinal))[ResultPrefix.Length..].Split(' ');
         var lines = long.Parse(parts[0], CultureInfo.InvariantCulture);
-        LocalWorkloads.Check(row, side, lines, Lines);
+        if (row is not null)
+        {
+            LocalWorkloads.Check(row, side, lines, Lines);
+        }
+
         seconds?.Add(double.Parse(parts[2], CultureInfo.InvariantCulture));
         return long.Parse(parts[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
     }
@@ -75,15 +83,16 @@ public static class FloodWorkload
             }
         }
 
-        if (side == "raw")
+        var command = side.EndsWith("-idle", StringComparison.Ordinal) ? "true" : Command;
+        if (side.StartsWith("raw", StringComparison.Ordinal))
         {
-            await RawProcess.CountLinesAsync(Command, _ => OnLine()).ConfigureAwait(false);
+            await RawProcess.CountLinesAsync(command, _ => OnLine()).ConfigureAwait(false);
         }
         else
         {
             await using var rc = Engines.Create();
             var session = rc.CreateLocalSession("w8");
-            await session.Execute(Command, new CommandOptions { OnStdout = (_, _) => OnLine() }).WaitAsync().ConfigureAwait(false);
+            await session.Execute(command, new CommandOptions { OnStdout = (_, _) => OnLine() }).WaitAsync().ConfigureAwait(false);
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
