@@ -10,6 +10,7 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
     [InlineData(3)]
     public async Task Sixty_concurrent_commands_on_a_default_sshd_all_succeed(int maxConnections)
     {
+        var loginsBefore = Logins();
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("fan", sshd.Server.Spec() with { MaxConnections = maxConnections });
         var outputs = new System.Collections.Concurrent.ConcurrentDictionary<int, List<string>>();
@@ -31,7 +32,11 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
         }
 
         Assert.Empty(await session.WaitForTasksAsync());
+        // Extra connections are opened on demand, never more than allowed.
+        Assert.Equal(maxConnections, Logins() - loginsBefore);
     }
+
+    private int Logins() => sshd.Server.Log.Split('\n').Count(l => l.StartsWith("Accepted publickey", StringComparison.Ordinal));
 
     [Fact]
     public async Task Commands_beyond_a_small_server_limit_wait_and_never_exceed_it()
