@@ -26,6 +26,9 @@ public sealed class RemoteEngine : IAsyncDisposable
         _askTimeout = system.ActorSystem.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>How long one file request (a chunk, a stat …) may take before it fails.</summary>
+    internal TimeSpan FileTimeout => _askTimeout + _askTimeout;
+
     /// <summary>The client-side RControl system (callbacks and task handles live there).</summary>
     public RControlSystem System { get; }
 
@@ -73,11 +76,14 @@ public sealed class RemoteEngine : IAsyncDisposable
         return new RemoteEngine(system, system.Engine, ownsSystem: false);
     }
 
-    /// <summary>Builds the client actor system used by <see cref="ConnectAsync(string, Config?, CancellationToken)"/>.</summary>
+    /// <summary>
+    /// Builds the client actor system used by <see cref="ConnectAsync(string, Config?, CancellationToken)"/>: Akka.Remote on
+    /// 127.0.0.1 and a free port, Akka log level WARNING (override with <c>akka.loglevel</c>), TLS per <c>rcontrol.remote.tls</c>.
+    /// </summary>
     public static ActorSystem CreateClientSystem(Config? config = null, string name = "rcontrol-client")
     {
         var user = (config ?? Config.Empty)
-            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
+            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0\nakka.loglevel = WARNING"))
             .WithFallback(RControlConfig.ReferenceConfig);
         RemoteSecurity.Validate(user);
         var full = RemoteSecurity.TransportOverrides(user).WithFallback(user);
@@ -164,6 +170,11 @@ public sealed class RemoteEngine : IAsyncDisposable
         }
 
         var timeout = system.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+        if (path.StartsWith("akka.ssl.tcp:", StringComparison.Ordinal) && !RemoteSecurity.IsTlsEnabled(system.Settings.Config))
+        {
+            throw new EngineUnreachableException($"the engine at {address} uses TLS (akka.ssl.tcp) but this client does not: set rcontrol.remote.tls (see docs/remote.md, section TLS)");
+        }
+
         try
         {
             return await system.ActorSelection(path).ResolveOne(timeout, cancellationToken).ConfigureAwait(false);

@@ -26,7 +26,7 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         Config user;
         try
         {
-            user = ConfigurationFactory.ParseString(File.ReadAllText(file.FullName));
+            user = ConfigurationFactory.ParseString(EnvironmentSubstitution.Apply(File.ReadAllText(file.FullName)));
         }
         catch (Exception e) when (e is not OutOfMemoryException and not ConfigurationException)
         {

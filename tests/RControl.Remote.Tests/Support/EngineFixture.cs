@@ -29,12 +29,15 @@ public sealed class EngineFixture : IAsyncLifetime
         Client = await RemoteEngine.ConnectAsync(Address);
     }
 
-    public static ActorSystem StartEngineSystem(string hocon, Akka.Actor.Setup.Setup? ssl = null)
+    public static ActorSystem StartEngineSystem(string hocon)
     {
-        var config = ConfigurationFactory.ParseString(hocon)
+        var config = ConfigurationFactory.ParseString(EnvironmentSubstitution.Apply(hocon))
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
             .WithFallback(RControlConfig.ReferenceConfig);
-        var bootstrap = BootstrapSetup.Create().WithConfig(RemoteSecurity.TransportOverrides(config).WithFallback(config));
+        RemoteSecurity.Validate(config);
+        var full = RemoteSecurity.TransportOverrides(config).WithFallback(config);
+        var bootstrap = BootstrapSetup.Create().WithConfig(full);
+        var ssl = RemoteSecurity.CreateSslSetup(full);
         var setup = ssl is null ? Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap) : Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap, ssl);
         var system = ActorSystem.Create("rcontrol", setup);
         RControlEngine.Start(system, Inventory.Parse(config.GetConfig("rcontrol")));
