@@ -263,6 +263,9 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         var fast = new List<double>();
         await Measure.RepeatAsync(options.Runs, fast, () => RawManyConnectionsAsync(fastKeyExchange: true), warmUp: false);
         row.Note($"raw SSH.NET with {RawSsh.FastKeyExchange} first: median {Stats.Median(fast):0.000} s");
+        var fastWrapped = new List<double>();
+        await Measure.RepeatAsync(options.Runs, fastWrapped, () => RawManyConnectionsAsync(fastKeyExchange: true, WrappedEcho), warmUp: false);
+        row.Note($"the same running RControl's wrapper (`exec /bin/sh -c '…echo hi'`): median {Stats.Median(fastWrapped):0.000} s");
 
         // Breakdown: the connect phase alone, RControl's connector (ssh_config, known_hosts, key, fast kex) against raw SSH.NET.
         var engineConnect = new List<double>();
@@ -285,7 +288,9 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         return seconds;
     }
 
-    private async Task<double> RawManyConnectionsAsync(bool fastKeyExchange)
+    private const string WrappedEcho = "exec /bin/sh -c 'echo $$ >&2\nexec 2>&1\necho hi'";
+
+    private async Task<double> RawManyConnectionsAsync(bool fastKeyExchange, string command = "echo hi")
     {
         var clients = new SshClient[Hosts];
         var seconds = await Measure.SecondsAsync(() => Task.WhenAll(Enumerable.Range(0, Hosts).Select(async h =>
@@ -293,7 +298,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
             var client = clients[h] = await RawSsh.ConnectAsync(server, fastKeyExchange).ConfigureAwait(false);
             for (var i = 0; i < CommandsPerHost; i++)
             {
-                await RawSsh.RunAsync(client, "echo hi").ConfigureAwait(false);
+                await RawSsh.RunAsync(client, command).ConfigureAwait(false);
             }
         }))).ConfigureAwait(false);
         foreach (var client in clients)
