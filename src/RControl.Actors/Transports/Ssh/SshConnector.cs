@@ -89,7 +89,9 @@ public static class SshConnector
             timeout.CancelAfter(spec.ConnectTimeout);
             try
             {
-                await client.ConnectAsync(timeout.Token).ConfigureAwait(false);
+                // Key exchange and authentication wait synchronously inside SSH.NET: keep them off the thread pool.
+                var connecting = client;
+                await Blocking.Run(() => connecting.ConnectAsync(timeout.Token).GetAwaiter().GetResult()).WaitAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (refused is not null)
             {

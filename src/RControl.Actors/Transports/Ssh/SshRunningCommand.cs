@@ -120,7 +120,8 @@ internal sealed class SshRunningCommand : IRunningCommand
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _ = Task.Run(() =>
+            // Closing the channel waits for the server's answer synchronously inside SSH.NET.
+            _ = Blocking.Run(() =>
             {
                 try
                 {
