@@ -96,6 +96,7 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(7), $"the task ended {watch.Elapsed} after the server stopped answering");
+        await ProcessTree.KillMatchingAsync(marker);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class SshTransport : ICommandTransport
         _spec = spec;
         _pool = new SshConnectionPool(spec, spec.MaxChannels, spec.MaxConnections);
         _control = new SshConnectionPool(spec, Math.Max(1, spec.MaxChannels), 1);
-        _where = spec.User is null ? $"{spec.Host}:{spec.Port ?? 22}" : $"{spec.User}@{spec.Host}:{spec.Port ?? 22}";
+        _where = Describe(spec);
     }
 
     /// <inheritdoc />
@@ -53,6 +53,7 @@ public sealed class SshTransport : ICommandTransport
         {
             var lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
+            SshRunningCommand? started = null;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -67,7 +68,7 @@ public sealed class SshTransport : ICommandTransport
                 var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
-                return running;
+                started = running;
             }
             catch (Exception e) when (attempt == 1 && e is SshConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
             {
@@ -82,6 +83,33 @@ public sealed class SshTransport : ICommandTransport
                 lease.Dispose();
                 throw;
             }
+
+            if (started is null)
+            {
+                continue;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The task ended (timeout, kill, session closed) while its channel was opening: nobody will read it.
+                _ = started.KillAsync(CancellationToken.None);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return started;
+        }
+    }
+
+    private static string Describe(SshSessionSpec spec)
+    {
+        try
+        {
+            return SshConnector.Describe(spec);
+        }
+        catch (Exception e) when (e is SessionException or IOException or UnauthorizedAccessException)
+        {
+            // A bad alias or jump is reported when connecting; messages just name the spec.
+            return $"{spec.User ?? "?"}@{spec.Host}:{spec.Port ?? 22}";
         }
     }
 
