@@ -88,4 +88,35 @@ public sealed class RemoteFilesTests(EngineFixture engine) : IClassFixture<Engin
         var exists = await Assert.ThrowsAsync<FileOperationException>(() => remote.MkdirAsync(Path.Combine(_dir, "x")));
         Assert.Equal(FileErrorKind.AlreadyExists, exists.Kind);
     }
+
+    [Fact]
+    public async Task Files_left_open_by_a_client_are_closed_after_the_idle_timeout()
+    {
+        var system = EngineFixture.StartEngineSystem("rcontrol.remote.file-idle-timeout = 1s\nrcontrol.sessions { local { type = local } }");
+        try
+        {
+            await using var client = await RemoteEngine.ConnectAsync(((Akka.Actor.ExtendedActorSystem)system).Provider.DefaultAddress.ToString());
+            var remote = await client.GetSessionAsync("local");
+            var path = Path.Combine(_dir, "idle.txt");
+            await File.WriteAllTextAsync(path, "abc");
+            var stream = await remote.OpenAsync(path);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            FileOperationException? closed = null;
+            var gap = TimeSpan.FromMilliseconds(200);
+            while (closed is null && DateTime.UtcNow < deadline)
+            {
+                // Each read uses the file; growing gaps let one exceed the idle timeout.
+                await Task.Delay(gap);
+                gap *= 2;
+                closed = await Record.ExceptionAsync(() => stream.ReadAsync(new byte[1]).AsTask()) as FileOperationException;
+            }
+
+            Assert.NotNull(closed);
+            Assert.Contains("the file is not open", closed!.Message);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
 }

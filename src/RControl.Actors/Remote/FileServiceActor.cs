@@ -12,7 +12,7 @@ namespace RControl.Remote;
 /// sessions (their local disk or SFTP, built from the spec the engine holds, secrets included) for remote clients,
 /// and serves opened files in chunks. Each request is answered with <see cref="Result"/> or <see cref="Failed"/>.
 /// </summary>
-public sealed class FileServiceActor : ReceiveActor
+public sealed class FileServiceActor : ReceiveActor, IWithTimers
 {
     /// <summary>The actor's name next to the engine.</summary>
     public const string ActorName = "rcontrol-files";
@@ -42,12 +42,26 @@ public sealed class FileServiceActor : ReceiveActor
     private readonly IActorRef _engine;
     private readonly ActorSystem _system = Context.System;
     private readonly ConcurrentDictionary<string, Lazy<Task<IFileSystem>>> _fileSystems = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, Stream> _open = new();
+    private readonly ConcurrentDictionary<long, OpenFile> _open = new();
+    private readonly TimeSpan _idleTimeout;
     private long _lastHandle;
 
     public FileServiceActor(IActorRef engine)
     {
         _engine = engine;
+        _idleTimeout = _system.Settings.Config.GetTimeSpan("rcontrol.remote.file-idle-timeout", TimeSpan.FromMinutes(5));
+        Receive<SweepIdle>(_ =>
+        {
+            // A client that died with files open leaves them here: close those unused for the idle timeout.
+            var cutoff = Environment.TickCount64 - (long)_idleTimeout.TotalMilliseconds;
+            foreach (var (handle, file) in _open)
+            {
+                if (file.LastUsed < cutoff && _open.TryRemove(handle, out var idle))
+                {
+                    idle.Stream.Dispose();
+                }
+            }
+        });
         Receive<Call>(call =>
         {
             var sender = Sender;
@@ -57,11 +71,17 @@ public sealed class FileServiceActor : ReceiveActor
 
     public static Props Props(IActorRef engine) => Akka.Actor.Props.Create(() => new FileServiceActor(engine));
 
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("sweep", SweepIdle.Instance, TimeSpan.FromSeconds(Math.Max(1, _idleTimeout.TotalSeconds / 5)));
+
     protected override void PostStop()
     {
-        foreach (var stream in _open.Values)
+        foreach (var file in _open.Values)
         {
-            stream.Dispose();
+            file.Stream.Dispose();
         }
 
         foreach (var fs in _fileSystems.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully))
@@ -85,7 +105,7 @@ public sealed class FileServiceActor : ReceiveActor
             case Op.Close:
                 if (_open.TryRemove(call.Handle, out var closing))
                 {
-                    await closing.DisposeAsync().ConfigureAwait(false);
+                    await closing.Stream.DisposeAsync().ConfigureAwait(false);
                 }
 
                 return new Result();
@@ -123,7 +143,7 @@ public sealed class FileServiceActor : ReceiveActor
             case Op.Open:
                 var opened = await fs.OpenAsync(call.Path, (FileOpenMode)call.Number, none).ConfigureAwait(false);
                 var handle = Interlocked.Increment(ref _lastHandle);
-                _open[handle] = opened;
+                _open[handle] = new OpenFile(opened);
                 return new Result(Handle: handle);
             default:
                 throw new NotSupportedException($"unknown file operation {call.Op}");
@@ -132,10 +152,16 @@ public sealed class FileServiceActor : ReceiveActor
         return new Result();
     }
 
-    private Stream Handle(Call call) =>
-        _open.TryGetValue(call.Handle, out var stream)
-            ? stream
-            : throw new FileOperationException(null, call.Op.ToString().ToLowerInvariant(), call.Path, FileErrorKind.Failure, "the file is not open (closed, or the engine restarted)");
+    private Stream Handle(Call call)
+    {
+        if (_open.TryGetValue(call.Handle, out var file))
+        {
+            file.LastUsed = Environment.TickCount64;
+            return file.Stream;
+        }
+
+        throw new FileOperationException(null, call.Op.ToString().ToLowerInvariant(), call.Path, FileErrorKind.Failure, "the file is not open (closed, idle too long, or the engine restarted)");
+    }
 
     private Task<IFileSystem> FileSystemAsync(string session) =>
         _fileSystems.GetOrAdd(session, name => new Lazy<Task<IFileSystem>>(async () =>
@@ -147,6 +173,18 @@ public sealed class FileServiceActor : ReceiveActor
                 _ => throw new UnknownSessionException(name, answer is SessionManagerActor.SessionNotFound nf ? nf.Known : []),
             };
         })).Value;
+
+    private sealed record SweepIdle
+    {
+        public static SweepIdle Instance { get; } = new();
+    }
+
+    private sealed class OpenFile(Stream stream)
+    {
+        public Stream Stream { get; } = stream;
+
+        public long LastUsed { get; set; } = Environment.TickCount64;
+    }
 
     private static Failed ToFailure(Call call, Exception e)
     {
