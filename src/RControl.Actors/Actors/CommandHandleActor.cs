@@ -39,9 +39,17 @@ public sealed class CommandHandleActor : ReceiveActor
         var callback = output.Stream == OutputStream.Stderr ? _task.Options.OnStderr : _task.Options.OnStdout;
         if (callback is not null)
         {
+            // No closure per line (this is the hot path): the same error handling as Run.
             foreach (var line in output.Lines)
             {
-                Run(() => callback(_task, line), "output callback");
+                try
+                {
+                    callback(_task, line);
+                }
+                catch (Exception e)
+                {
+                    _callbackError ??= CallbackError("output callback", e);
+                }
             }
         }
 
@@ -101,9 +109,12 @@ public sealed class CommandHandleActor : ReceiveActor
         }
         catch (Exception e)
         {
-            _callbackError ??= new TaskException(_task.Session, _task, $"{what} threw {e.GetType().Name}: {e.Message}", e);
+            _callbackError ??= CallbackError(what, e);
         }
     }
+
+    private TaskException CallbackError(string what, Exception e) =>
+        new(_task.Session, _task, $"{what} threw {e.GetType().Name}: {e.Message}", e);
 
     private static string Format(TimeSpan? duration) => duration is { } d ? $"{d.TotalSeconds:0.###}s" : "?";
 }

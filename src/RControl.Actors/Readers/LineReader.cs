@@ -17,7 +17,7 @@ public sealed class LineReader
     private readonly Decoder _decoder = new UTF8Encoding(false, false).GetDecoder();
     private readonly StringBuilder _partial = new();
     private bool _partialEndsWithCr;
-    private List<string> _batch = new();
+    private readonly List<string> _batch = new();
 
     /// <param name="stream">The stream to read until end.</param>
     /// <param name="settings">Limits.</param>
@@ -134,9 +134,9 @@ public sealed class LineReader
             return;
         }
 
-        // Split very large reads into batches of bounded size, each taking its own credit.
+        // Split very large reads into batches of bounded size, each taking its own credit. Each batch is
+        // copied out into its own array, so the list is reused for the next read.
         var lines = _batch;
-        _batch = new List<string>();
         var start = 0;
         while (start < lines.Count)
         {
@@ -149,8 +149,12 @@ public sealed class LineReader
             }
 
             await _credits.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _post(lines.GetRange(start, end - start).ToArray());
+            var batch = new string[end - start];
+            lines.CopyTo(start, batch, 0, batch.Length);
+            _post(batch);
             start = end;
         }
+
+        lines.Clear();
     }
 }

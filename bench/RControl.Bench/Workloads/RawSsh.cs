@@ -1,0 +1,69 @@
+using Renci.SshNet;
+using RControl.TestSupport;
+
+namespace RControl.Bench.Workloads;
+
+/// <summary>The raw SSH.NET baselines: an <see cref="SshClient"/> with the client key, host key checked by fingerprint.</summary>
+public static class RawSsh
+{
+    public const string FastKeyExchange = "curve25519-sha256";
+
+    /// <summary>A client for the test server; with <paramref name="fastKeyExchange"/> curve25519 is tried first instead of SSH.NET's default order.</summary>
+    public static SshClient Create(SshServer server, bool fastKeyExchange = false)
+    {
+        var key = new PrivateKeyFile(server.ClientKey.PrivateKeyFile);
+        var info = new ConnectionInfo(server.Host, server.Port, server.User.Name, new PrivateKeyAuthenticationMethod(server.User.Name, key));
+        if (fastKeyExchange)
+        {
+            var all = info.KeyExchangeAlgorithms.ToList();
+            info.KeyExchangeAlgorithms.Clear();
+            foreach (var (name, factory) in all.OrderBy(a => a.Key == FastKeyExchange ? 0 : 1))
+            {
+                info.KeyExchangeAlgorithms.Add(name, factory);
+            }
+        }
+
+        var client = new SshClient(info);
+        var expected = server.HostKey.Fingerprint;
+        client.HostKeyReceived += (_, e) => e.CanTrust = "SHA256:" + e.FingerPrintSHA256 == expected;
+        return client;
+    }
+
+    public static async Task<SshClient> ConnectAsync(SshServer server, bool fastKeyExchange = false)
+    {
+        var client = Create(server, fastKeyExchange);
+        await client.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+        return client;
+    }
+
+    /// <summary>Runs a command and waits for it; throws on a non-zero exit.</summary>
+    public static async Task<string> RunAsync(SshClient client, string command)
+    {
+        using var run = client.CreateCommand(command);
+        await run.ExecuteAsync().ConfigureAwait(false);
+        if (run.ExitStatus != 0)
+        {
+            throw new InvalidOperationException($"'{command}' exited with {run.ExitStatus}: {run.Error}");
+        }
+
+        return run.Result;
+    }
+
+    /// <summary>Reads a command's stdout line by line while it runs; returns the line count.</summary>
+    public static async Task<long> CountLinesAsync(SshClient client, string command)
+    {
+        using var run = client.CreateCommand(command);
+        var execution = run.ExecuteAsync();
+        long count = 0;
+        using (var reader = new StreamReader(run.OutputStream))
+        {
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is not null)
+            {
+                count++;
+            }
+        }
+
+        await execution.ConfigureAwait(false);
+        return count;
+    }
+}

@@ -1,0 +1,80 @@
+using Akka.Actor;
+using Akka.Configuration;
+using RControl.Bench.Harness;
+using RControl.Configuration;
+using RControl.Hosting;
+using RControl.Remote;
+using RControl.TestSupport;
+
+namespace RControl.Bench.Workloads;
+
+/// <summary>
+/// W9: W6 and W3 through a remote client: an engine actor system (Akka.Remote on 127.0.0.1) and a client actor
+/// system in this process, talking over loopback TCP; the callbacks run in the client.
+/// </summary>
+public static class RemoteWorkload
+{
+    public static async Task<IReadOnlyList<Row>> RunAsync(BenchOptions options, SshServer? server, string? noSsh)
+    {
+        var local = new Row
+        {
+            Workload = $"W9a remote W6: local `seq 1 {LocalWorkloads.SeqLines}` in the engine, callback in a client over Akka.Remote",
+            Unit = "M lines/s",
+            HigherIsBetter = true,
+            Baseline = "raw Process + StreamReader.ReadLine (in-process)",
+            Target = "≥ 0.5 M lines/s",
+            IsMet = r => r.RControlMedian >= 0.5,
+        };
+        var ssh = new Row
+        {
+            Workload = "W9b remote W3: `seq 1 500000` over SSH in the engine, callback in a client over Akka.Remote",
+            Unit = "M lines/s",
+            HigherIsBetter = true,
+            Baseline = "raw SSH.NET OutputStream + StreamReader.ReadLine (in-process)",
+            Target = "≥ 0.5 M lines/s",
+            IsMet = r => r.RControlMedian >= 0.5,
+            NotMeasured = server is null ? "no sshd" : noSsh,
+        };
+
+        var config = ConfigurationFactory.ParseString("rcontrol.sessions { local { type = local } }\n" + Engines.QuietHocon)
+            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
+            .WithFallback(RControlConfig.ReferenceConfig);
+        var engineSystem = ActorSystem.Create("rcontrol", BootstrapSetup.Create().WithConfig(RemoteSecurity.TransportOverrides(config).WithFallback(config)));
+        try
+        {
+            RControlEngine.Start(engineSystem, Inventory.Parse(config.GetConfig("rcontrol")));
+            var address = ((ExtendedActorSystem)engineSystem).Provider.DefaultAddress.ToString();
+            await using var client = await RemoteEngine.ConnectAsync(address, ConfigurationFactory.ParseString(Engines.QuietHocon)).ConfigureAwait(false);
+
+            var session = await client.GetSessionAsync("local").ConfigureAwait(false);
+            await Measure.RepeatAsync(options.Runs, local.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, local));
+            await Measure.RepeatAsync(options.Runs, local.Raw, async () =>
+            {
+                long count = 0;
+                var seconds = await Measure.SecondsAsync(async () => count = await RawProcess.CountLinesAsync($"seq 1 {LocalWorkloads.SeqLines}").ConfigureAwait(false));
+                LocalWorkloads.Check(local, "raw", count, LocalWorkloads.SeqLines);
+                return LocalWorkloads.SeqLines / seconds / 1e6;
+            });
+
+            if (server is not null && ssh.NotMeasured is null)
+            {
+                var remoteSsh = await client.OpenSessionAsync("ssh", server.Spec()).ConfigureAwait(false);
+                await Measure.RepeatAsync(options.Runs, ssh.RControl, () => LocalWorkloads.CountIntoCallbackAsync(remoteSsh, "seq 1 500000", 500_000, ssh));
+                using var raw = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+                await Measure.RepeatAsync(options.Runs, ssh.Raw, async () =>
+                {
+                    long count = 0;
+                    var seconds = await Measure.SecondsAsync(async () => count = await RawSsh.CountLinesAsync(raw, "seq 1 500000").ConfigureAwait(false));
+                    LocalWorkloads.Check(ssh, "raw", count, 500_000);
+                    return 500_000 / seconds / 1e6;
+                });
+            }
+        }
+        finally
+        {
+            await engineSystem.Terminate().ConfigureAwait(false);
+        }
+
+        return [local, ssh];
+    }
+}

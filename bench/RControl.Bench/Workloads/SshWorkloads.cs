@@ -1,0 +1,450 @@
+using System.Diagnostics;
+using System.Globalization;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using RControl.Bench.Harness;
+using RControl.TestSupport;
+
+namespace RControl.Bench.Workloads;
+
+/// <summary>The SSH workloads W1–W4 and W7 against one test sshd (a dedicated login user with a plain shell when root).</summary>
+public sealed class SshWorkloads(SshServer server, BenchOptions options)
+{
+    private const int SeqCommands = 200;
+    private const int FanoutCommands = 60;
+    private const int FanoutConnections = 6;
+    private const int SeqLines = 500_000;
+    private const int Hosts = 20;
+    private const int CommandsPerHost = 10;
+
+    /// <summary>Null when this build can open SSH sessions; otherwise why not.</summary>
+    public static async Task<string?> WhyNoSshSessionsAsync(SshServer server)
+    {
+        await using var rc = Engines.Create();
+        try
+        {
+            var session = rc.CreateSession("probe", server.Spec());
+            await session.Execute("true").WaitAsync().ConfigureAwait(false);
+            await session.CloseAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch (NotSupportedException e)
+        {
+            return $"RControl side not measured: {e.Message}";
+        }
+    }
+
+    public async Task<Row> W1Async(string? noSsh)
+    {
+        var row = new Row
+        {
+            Workload = $"W1 ssh-seq: {SeqCommands} sequential `true` on one session",
+            Unit = "ms/cmd",
+            Baseline = "raw SSH.NET",
+            Target = "≤ 1.2 × raw SSH.NET",
+            IsMet = r => r.CostRatio <= 1.2,
+            NotMeasured = noSsh,
+        };
+        await using var rc = Engines.Create();
+        var session = noSsh is null ? rc.CreateSession("w1", server.Spec()) : null;
+        var durations = TaskDurations.Watch(rc, "w1");
+        var taskActorMs = new List<double>();
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        await Measure.InterleaveAsync(
+            options.Runs,
+            (row.RControl, session is null ? null : async () =>
+            {
+                var ms = await PerCommandMsAsync(async () =>
+                {
+                    for (var i = 0; i < SeqCommands; i++)
+                    {
+                        await session.Execute("true").WaitAsync().ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+                taskActorMs.Add(durations.TakeMedianMs());
+                return ms;
+            }),
+            (row.Raw, () => PerCommandMsAsync(async () =>
+            {
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await RawSsh.RunAsync(client, "true").ConfigureAwait(false);
+                }
+            })));
+        if (session is not null)
+        {
+            row.Note($"breakdown: the command-task actor's own lifetime (transport start to end) {Stats.Median(taskActorMs):0.000} ms/cmd; the rest is messaging around it (facade, supervisor, handle and session actors, settling)");
+        }
+
+        return row;
+    }
+
+    /// <summary>
+    /// W1′ diagnostic: the same 200 commands through the engine's SSH transport alone (no actors), interleaved with
+    /// raw SSH.NET and with raw SSH.NET running the transport's wrapper (<c>exec /bin/sh -c '…'</c>, PGID echo):
+    /// splits RControl's per-command cost into wrapper, transport and actors.
+    /// </summary>
+    public async Task<IReadOnlyList<Row>> W1BreakdownAsync(string? noSsh)
+    {
+        var transportRow = new Row
+        {
+            Workload = "W1′ the engine's SshTransport alone (no actors): 200 sequential `true`",
+            Unit = "ms/cmd",
+            Baseline = "raw SSH.NET",
+            Target = "(diagnostic)",
+            NotMeasured = noSsh,
+        };
+        var wrapperRow = new Row
+        {
+            Workload = "W1″ raw SSH.NET running the transport's wrapper `exec /bin/sh -c 'echo rcontrol-pgid:$$ >&2; exec 2>&1; true'`",
+            Unit = "ms/cmd",
+            Baseline = "raw SSH.NET",
+            Target = "(diagnostic)",
+        };
+        await using var transport = new RControl.Transports.Ssh.SshTransport(server.Spec());
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        const string Wrapped = "exec /bin/sh -c 'echo rcontrol-pgid:$$ >&2\nexec 2>&1\ntrue'";
+        await Measure.InterleaveAsync(
+            options.Runs,
+            (transportRow.RControl, noSsh is not null ? null : () => PerCommandMsAsync(async () =>
+            {
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await using var command = await transport.StartAsync(new RControl.Protocol.CommandSpec("true"), CancellationToken.None).ConfigureAwait(false);
+                    await command.StandardOutput.CopyToAsync(Stream.Null).ConfigureAwait(false);
+                    await command.ExitCode.ConfigureAwait(false);
+                }
+            })),
+            (wrapperRow.RControl, () => PerCommandMsAsync(async () =>
+            {
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await RawSsh.RunAsync(client, Wrapped).ConfigureAwait(false);
+                }
+            })),
+            (transportRow.Raw, () => PerCommandMsAsync(async () =>
+            {
+                for (var i = 0; i < SeqCommands; i++)
+                {
+                    await RawSsh.RunAsync(client, "true").ConfigureAwait(false);
+                }
+            })));
+        wrapperRow.Raw.AddRange(transportRow.Raw);
+        return [transportRow, wrapperRow];
+    }
+
+    private static async Task<double> PerCommandMsAsync(Func<Task> run) =>
+        await Measure.SecondsAsync(run).ConfigureAwait(false) * 1000 / SeqCommands;
+
+    public async Task<Row> W2Async(string? noSsh)
+    {
+        var row = new Row
+        {
+            Workload = $"W2 ssh-fanout-slow: {FanoutCommands} concurrent `sleep 1; echo done` on one session (sshd MaxSessions 10)",
+            Unit = "s",
+            Baseline = $"raw SSH.NET, {FanoutConnections} connections × 10 channels (5 connected in the timing)",
+            Target = "60/60 succeed; ≤ 1.5 s",
+            IsMet = r => r.RControlMedian <= 1.5,
+            NotMeasured = noSsh,
+        };
+        if (noSsh is null)
+        {
+            await using var rc = Engines.Create();
+            var session = rc.CreateSession("w2", server.Spec() with { MaxConnections = FanoutConnections });
+            await session.Execute("true").WaitAsync().ConfigureAwait(false);
+            await Measure.RepeatAsync(options.Runs, row.RControl, () => Measure.SecondsAsync(async () =>
+            {
+                var tasks = Enumerable.Range(0, FanoutCommands).Select(_ => session.Execute("sleep 1; echo done")).ToArray();
+                var errors = await session.WaitForTasksAsync(raiseIfError: false).ConfigureAwait(false);
+                var succeeded = tasks.Count(t => t.Error is null);
+                if (succeeded != FanoutCommands)
+                {
+                    row.Failure = $"{succeeded}/{FanoutCommands} succeeded: {errors.FirstOrDefault()?.Message}";
+                }
+                else
+                {
+                    row.Note($"{FanoutCommands}/{FanoutCommands} succeeded (max-connections = {FanoutConnections})");
+                }
+            }));
+        }
+
+        // One raw connection cannot run more than 10 at once (MaxSessions): show that, then do it right with 6.
+        using (var single = await RawSsh.ConnectAsync(server).ConfigureAwait(false))
+        {
+            var clock = Stopwatch.StartNew();
+            var results = await Task.WhenAll(Enumerable.Range(0, FanoutCommands).Select(async _ =>
+            {
+                try
+                {
+                    await RawSsh.RunAsync(single, "sleep 1; echo done").ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception)
+                {
+                    return false;
+                }
+            })).ConfigureAwait(false);
+            row.Note($"raw SSH.NET on one connection: {results.Count(ok => ok)}/{FanoutCommands} succeed in {clock.Elapsed.TotalSeconds:0.0} s (SSH.NET queues channels to MaxSessions)");
+        }
+
+        var first = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        await Measure.RepeatAsync(options.Runs, row.Raw, () => Measure.SecondsAsync(async () =>
+        {
+            var extra = await Task.WhenAll(Enumerable.Range(1, FanoutConnections - 1).Select(_ => RawSsh.ConnectAsync(server))).ConfigureAwait(false);
+            SshClient[] clients = [first, .. extra];
+            await Task.WhenAll(Enumerable.Range(0, FanoutCommands).Select(i => RawSsh.RunAsync(clients[i % FanoutConnections], "sleep 1; echo done"))).ConfigureAwait(false);
+            foreach (var client in extra)
+            {
+                client.Dispose();
+            }
+        }));
+        first.Dispose();
+        return row;
+    }
+
+    public async Task<Row> W3Async(string? noSsh)
+    {
+        var row = new Row
+        {
+            Workload = $"W3 ssh-lines: `seq 1 {SeqLines}` over SSH into a per-line callback",
+            Unit = "M lines/s",
+            HigherIsBetter = true,
+            Baseline = "raw SSH.NET OutputStream + StreamReader.ReadLine",
+            Target = "≥ 2.0 M lines/s",
+            IsMet = r => r.RControlMedian >= 2.0,
+            NotMeasured = noSsh,
+        };
+        await using var rc = Engines.Create();
+        var session = noSsh is null ? rc.CreateSession("w3", server.Spec()) : null;
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        await Measure.InterleaveAsync(
+            options.Runs,
+            (row.RControl, session is null ? null : () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {SeqLines}", SeqLines, row)),
+            (row.Raw, async () =>
+            {
+                long count = 0;
+                var seconds = await Measure.SecondsAsync(async () => count = await RawSsh.CountLinesAsync(client, $"seq 1 {SeqLines}").ConfigureAwait(false));
+                LocalWorkloads.Check(row, "raw", count, SeqLines);
+                return SeqLines / seconds / 1e6;
+            }));
+        return row;
+    }
+
+    public async Task<Row> W4Async(string? noSsh)
+    {
+        var row = new Row
+        {
+            Workload = $"W4 ssh-many-conns: {Hosts} sessions × {CommandsPerHost} sequential `echo hi`, all in parallel, connect included",
+            Unit = "s",
+            Baseline = "raw SSH.NET (default key exchange order)",
+            Target = "≤ 0.9 s",
+            IsMet = r => r.RControlMedian <= 0.9,
+            NotMeasured = noSsh,
+        };
+        if (noSsh is null)
+        {
+            await using var rc = Engines.Create();
+            var round = 0;
+            var firstDone = new List<double>();
+            await Measure.RepeatAsync(options.Runs, row.RControl, async () =>
+            {
+                round++;
+                var sessions = new Session[Hosts];
+                var clock = Stopwatch.StartNew();
+                var first = new double[Hosts];
+                var seconds = await Measure.SecondsAsync(() => Task.WhenAll(Enumerable.Range(0, Hosts).Select(async h =>
+                {
+                    var session = sessions[h] = rc.CreateSession($"w4-{round}-{h}", server.Spec());
+                    for (var i = 0; i < CommandsPerHost; i++)
+                    {
+                        await session.Execute("echo hi").WaitAsync().ConfigureAwait(false);
+                        if (i == 0)
+                        {
+                            first[h] = clock.Elapsed.TotalSeconds;
+                        }
+                    }
+                })));
+                firstDone.Add(first.Max());
+                await Task.WhenAll(sessions.Select(s => s.CloseAsync())).ConfigureAwait(false);
+                return seconds;
+            });
+            row.Note($"RControl breakdown: all 20 connected and through their first command at {Stats.Median(firstDone):0.000} s (median)");
+        }
+
+        await Measure.RepeatAsync(options.Runs, row.Raw, () => RawManyConnectionsAsync(fastKeyExchange: false));
+        var fast = new List<double>();
+        await Measure.RepeatAsync(options.Runs, fast, () => RawManyConnectionsAsync(fastKeyExchange: true), warmUp: false);
+        row.Note($"raw SSH.NET with {RawSsh.FastKeyExchange} first: median {Stats.Median(fast):0.000} s (all 20 through their first command at {Stats.Median(_rawFastFirstDone):0.000} s)");
+        var fastWrapped = new List<double>();
+        await Measure.RepeatAsync(options.Runs, fastWrapped, () => RawManyConnectionsAsync(fastKeyExchange: true, WrappedEcho), warmUp: false);
+        row.Note($"the same running RControl's wrapper (`exec /bin/sh -c '…echo hi'`): median {Stats.Median(fastWrapped):0.000} s");
+
+        // Breakdown: the connect phase alone, RControl's connector (ssh_config, known_hosts, key, fast kex) against raw SSH.NET.
+        var engineConnect = new List<double>();
+        var rawConnect = new List<double>();
+        await Measure.RepeatAsync(options.Runs, engineConnect, () => ConnectAllAsync(() => RControl.Transports.Ssh.SshConnector.ConnectAsync(server.Spec(), CancellationToken.None)), warmUp: false);
+        await Measure.RepeatAsync(options.Runs, rawConnect, () => ConnectAllAsync(() => RawSsh.ConnectAsync(server, fastKeyExchange: true)), warmUp: false);
+        row.Note($"connect phase only, {Hosts} in parallel: RControl's SshConnector {Stats.Median(engineConnect):0.000} s, raw SSH.NET curve25519 first {Stats.Median(rawConnect):0.000} s");
+        return row;
+    }
+
+    private static async Task<double> ConnectAllAsync(Func<Task<SshClient>> connect)
+    {
+        var clients = Array.Empty<SshClient>();
+        var seconds = await Measure.SecondsAsync(async () => clients = await Task.WhenAll(Enumerable.Range(0, Hosts).Select(_ => connect())).ConfigureAwait(false)).ConfigureAwait(false);
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
+        return seconds;
+    }
+
+    private const string WrappedEcho = "exec /bin/sh -c 'echo rcontrol-pgid:$$ >&2\nexec 2>&1\necho hi'";
+
+    private readonly List<double> _rawFastFirstDone = [];
+
+    private async Task<double> RawManyConnectionsAsync(bool fastKeyExchange, string command = "echo hi")
+    {
+        var clients = new SshClient[Hosts];
+        var first = new double[Hosts];
+        var clock = Stopwatch.StartNew();
+        var seconds = await Measure.SecondsAsync(() => Task.WhenAll(Enumerable.Range(0, Hosts).Select(async h =>
+        {
+            var client = clients[h] = await RawSsh.ConnectAsync(server, fastKeyExchange).ConfigureAwait(false);
+            for (var i = 0; i < CommandsPerHost; i++)
+            {
+                await RawSsh.RunAsync(client, command).ConfigureAwait(false);
+                if (i == 0)
+                {
+                    first[h] = clock.Elapsed.TotalSeconds;
+                }
+            }
+        }))).ConfigureAwait(false);
+        if (fastKeyExchange && command == "echo hi")
+        {
+            _rawFastFirstDone.Add(first.Max());
+        }
+
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
+        return seconds;
+    }
+
+    public async Task<Row> W7Async(string? noSsh)
+    {
+        var row = new Row
+        {
+            Workload = "W7 timeout: `sleep 5` with a 0.5 s timeout over SSH",
+            Unit = "ms late",
+            Baseline = "raw SSH.NET CommandTimeout",
+            Target = "reported ≤ 50 ms after the deadline; 0 processes left",
+            IsMet = r => r.RControlMedian <= 50 && r.Notes.Any(n => n == "RControl: 0 processes left"),
+            NotMeasured = noSsh,
+        };
+        var timeout = TimeSpan.FromMilliseconds(500);
+        await ProbeProcessCountingAsync().ConfigureAwait(false);
+        if (noSsh is null)
+        {
+            await using var rc = Engines.Create();
+            var session = rc.CreateSession("w7", server.Spec());
+            await session.Execute("true").WaitAsync().ConfigureAwait(false);
+            var leftTotal = 0;
+            await Measure.RepeatAsync(options.Runs, row.RControl, async () =>
+            {
+                var marker = Marker();
+                var clock = Stopwatch.StartNew();
+                var task = session.Execute($"sleep {marker}", new CommandOptions { Timeout = timeout });
+                await task.WaitAsync(raiseIfError: false).ConfigureAwait(false);
+                var late = clock.Elapsed.TotalMilliseconds - timeout.TotalMilliseconds;
+                if (!task.TimedOut)
+                {
+                    row.Failure = "the task did not report a timeout";
+                }
+
+                leftTotal += await LeftAfterAsync(marker).ConfigureAwait(false);
+                return late;
+            });
+            row.Note($"RControl: {leftTotal} processes left");
+        }
+
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        var rawLeft = 0;
+        await Measure.RepeatAsync(options.Runs, row.Raw, async () =>
+        {
+            var marker = Marker();
+            using var command = client.CreateCommand($"sleep {marker}");
+            command.CommandTimeout = timeout;
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await Task.Run(() => command.Execute()).ConfigureAwait(false);
+            }
+            catch (SshOperationTimeoutException)
+            {
+            }
+
+            var late = clock.Elapsed.TotalMilliseconds - timeout.TotalMilliseconds;
+            rawLeft += await LeftAfterAsync(marker).ConfigureAwait(false);
+            return late;
+        });
+        row.Note($"raw SSH.NET: {rawLeft} processes left (killed by the benchmark afterwards)");
+        return row;
+    }
+
+    /// <summary>Checks that a running command is seen by the process count (so "0 left" means something).</summary>
+    private async Task ProbeProcessCountingAsync()
+    {
+        using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+        var marker = Marker();
+        using var command = client.CreateCommand($"sleep {marker}");
+        var run = command.ExecuteAsync();
+        // Throws (and the row fails) if the running command is never seen: then a count of 0 would prove nothing.
+        await Poll.UntilAsync(async () => (await PgrepAsync($"sleep {marker}").ConfigureAwait(false)).Count > 0, TimeSpan.FromSeconds(5),
+            $"pgrep -u {server.User.Name} to see a running 'sleep {marker}' (W7 process count check)").ConfigureAwait(false);
+        foreach (var pid in await PgrepAsync($"sleep {marker}").ConfigureAwait(false))
+        {
+            ProcessTree.Kill(pid);
+        }
+
+        await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+    }
+
+    /// <summary>A unique `sleep` argument (5.000xxx seconds) to find the command's processes on the server.</summary>
+    private static string Marker() => "5." + Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The login user's processes still running the marker 1 s after the report (polled); then they are killed by pid.</summary>
+    private async Task<int> LeftAfterAsync(string marker)
+    {
+        var pattern = $"sleep {marker}";
+        var deadline = Stopwatch.StartNew();
+        IReadOnlyList<int> left;
+        do
+        {
+            left = await PgrepAsync(pattern).ConfigureAwait(false);
+            if (left.Count == 0)
+            {
+                return 0;
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+        while (deadline.Elapsed < TimeSpan.FromSeconds(1));
+
+        foreach (var pid in left)
+        {
+            ProcessTree.Kill(pid);
+        }
+
+        return left.Count;
+    }
+
+    private async Task<IReadOnlyList<int>> PgrepAsync(string pattern)
+    {
+        var result = await ProcessRunner.RunAsync("pgrep", ["-u", server.User.Name, "-f", pattern]).ConfigureAwait(false);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    }
+}
