@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RControl.TestSupport;
 
 namespace RControl.Ssh.Tests.Sessions;
@@ -15,16 +14,7 @@ public sealed class BackPressureTests
         await using var session = rc.CreateSshSession("flood", server.Spec() with { KeepAlive = TimeSpan.FromSeconds(1) });
         await session.CheckConnectionAsync();
 
-        using var process = Process.GetCurrentProcess();
-        GC.Collect();
-        process.Refresh();
-        var baseline = process.WorkingSet64;
-        var peak = baseline;
-        using var sampler = new Timer(_ =>
-        {
-            process.Refresh();
-            peak = Math.Max(peak, process.WorkingSet64);
-        }, null, 0, 25);
+        using var memory = new PeakWorkingSet();
 
         // 2 M lines of 101 bytes (200 MB); the callback pauses 1 ms every 250 lines, so it reads ~25 MB/s while
         // sshd sends several times faster.
@@ -46,7 +36,7 @@ public sealed class BackPressureTests
         }).WaitAsync();
 
         Assert.Equal(2_000_000, count);
-        var growth = (peak - baseline) / (1024 * 1024);
+        var growth = memory.GrowthMiB;
         // Without the sink's high watermark most of the 200 MB would queue in memory.
         Assert.True(growth < 100, $"working set grew by {growth} MiB");
         Assert.Equal(0, await session.Execute("true").WaitAsync());

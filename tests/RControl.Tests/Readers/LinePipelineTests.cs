@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RControl.Tests.Support;
 
 namespace RControl.Tests.Readers;
@@ -73,16 +72,7 @@ public sealed class LinePipelineTests : IAsyncLifetime
     {
         // 20 M lines (40 MB) into a callback that pauses 1 ms every 10,000 lines. Without back-pressure
         // the queued strings alone would take ~800 MB; the readers' window keeps it to a few MB.
-        using var process = Process.GetCurrentProcess();
-        GC.Collect();
-        process.Refresh();
-        var baseline = process.WorkingSet64;
-        var peak = baseline;
-        using var sampler = new Timer(_ =>
-        {
-            process.Refresh();
-            peak = Math.Max(peak, process.WorkingSet64);
-        }, null, 0, 25);
+        using var memory = new RControl.TestSupport.PeakWorkingSet();
 
         long count = 0;
         await Session.Execute("yes | head -n 20000000", new CommandOptions
@@ -97,7 +87,7 @@ public sealed class LinePipelineTests : IAsyncLifetime
         }).WaitAsync();
 
         Assert.Equal(20_000_000, count);
-        var growth = (peak - baseline) / (1024 * 1024);
+        var growth = memory.GrowthMiB;
         Assert.True(growth < 200, $"working set grew by {growth} MiB");
     }
 }
