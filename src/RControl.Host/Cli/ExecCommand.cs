@@ -24,6 +24,7 @@ internal static class ExecCommand
         command.SetAction((parse, ct) => CliRuntime.InvokeAsync(
             async token =>
             {
+                RefuseOptionLikeWords(parse, words);
                 var settings = common.Settings(parse);
                 var text = string.Join(' ', parse.GetValue(words) ?? []);
                 if (string.IsNullOrWhiteSpace(text))
@@ -38,5 +39,23 @@ internal static class ExecCommand
             },
             ct));
         return command;
+    }
+
+    /// <summary>
+    /// A word starting with '-' before <c>--</c> is an option this command does not know, not part of the
+    /// command line (System.CommandLine would hand it to the command argument).
+    /// </summary>
+    private static void RefuseOptionLikeWords(ParseResult parse, Argument<string[]> words)
+    {
+        var tokens = parse.Tokens;
+        var doubleDash = tokens.ToList().FindIndex(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash);
+        foreach (var token in parse.GetResult(words)?.Tokens ?? [])
+        {
+            var index = tokens.ToList().FindIndex(t => ReferenceEquals(t, token));
+            if ((doubleDash < 0 || index < doubleDash) && token.Value.Length > 1 && token.Value[0] == '-')
+            {
+                throw new UsageException($"unknown option '{token.Value}' (put the command after --)");
+            }
+        }
     }
 }

@@ -22,6 +22,11 @@ public static partial class InventoryFiles
     /// <summary>Parses HOCON text; a syntax error becomes a one-line <see cref="UsageException"/> naming the file and line.</summary>
     public static Config ParseHocon(string hocon, string source)
     {
+        if (HoconSyntax.Check(hocon) is { } problem)
+        {
+            throw new UsageException($"HOCON syntax error in {source}: {problem}");
+        }
+
         try
         {
             return RControlConfig.Parse(hocon);
