@@ -36,8 +36,12 @@ public static partial class InventoryFiles
             var inner = e.InnerException ?? e;
             var message = OneLine(inner.Message);
             var line = LineNumber().Match(message);
-            var where = line.Success ? $"{source}:{line.Groups[1].Value}" : source;
-            throw new UsageException($"HOCON syntax error in {where}: {message}", e);
+            var position = Position().Match(message);
+            var where = line.Success ? $"line {line.Groups[1].Value}"
+                : position.Success && int.TryParse(position.Groups[1].Value, out var at) && at <= hocon.Length ? $"line {hocon.AsSpan(0, at).Count('\n') + 1}"
+                : "unknown line";
+            var shortMessage = message.Split(':')[0];
+            throw new UsageException($"HOCON syntax error in {source}: {where}: {shortMessage}", e);
         }
     }
 
@@ -81,4 +85,7 @@ public static partial class InventoryFiles
 
     [GeneratedRegex(@"[Ll]ine[: ]+(\d+)")]
     private static partial Regex LineNumber();
+
+    [GeneratedRegex(@"position (\d+)")]
+    private static partial Regex Position();
 }
