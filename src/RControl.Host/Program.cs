@@ -11,7 +11,7 @@ var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
     // Bad usage: one line naming the problem, status 2, nothing runs.
-    return CliRuntime.Usage(parse.Errors[0].Message);
+    return CliRuntime.Usage(string.Join("; ", parse.Errors.Select(e => e.Message)));
 }
 
 return await parse.InvokeAsync();

@@ -15,7 +15,7 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>Starts the built rcontrol executable as a user would: <c>dotnet rcontrol.dll args…</c>.</summary>
-public static class Cli
+public static class CliProcess
 {
     /// <summary>The built CLI (copied next to the tests by the project reference).</summary>
     public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "rcontrol.dll");
