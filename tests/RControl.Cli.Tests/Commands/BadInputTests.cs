@@ -3,11 +3,14 @@ using RControl.Cli.Tests.Support;
 namespace RControl.Cli.Tests.Commands;
 
 /// <summary>Every bad input: status 2, one line on stderr naming the problem, nothing on stdout, nothing run.</summary>
-public class BadInputTests : IDisposable
+public class BadInputTests : IClassFixture<BadInputTests.Runs>
 {
-    private readonly TempDir _dir = new();
+    private readonly Runs _runs;
 
-    public void Dispose() => _dir.Dispose();
+    public BadInputTests(Runs runs)
+    {
+        _runs = runs;
+    }
 
     public static TheoryData<string, string[], string> Cases() => new()
     {
@@ -42,27 +45,57 @@ public class BadInputTests : IDisposable
     [MemberData(nameof(Cases))]
     public async Task Bad_input_exits_2_with_one_line_naming_the_problem_and_runs_nothing(string what, string[] args, string expected)
     {
-        WritePlans();
-        var r = await CliProcess.RunInAsync(_dir.Path, args);
+        var r = await _runs.Result(what);
         Assert.True(r.ExitCode == 2, $"{what}: {r}");
         var errorLines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(errorLines.Length == 1, $"{what}: expected one stderr line: {r}");
         Assert.StartsWith("rcontrol: error: ", errorLines[0]);
         Assert.Contains(expected, errorLines[0]);
         Assert.Equal(string.Empty, r.Stdout);
-        Assert.False(File.Exists(Path.Combine(_dir.Path, "MARKER")), $"{what}: something ran");
+        Assert.False(File.Exists(Path.Combine(_runs.Dir(what), "MARKER")), $"{what}: something ran");
+        _ = args;
     }
 
-    private void WritePlans()
+    /// <summary>Starts every case at once (each in its own directory), so the cases cost one CLI start, not twenty-five.</summary>
+    public sealed class Runs : IDisposable
     {
+        private readonly TempDir _root = new();
+        private readonly Dictionary<string, (string Dir, Task<CliResult> Run)> _runs = new();
+
+        public Runs()
+        {
+            foreach (var row in Cases())
+            {
+                var what = (string)row[0];
+                var dir = Path.Combine(_root.Path, what.Replace(' ', '-'));
+                Directory.CreateDirectory(dir);
+                WritePlans(dir);
+                _runs[what] = (dir, CliProcess.RunInAsync(dir, (string[])row[1]));
+            }
+        }
+
+        public Task<CliResult> Result(string what) => _runs[what].Run;
+
+        public string Dir(string what) => _runs[what].Dir;
+
+        public void Dispose()
+        {
+            Task.WhenAll(_runs.Values.Select(r => r.Run)).Wait(TimeSpan.FromMinutes(2));
+            _root.Dispose();
+        }
+    }
+
+    private static void WritePlans(string dir)
+    {
+        void Write(string name, string text) => File.WriteAllText(Path.Combine(dir, name), text);
         const string ok = "{ name = OK, session = local, run = \"touch MARKER\" }\n";
-        _dir.Write("syntax.hocon", "tasks = [\n" + ok + "  { name = A, session = local, run = \"echo }\n]\n");
-        _dir.Write("unbalanced.hocon", "sessions { s { type = local } }\ntasks = [\n" + ok + "  { name = A, session = s, run = \"echo\" }\n");
-        _dir.Write("unknown-session.hocon", "tasks = [\n" + ok + " { name = B, session = mordor, run = \"echo\" }\n]\n");
-        _dir.Write("duplicate.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo 1\" }\n { name = A, session = local, run = \"echo 2\" }\n]\n");
-        _dir.Write("cycle.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [C] }\n { name = B, session = local, run = \"echo\", after = [A] }\n { name = C, session = local, run = \"echo\", after = [B] }\n]\n");
-        _dir.Write("unknown-after.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [Z] }\n]\n");
-        _dir.Write("empty.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"\" }\n]\n");
-        _dir.Write("duration.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", timeout = -3s }\n]\n");
+        Write("syntax.hocon", "tasks = [\n" + ok + "  { name = A, session = local, run = \"echo }\n]\n");
+        Write("unbalanced.hocon", "sessions { s { type = local } }\ntasks = [\n" + ok + "  { name = A, session = s, run = \"echo\" }\n");
+        Write("unknown-session.hocon", "tasks = [\n" + ok + " { name = B, session = mordor, run = \"echo\" }\n]\n");
+        Write("duplicate.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo 1\" }\n { name = A, session = local, run = \"echo 2\" }\n]\n");
+        Write("cycle.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [C] }\n { name = B, session = local, run = \"echo\", after = [A] }\n { name = C, session = local, run = \"echo\", after = [B] }\n]\n");
+        Write("unknown-after.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [Z] }\n]\n");
+        Write("empty.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"\" }\n]\n");
+        Write("duration.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", timeout = -3s }\n]\n");
     }
 }
