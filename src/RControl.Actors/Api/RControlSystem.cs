@@ -51,6 +51,9 @@ public sealed class RControlSystem : IAsyncDisposable
     public LocalSession CreateLocalSession(string name = "local", LocalSessionSpec? spec = null) =>
         (LocalSession)CreateSession(name, spec ?? new LocalSessionSpec());
 
+    /// <summary>Creates a session on an SSH host (nothing connects until the first command).</summary>
+    public SshSession CreateSshSession(string name, SshSessionSpec spec) => (SshSession)CreateSession(name, spec);
+
     /// <summary>Creates a session of any kind (local, SSH …) from its spec, e.g. one read from an <see cref="Inventory"/>.</summary>
     public Session CreateSession(string name, SessionSpec spec)
     {

@@ -65,11 +65,10 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     public IReadOnlyDictionary<string, SshSessionSpec>? JumpHosts { get; init; }
 
     /// <inheritdoc />
-    public override ICommandTransport CreateTransport(ActorSystem system) =>
-        throw new NotSupportedException("SSH sessions are not built yet");
+    public override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Ssh.SshTransport(this);
 
     internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
-        throw new NotSupportedException("SSH sessions are not built yet");
+        new SshSession(system, name, sessionActor, this);
 
     /// <summary>Secrets are never printed.</summary>
     public override string ToString() =>

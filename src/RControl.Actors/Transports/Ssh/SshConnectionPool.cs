@@ -1,0 +1,200 @@
+using System.Runtime.ExceptionServices;
+using RControl.Protocol;
+
+namespace RControl.Transports.Ssh;
+
+/// <summary>
+/// The connections of one SSH session: hands out channel slots (at most <c>maxChannels</c> per connection),
+/// opens another connection on demand up to <c>maxConnections</c>, drops dead connections, and reconnects
+/// with exponential backoff: while backing off after a failed connect, callers get that failure at once
+/// instead of starting new attempts (no retry storm). Waiting for a slot or a connection never blocks a thread.
+/// </summary>
+internal sealed class SshConnectionPool : IAsyncDisposable
+{
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
+
+    private readonly SshSessionSpec _spec;
+    private readonly int _maxChannels;
+    private readonly int _maxConnections;
+    private readonly object _gate = new();
+    private readonly List<SshConnection> _connections = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private TaskCompletionSource _changed = NewSignal();
+    private Task<SshConnection>? _connecting;
+    private ExceptionDispatchInfo? _lastFailure;
+    private DateTime _retryAt;
+    private int _failures;
+    private int _lastId;
+
+    public SshConnectionPool(SshSessionSpec spec, int maxChannels, int maxConnections)
+    {
+        _spec = spec;
+        _maxChannels = Math.Max(1, maxChannels);
+        _maxConnections = Math.Max(1, maxConnections);
+    }
+
+    /// <summary>Connections opened so far (for tests and diagnostics).</summary>
+    public int ConnectionsOpened => Volatile.Read(ref _lastId);
+
+    /// <summary>Reserves one channel on a live connection, connecting when needed. Dispose the lease to free the slot.</summary>
+    public async Task<Lease> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+                DropDead();
+                var free = _connections.FirstOrDefault(c => c.ActiveChannels < _maxChannels);
+                if (free is not null)
+                {
+                    free.ActiveChannels++;
+                    return new Lease(this, free);
+                }
+
+                if (_connecting is not null)
+                {
+                    wait = _connecting;
+                }
+                else if (_connections.Count < _maxConnections)
+                {
+                    if (_lastFailure is { } failure && DateTime.UtcNow < _retryAt)
+                    {
+                        // Backing off after a failed connect: report that failure again, do not hammer the host.
+                        failure.Throw();
+                    }
+
+                    _connecting = ConnectAsync();
+                    wait = _connecting;
+                }
+                else
+                {
+                    wait = _changed.Task;
+                }
+            }
+
+            try
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested && wait is Task<SshConnection>)
+            {
+                // The connect failed: every caller waiting on it gets the same clear error.
+                lock (_gate)
+                {
+                    _lastFailure?.Throw();
+                }
+
+                throw;
+            }
+        }
+    }
+
+    private async Task<SshConnection> ConnectAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            var client = await SshConnector.ConnectAsync(_spec, _disposed.Token).ConfigureAwait(false);
+            var connection = new SshConnection(client, Interlocked.Increment(ref _lastId));
+            lock (_gate)
+            {
+                _connections.Add(connection);
+                _failures = 0;
+                _lastFailure = null;
+                _connecting = null;
+                Signal();
+            }
+
+            return connection;
+        }
+        catch (Exception e)
+        {
+            lock (_gate)
+            {
+                _failures++;
+                var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(_failures - 1, 16)));
+                _retryAt = DateTime.UtcNow + backoff;
+                _lastFailure = ExceptionDispatchInfo.Capture(e);
+                _connecting = null;
+                Signal();
+            }
+
+            throw;
+        }
+    }
+
+    private void Release(SshConnection connection)
+    {
+        lock (_gate)
+        {
+            connection.ActiveChannels--;
+            Signal();
+        }
+    }
+
+    private void DropDead()
+    {
+        for (var i = _connections.Count - 1; i >= 0; i--)
+        {
+            if (!_connections[i].IsAlive)
+            {
+                var dead = _connections[i];
+                _connections.RemoveAt(i);
+                _ = Task.Run(dead.Dispose);
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask DisposeAsync()
+    {
+        SshConnection[] connections;
+        lock (_gate)
+        {
+            if (_disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _disposed.Cancel();
+            connections = _connections.ToArray();
+            _connections.Clear();
+            Signal();
+        }
+
+        await Task.Run(() =>
+        {
+            foreach (var connection in connections)
+            {
+                connection.Dispose();
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>One reserved channel slot on a connection.</summary>
+    public sealed class Lease(SshConnectionPool pool, SshConnection connection) : IDisposable
+    {
+        private int _released;
+
+        public SshConnection Connection => connection;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                pool.Release(connection);
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System.Net.Sockets;
+using RControl.Protocol;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace RControl.Transports.Ssh;
+
+/// <summary>
+/// Turns an <see cref="SshSessionSpec"/> into an authenticated, host-key-checked SSH.NET client: ssh_config alias,
+/// keys / password / keyboard-interactive, known_hosts policy, ProxyJump, connect timeout, keep-alive, fast key
+/// exchange first. Every SSH connection of RControl (commands, SFTP) goes through here, so they all apply the same rules.
+/// </summary>
+public static class SshConnector
+{
+    /// <summary>Key exchange algorithms tried first unless the spec names its own (fast in managed code).</summary>
+    public static IReadOnlyList<string> FastKeyExchange { get; } = ["curve25519-sha256", "curve25519-sha256@libssh.org"];
+
+    private const int MaxJumpDepth = 8;
+
+    /// <summary>Connects an <see cref="SshClient"/> for commands. The caller owns (and disposes) it; a jump host is closed with it.</summary>
+    /// <exception cref="SshConnectException">Unknown host, refused port, timeout.</exception>
+    /// <exception cref="SshAuthenticationFailedException">Wrong key, password or passphrase.</exception>
+    /// <exception cref="HostKeyVerificationException">The host key is unknown (strict) or changed.</exception>
+    public static Task<SshClient> ConnectAsync(SshSessionSpec spec, CancellationToken cancellationToken) =>
+        ConnectAsync<SshClient>(spec, (info, owned) => new OwningSshClient(info, owned), 0, cancellationToken);
+
+    /// <summary>Connects an <see cref="SftpClient"/> with exactly the same target, auth, host-key and jump rules.</summary>
+    /// <inheritdoc cref="ConnectAsync(SshSessionSpec, CancellationToken)" path="/exception" />
+    public static Task<SftpClient> ConnectSftpAsync(SshSessionSpec spec, CancellationToken cancellationToken) =>
+        ConnectAsync<SftpClient>(spec, (info, owned) => new OwningSftpClient(info, owned), 0, cancellationToken);
+
+    /// <summary>"user@host:port", for messages (never a secret).</summary>
+    public static string Describe(SshSessionSpec spec)
+    {
+        var target = SshTarget.Resolve(spec);
+        return $"{target.User}@{target.Host}:{target.Port}";
+    }
+
+    private static async Task<T> ConnectAsync<T>(SshSessionSpec spec, Func<ConnectionInfo, IDisposable?, T> create, int depth, CancellationToken cancellationToken)
+        where T : BaseClient
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (depth > MaxJumpDepth)
+        {
+            throw new SessionException($"proxy-jump chain to {spec.Host} is longer than {MaxJumpDepth} hops (a loop?)");
+        }
+
+        var target = SshTarget.Resolve(spec);
+        var auth = SshAuthentication.Create(spec, target);
+        var connectHost = target.Host;
+        var connectPort = target.Port;
+        IDisposable? jump = null;
+        if (target.Jump is { } jumpSpec)
+        {
+            jump = await OpenTunnelAsync(jumpSpec, target, depth, cancellationToken).ConfigureAwait(false);
+            (connectHost, connectPort) = ("127.0.0.1", (int)((JumpTunnel)jump).Port);
+        }
+
+        T? client = null;
+        try
+        {
+            var info = new ConnectionInfo(connectHost, connectPort, target.User, auth.Methods)
+            {
+                Timeout = spec.ConnectTimeout,
+                // RControl gates channels itself (session actor); SSH.NET's own semaphore must never block a thread.
+                MaxSessions = 100_000,
+                ChannelCloseTimeout = TimeSpan.FromSeconds(2),
+            };
+            PreferKeyExchange(info, spec.KeyExchangeAlgorithms);
+            var knownHostsPath = SshTarget.KnownHostsPath(spec);
+            var knownHosts = KnownHosts.Load(knownHostsPath);
+            PreferKnownHostKeyTypes(info, knownHosts.KeyTypesFor(target.Host, target.Port));
+
+            client = create(info, jump);
+            jump = null;
+            HostKeyVerificationException? refused = null;
+            client.HostKeyReceived += (_, e) =>
+            {
+                refused = HostKeyCheck.Verify(spec.HostKeyPolicy, knownHosts, knownHostsPath, target.Host, target.Port, e.HostKey);
+                e.CanTrust = refused is null;
+            };
+            if (spec.KeepAlive > TimeSpan.Zero)
+            {
+                client.KeepAliveInterval = spec.KeepAlive;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(spec.ConnectTimeout);
+            try
+            {
+                await client.ConnectAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (refused is not null)
+            {
+                throw new HostKeyVerificationException(refused.Host, refused.Port, refused.KeyType, refused.Fingerprint, refused.Problem, refused.KnownHostsFile, refused.Message) { Source = e.Source };
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SshConnectException(target.Host, target.Port, SshConnectFailure.TimedOut,
+                    $"cannot connect to {target.Host}:{target.Port}: no answer within {spec.ConnectTimeout.TotalSeconds:0.###}s", e);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw Classify(e, target, auth);
+            }
+
+            return client;
+        }
+        catch
+        {
+            client?.Dispose();
+            jump?.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<JumpTunnel> OpenTunnelAsync(SshSessionSpec jumpSpec, SshTarget target, int depth, CancellationToken cancellationToken)
+    {
+        SshClient jumpClient;
+        try
+        {
+            jumpClient = await ConnectAsync<SshClient>(jumpSpec, (info, owned) => new OwningSshClient(info, owned), depth + 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionException e)
+        {
+            throw new SshConnectException(target.Host, target.Port, SshConnectFailure.Other,
+                $"cannot reach {target.Host}:{target.Port} through jump host {jumpSpec.Host}: {e.Message}", e);
+        }
+
+        try
+        {
+            // A local port on 127.0.0.1 forwarded over the jump connection (direct-tcpip) to the target.
+            var forward = new ForwardedPortLocal("127.0.0.1", 0, target.Host, (uint)target.Port);
+            jumpClient.AddForwardedPort(forward);
+            forward.Start();
+            return new JumpTunnel(jumpClient, forward);
+        }
+        catch
+        {
+            jumpClient.Dispose();
+            throw;
+        }
+    }
+
+    private static SessionException Classify(Exception e, SshTarget target, SshAuthentication auth)
+    {
+        var where = $"{target.Host}:{target.Port}";
+        switch (e)
+        {
+            case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
+                return new SshConnectException(target.Host, target.Port, SshConnectFailure.UnknownHost, $"cannot connect to {where}: unknown host '{target.Host}'", e);
+            case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
+                return new SshConnectException(target.Host, target.Port, SshConnectFailure.Refused, $"cannot connect to {where}: connection refused (is sshd running on port {target.Port}?)", e);
+            case SocketException { SocketErrorCode: SocketError.TimedOut }:
+            case SshOperationTimeoutException:
+                return new SshConnectException(target.Host, target.Port, SshConnectFailure.TimedOut, $"cannot connect to {where}: timed out", e);
+            case SshAuthenticationException:
+                return new SshAuthenticationFailedException(target.Host, target.Port, target.User, SshAuthenticationFailure.Rejected,
+                    $"authentication failed for {target.User}@{where}: the server refused {auth.Offered}", e);
+            case SocketException socket:
+                return new SshConnectException(target.Host, target.Port, SshConnectFailure.Other, $"cannot connect to {where}: {socket.SocketErrorCode} ({socket.Message})", e);
+            default:
+                return new SshConnectException(target.Host, target.Port, SshConnectFailure.Other, $"cannot connect to {where}: {e.Message}", e);
+        }
+    }
+
+    private static void PreferKeyExchange(ConnectionInfo info, IReadOnlyList<string>? wanted)
+    {
+        var explicitList = wanted is { Count: > 0 };
+        var order = explicitList ? wanted! : FastKeyExchange;
+        var unknown = order.Where(name => !info.KeyExchangeAlgorithms.ContainsKey(name)).ToArray();
+        if (explicitList && unknown.Length == order.Count)
+        {
+            throw new SessionException($"none of the key exchange algorithms {string.Join(", ", order)} is supported (supported: {string.Join(", ", info.KeyExchangeAlgorithms.Keys)})");
+        }
+
+        Reorder(info.KeyExchangeAlgorithms, order, keepOthers: !explicitList);
+    }
+
+    private static void PreferKnownHostKeyTypes(ConnectionInfo info, IReadOnlyList<string> knownTypes)
+    {
+        if (knownTypes.Count == 0)
+        {
+            return;
+        }
+
+        // Negotiate a key type known_hosts already lists for this host (as OpenSSH does), so a host with several
+        // keys is checked against the one we know instead of looking "changed".
+        var preferred = info.HostKeyAlgorithms.Keys.Where(algorithm => knownTypes.Any(type => AlgorithmUsesKeyType(algorithm, type))).ToArray();
+        Reorder(info.HostKeyAlgorithms, preferred, keepOthers: true);
+    }
+
+    private static bool AlgorithmUsesKeyType(string algorithm, string keyType) =>
+        !algorithm.Contains("-cert-", StringComparison.Ordinal) &&
+        (algorithm == keyType || (keyType == "ssh-rsa" && algorithm.StartsWith("rsa-sha2-", StringComparison.Ordinal)));
+
+    private static void Reorder<TValue>(IDictionary<string, TValue> algorithms, IReadOnlyList<string> first, bool keepOthers)
+    {
+        var all = algorithms.ToList();
+        algorithms.Clear();
+        foreach (var name in first)
+        {
+            var found = all.FirstOrDefault(a => a.Key == name);
+            if (found.Key is not null && !algorithms.ContainsKey(name))
+            {
+                algorithms.Add(found.Key, found.Value);
+            }
+        }
+
+        if (keepOthers)
+        {
+            foreach (var (name, value) in all)
+            {
+                algorithms.TryAdd(name, value);
+            }
+        }
+    }
+
+    /// <summary>A forwarded local port over a jump host's connection, closed with the client that uses it.</summary>
+    private sealed class JumpTunnel(SshClient jumpClient, ForwardedPortLocal forward) : IDisposable
+    {
+        public uint Port => forward.BoundPort;
+
+        public void Dispose()
+        {
+            try
+            {
+                forward.Stop();
+            }
+            catch (Exception)
+            {
+                // The jump connection may be gone already.
+            }
+
+            forward.Dispose();
+            jumpClient.Dispose();
+        }
+    }
+
+    private sealed class OwningSshClient(ConnectionInfo info, IDisposable? owned) : SshClient(info)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing)
+            {
+                owned?.Dispose();
+            }
+        }
+    }
+
+    private sealed class OwningSftpClient(ConnectionInfo info, IDisposable? owned) : SftpClient(info)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing)
+            {
+                owned?.Dispose();
+            }
+        }
+    }
+}

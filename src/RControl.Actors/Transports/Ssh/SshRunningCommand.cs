@@ -1,0 +1,132 @@
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace RControl.Transports.Ssh;
+
+/// <summary>A command running on an exec channel: its streams, its exit status, and a kill of its remote process group.</summary>
+internal sealed class SshRunningCommand : IRunningCommand
+{
+    private static readonly TimeSpan ProcessGroupWait = TimeSpan.FromSeconds(5);
+
+    private readonly SshTransport _transport;
+    private readonly SshCommand _command;
+    private readonly SshConnectionPool.Lease _lease;
+    private readonly ChannelSink _stdout;
+    private readonly ChannelSink _stderrSink;
+    private int _disposed;
+
+    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution)
+    {
+        _transport = transport;
+        _command = command;
+        _lease = lease;
+        _stdout = stdout;
+        _stderrSink = stderrSink;
+        StandardOutput = stdout.Reader;
+        StandardError = stderr?.Reader;
+        ExitCode = WaitForExitAsync(execution);
+    }
+
+    public Stream StandardOutput { get; }
+
+    public Stream? StandardError { get; }
+
+    public Task<int> ExitCode { get; }
+
+    private async Task<int> WaitForExitAsync(Task execution)
+    {
+        try
+        {
+            await execution.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SshConnectionException or SshException or ObjectDisposedException && Volatile.Read(ref _disposed) == 0)
+        {
+            _lease.Connection.MarkDead();
+            throw _transport.ConnectionLost(_lease.Connection, e);
+        }
+        finally
+        {
+            // The channel is closed: its slot is free for the next command.
+            _lease.Dispose();
+        }
+
+        if (_command.ExitStatus is { } status)
+        {
+            return status;
+        }
+
+        if (_command.ExitSignal is { } signal)
+        {
+            return 128 + SignalNumber(signal);
+        }
+
+        throw new SshException("the server closed the channel without an exit status");
+    }
+
+    public async Task KillAsync(CancellationToken cancellationToken)
+    {
+        if (ExitCode.IsCompleted)
+        {
+            return;
+        }
+
+        // The wrapper prints the group id first; wait for it a little if the kill came right after the start.
+        try
+        {
+            var processGroup = await Task.WhenAny(_stderrSink.ProcessGroup, Task.Delay(ProcessGroupWait, cancellationToken)).ConfigureAwait(false) == _stderrSink.ProcessGroup
+                ? await _stderrSink.ProcessGroup.ConfigureAwait(false)
+                : null;
+            if (processGroup is { } group && !ExitCode.IsCompleted)
+            {
+                await _transport.KillGroupAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Close our side of the channel too: the readers see the end even if the server never answers.
+            await DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    _command.Dispose();
+                }
+                catch (Exception)
+                {
+                    // A broken connection may throw on close; the channel is gone either way.
+                }
+
+                _stdout.Dispose();
+                _stderrSink.Dispose();
+                _lease.Dispose();
+            });
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static int SignalNumber(string name) => name switch
+    {
+        "HUP" => 1,
+        "INT" => 2,
+        "QUIT" => 3,
+        "ILL" => 4,
+        "ABRT" => 6,
+        "FPE" => 8,
+        "KILL" => 9,
+        "USR1" => 10,
+        "SEGV" => 11,
+        "USR2" => 12,
+        "PIPE" => 13,
+        "ALRM" => 14,
+        "TERM" => 15,
+        _ => 0,
+    };
+}

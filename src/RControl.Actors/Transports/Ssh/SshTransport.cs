@@ -1,0 +1,114 @@
+using System.Reflection;
+using RControl.Protocol;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace RControl.Transports.Ssh;
+
+/// <summary>
+/// Runs each command on its own SSH exec channel. At most <see cref="SshSessionSpec.MaxChannels"/> channels per
+/// connection and <see cref="SshSessionSpec.MaxConnections"/> connections: <see cref="MaxConcurrentCommands"/> is
+/// their product, so the session actor queues the rest in order and no thread ever waits on SSH.NET's channel
+/// semaphore. Kills go over a separate control connection (a full connection has no channel to spare) and reach the
+/// command's whole remote process group.
+/// </summary>
+public sealed class SshTransport : ICommandTransport
+{
+    private static readonly PropertyInfo OutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.OutputStream))!;
+    private static readonly PropertyInfo ExtendedOutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.ExtendedOutputStream))!;
+
+    private readonly SshSessionSpec _spec;
+    private readonly SshConnectionPool _pool;
+    private readonly SshConnectionPool _control;
+    private readonly string _where;
+
+    /// <summary>Creates the transport; nothing connects until the first command.</summary>
+    public SshTransport(SshSessionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _spec = spec;
+        _pool = new SshConnectionPool(spec, spec.MaxChannels, spec.MaxConnections);
+        _control = new SshConnectionPool(spec, Math.Max(1, spec.MaxChannels), 1);
+        _where = spec.User is null ? $"{spec.Host}:{spec.Port ?? 22}" : $"{spec.User}@{spec.Host}:{spec.Port ?? 22}";
+    }
+
+    /// <inheritdoc />
+    public int? MaxConcurrentCommands => Math.Max(1, _spec.MaxChannels) * Math.Max(1, _spec.MaxConnections);
+
+    /// <summary>Command connections opened so far (reconnects included).</summary>
+    public int ConnectionsOpened => _pool.ConnectionsOpened;
+
+    /// <inheritdoc />
+    public Task<IRunningCommand> StartAsync(CommandSpec command, CancellationToken cancellationToken)
+    {
+        var text = SshCommandLine.Build(command, null);
+        // Opening a channel waits for the server's answer synchronously inside SSH.NET: keep it off the caller's (actor's) thread.
+        return Task.Run(() => StartOnChannelAsync(command, text, cancellationToken), cancellationToken);
+    }
+
+    private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            SshCommand? sshCommand = null;
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                sshCommand = lease.Connection.Client.CreateCommand(text);
+                var stdout = new ChannelSink(readsProcessGroup: false);
+                var stderr = new ChannelSink(readsProcessGroup: true, discard: command.CombineStderr);
+                ReplaceStream(OutputStreamProperty, sshCommand, stdout);
+                ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
+                var execution = sshCommand.ExecuteAsync(CancellationToken.None);
+                return new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution);
+            }
+            catch (Exception e) when (attempt == 1 && e is SshConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            {
+                // The connection died between the check and the channel open: drop it and try once on a fresh one.
+                lease.Connection.MarkDead();
+                sshCommand?.Dispose();
+                lease.Dispose();
+            }
+            catch
+            {
+                sshCommand?.Dispose();
+                lease.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private static void ReplaceStream(PropertyInfo property, SshCommand command, Stream sink)
+    {
+        // SSH.NET's own PipeStream only reads synchronously (a blocked thread per stream); ours is async.
+        (property.GetValue(command) as Stream)?.Dispose();
+        property.SetValue(command, sink);
+    }
+
+    /// <summary>Kills a remote process group over the control connection; bounded by the connect timeout.</summary>
+    internal async Task KillGroupAsync(int processGroup, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(_spec.ConnectTimeout + TimeSpan.FromSeconds(5));
+        using var lease = await _control.AcquireAsync(bound.Token).ConfigureAwait(false);
+        await Task.Run(
+            async () =>
+            {
+                using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(processGroup));
+                await kill.ExecuteAsync(CancellationToken.None).WaitAsync(bound.Token).ConfigureAwait(false);
+            },
+            bound.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Describes a lost connection for a task error.</summary>
+    internal Exception ConnectionLost(SshConnection connection, Exception cause) =>
+        new SshConnectionLostException(_spec.Host, _spec.Port ?? 22, $"{_where}: {(connection.LastError ?? cause).Message}", cause);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _pool.DisposeAsync().ConfigureAwait(false);
+        await _control.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,59 @@
+namespace RControl.TestSupport;
+
+/// <summary>Finds and kills the descendants of a process (Linux <c>/proc</c>).</summary>
+public static class ProcessTree
+{
+    /// <summary>Every descendant of <paramref name="pid"/> (children, grandchildren …) at this moment.</summary>
+    public static IReadOnlyList<int> Descendants(int pid)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var child))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // Fields after the command name (which may contain spaces) start after the last ')'.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (!children.TryGetValue(parent, out var list))
+                {
+                    children[parent] = list = new List<int>();
+                }
+
+                list.Add(child);
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        var result = new List<int>();
+        var pending = new Stack<int>();
+        pending.Push(pid);
+        while (pending.Count > 0)
+        {
+            if (children.TryGetValue(pending.Pop(), out var list))
+            {
+                foreach (var child in list)
+                {
+                    result.Add(child);
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Sends SIGKILL to a process; false when it is already gone.</summary>
+    public static bool Kill(int pid) => SysKill(pid, 9) == 0;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int SysKill(int pid, int signal);
+}
