@@ -59,7 +59,7 @@ public sealed class RControlSystem : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.CreateFacade(this, name, StartSessionActor(name, spec));
+        return spec.CreateFacade(this, name, StartSessionActor(name, spec)).WithSpec(spec);
     }
 
     /// <summary>Creates an empty session manager.</summary>

@@ -10,7 +10,7 @@ namespace RControl;
 /// A place where commands run (the original's <c>BaseSession</c>). Every method returns at once or is
 /// async; tasks are registered with the session's supervisor before <see cref="Execute"/> returns.
 /// </summary>
-public abstract class Session : IAsyncDisposable
+public abstract partial class Session : IAsyncDisposable
 {
     private static long _lastSupervisor;
     private readonly ConcurrentDictionary<string, RControlTask> _tasks = new();
@@ -113,6 +113,7 @@ public abstract class Session : IAsyncDisposable
         }
 
         await Supervisor.Ask<TaskSupervisorActor.Idle>(TaskSupervisorActor.WhenIdle.Instance, cancellationToken).ConfigureAwait(false);
+        await CloseFileSystemAsync().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -14,6 +14,10 @@ public abstract record SessionSpec
 
     /// <summary>Builds the caller-side facade over a session actor of this kind (local or remote).</summary>
     internal abstract Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor);
+
+    /// <summary>Builds the file system of this session's files (open, walk, copies). Called once per facade, on first use.</summary>
+    internal virtual Transports.Files.IFileSystem CreateFileSystem(ActorSystem system) =>
+        throw new NotSupportedException($"{GetType().Name} sessions have no file access");
 }
 
 /// <summary>A session on the local machine.</summary>
@@ -27,4 +31,7 @@ public sealed record LocalSessionSpec : SessionSpec
 
     internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
         new LocalSession(system, name, sessionActor);
+
+    /// <inheritdoc />
+    internal override Transports.Files.IFileSystem CreateFileSystem(ActorSystem system) => new Transports.Files.LocalFileSystem();
 }

@@ -70,6 +70,10 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
         new SshSession(system, name, sessionActor, this);
 
+    /// <summary>SFTP on a connection of its own, opened on first use with the same target, auth and host-key rules.</summary>
+    internal override Transports.Files.IFileSystem CreateFileSystem(ActorSystem system) =>
+        new Transports.Files.SftpFileSystem(ct => Transports.Ssh.SshConnector.ConnectSftpAsync(this, ct));
+
     /// <summary>Secrets are never printed.</summary>
     public override string ToString() =>
         $"SshSessionSpec {{ Host = {Host}, Port = {Port}, User = {User}, IdentityFiles = [{string.Join(", ", IdentityFiles)}], " +

@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace RControl.Files;
+
+/// <summary>
+/// The copy engine: moves data in chunks from a source stream to a destination stream (never more than one
+/// chunk in memory, never through the local disk unless one side is local), keeps permission bits, recreates
+/// links, and writes under a temporary name renamed at the end, so a failed copy leaves nothing under the
+/// destination name.
+/// </summary>
+internal sealed class FileCopier
+{
+    private readonly FileEndpoint _source;
+    private readonly FileEndpoint _destination;
+    private readonly CopyOptions _options;
+    private long _total;
+
+    public FileCopier(FileEndpoint source, FileEndpoint destination, CopyOptions options)
+    {
+        options.Validate();
+        _source = source;
+        _destination = destination;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Copies one file. When <paramref name="destinationPath"/> is a directory the file goes into it under its
+    /// own name. Returns the path written.
+    /// </summary>
+    public async Task<string> CopyFileAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
+    {
+        var stat = await _source.StatAsync(sourcePath, followLinks: true, cancellationToken).ConfigureAwait(false);
+        if (stat.Kind == FileKind.Directory)
+        {
+            throw new FileOperationException(_source.SessionName, "copy", sourcePath, FileErrorKind.IsADirectory, "is a directory (use CopyDir)");
+        }
+
+        var target = destinationPath;
+        var existing = await _destination.TryStatAsync(target, followLinks: true, cancellationToken).ConfigureAwait(false);
+        if (existing?.Kind == FileKind.Directory)
+        {
+            target = PosixPath.Join(destinationPath, PosixPath.GetFileName(sourcePath));
+            existing = await _destination.TryStatAsync(target, followLinks: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (existing is not null && (!_options.Overwrite || existing.Kind == FileKind.Directory))
+        {
+            throw new FileOperationException(
+                _destination.SessionName, "copy to", target, existing.Kind == FileKind.Directory ? FileErrorKind.IsADirectory : FileErrorKind.AlreadyExists,
+                existing.Kind == FileKind.Directory ? "is a directory" : "destination exists");
+        }
+
+        var temp = TempName(target);
+        try
+        {
+            await CopyContentAsync(sourcePath, stat, temp, cancellationToken).ConfigureAwait(false);
+            await _destination.Guard("rename", target, fs => fs.RenameAsync(temp, target, cancellationToken)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await CleanUpAsync(temp).ConfigureAwait(false);
+            throw;
+        }
+
+        return target;
+    }
+
+    /// <summary>
+    /// Copies a directory tree to <paramref name="destinationPath"/>, which must not exist (its parent must).
+    /// The tree is built under a temporary sibling name and renamed at the end.
+    /// </summary>
+    public async Task CopyDirAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
+    {
+        var stat = await _source.StatAsync(sourcePath, followLinks: true, cancellationToken).ConfigureAwait(false);
+        if (stat.Kind != FileKind.Directory)
+        {
+            throw FileErrors.Of(FileErrorKind.NotADirectory, "copy", sourcePath, _source.SessionName);
+        }
+
+        if (await _destination.TryStatAsync(destinationPath, followLinks: false, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new FileOperationException(_destination.SessionName, "copy to", destinationPath, FileErrorKind.AlreadyExists, "destination exists (CopyDir needs a new directory)");
+        }
+
+        var temp = TempName(destinationPath);
+        await _destination.Guard("mkdir", destinationPath, fs => fs.CreateDirectoryAsync(temp, cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            await CopyTreeAsync(sourcePath, temp, cancellationToken).ConfigureAwait(false);
+            await SetModeAsync(temp, stat.Mode, cancellationToken).ConfigureAwait(false);
+            await _destination.Guard("rename", destinationPath, fs => fs.RenameAsync(temp, destinationPath, cancellationToken)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await CleanUpAsync(temp).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CopyTreeAsync(string sourceDir, string destinationDir, CancellationToken cancellationToken)
+    {
+        foreach (var entry in await _source.ListAsync(sourceDir, cancellationToken).ConfigureAwait(false))
+        {
+            var from = PosixPath.Join(sourceDir, entry.Name);
+            var to = PosixPath.Join(destinationDir, entry.Name);
+            var stat = entry.Stat;
+            if (stat.Kind == FileKind.SymbolicLink)
+            {
+                if (!_options.FollowLinks)
+                {
+                    var target = await _source.Guard("readlink", from, fs => fs.ReadLinkAsync(from, cancellationToken)).ConfigureAwait(false);
+                    await _destination.Guard("symlink", to, fs => fs.CreateSymbolicLinkAsync(to, target, cancellationToken)).ConfigureAwait(false);
+                    continue;
+                }
+
+                stat = await _source.StatAsync(from, followLinks: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (stat.Kind == FileKind.Directory)
+            {
+                await _destination.Guard("mkdir", to, fs => fs.CreateDirectoryAsync(to, cancellationToken)).ConfigureAwait(false);
+                await CopyTreeAsync(from, to, cancellationToken).ConfigureAwait(false);
+                await SetModeAsync(to, stat.Mode, cancellationToken).ConfigureAwait(false); // last: the dir may be read-only
+            }
+            else
+            {
+                await CopyContentAsync(from, stat, to, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CopyContentAsync(string sourcePath, FileStat stat, string destinationPath, CancellationToken cancellationToken)
+    {
+        var input = await _source.Guard("open", sourcePath, fs => fs.OpenAsync(sourcePath, FileOpenMode.Read, cancellationToken)).ConfigureAwait(false);
+        await using (input.ConfigureAwait(false))
+        {
+            var output = await _destination.Guard("create", destinationPath, fs => fs.OpenAsync(destinationPath, FileOpenMode.CreateNew, cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                await PumpAsync(input, sourcePath, stat.Size, output, destinationPath, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await DisposeQuietlyAsync(output).ConfigureAwait(false);
+                throw;
+            }
+
+            // Closing flushes the last writes: a failure there is a write failure.
+            await _destination.Guard("write", destinationPath, async _ => await output.DisposeAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
+        await SetModeAsync(destinationPath, stat.Mode, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync(Stream input, string sourcePath, long size, Stream output, string destinationPath, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkSize);
+        try
+        {
+            var chunk = buffer.AsMemory(0, _options.ChunkSize);
+            long copied = 0;
+            while (true)
+            {
+                var read = await _source.Guard("read", sourcePath, async _ => await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                await _destination.Guard("write", destinationPath, async _ => await output.WriteAsync(chunk[..read], cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                copied += read;
+                _total += read;
+                _options.OnProgress?.Invoke(new CopyProgress(sourcePath, copied, size, _total));
+            }
+
+            if (copied == 0)
+            {
+                _options.OnProgress?.Invoke(new CopyProgress(sourcePath, 0, size, _total));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Task SetModeAsync(string path, UnixFileMode mode, CancellationToken cancellationToken) =>
+        _options.PreserveMode
+            ? _destination.Guard("chmod", path, fs => fs.ChmodAsync(path, mode, cancellationToken))
+            : Task.CompletedTask;
+
+    private async Task CleanUpAsync(string temp)
+    {
+        try
+        {
+            await _destination.RemoveTreeAsync(temp, CancellationToken.None, makeWritable: true).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Best effort: the copy's own error is what the caller must see. The temporary name is never the destination's.
+        }
+    }
+
+    private static async Task DisposeQuietlyAsync(Stream stream)
+    {
+        try
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The error that made us stop is the one to report.
+        }
+    }
+
+    /// <summary>A hidden sibling of the destination, unique per copy.</summary>
+    private static string TempName(string destination)
+    {
+        var directory = PosixPath.GetDirectoryName(destination);
+        var name = PosixPath.GetFileName(destination);
+        var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        return PosixPath.Join(directory, $".{name}.rcontrol-{suffix}.tmp");
+    }
+}
