@@ -5,6 +5,7 @@ using RControl.Host.Daemon;
 var root = new RootCommand("rcontrol: run shell commands on local and SSH hosts, stream their output, wait for them all.");
 root.Subcommands.Add(ExecCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(CopyCommand.Create());
 root.Subcommands.Add(DaemonCommand.Create());
 
 var parse = root.Parse(args);

@@ -113,11 +113,6 @@ public static class PlanParser
 
         var session = c.GetString("session", null);
         var group = c.GetString("group", null);
-        if ((session is null) == (group is null))
-        {
-            throw new UsageException($"task '{name}': give exactly one of 'session' or 'group'");
-        }
-
         var run = c.HasPath("run") ? c.GetString("run") : null;
         CopySpec? copy = null;
         if (raw.Items.ContainsKey("copy"))
@@ -135,6 +130,17 @@ public static class PlanParser
         if ((run is null) == (copy is null))
         {
             throw new UsageException($"task '{name}': give exactly one of 'run' or 'copy'");
+        }
+
+        if (copy is not null && session is null && group is null)
+        {
+            // A copy is shown under its source session unless the task names one.
+            session = copy.From.Split(':')[0];
+        }
+
+        if ((session is null) == (group is null))
+        {
+            throw new UsageException($"task '{name}': give exactly one of 'session' or 'group'");
         }
 
         if (run is not null && string.IsNullOrWhiteSpace(run))
@@ -199,13 +205,16 @@ public static class PlanParser
 
     private static void CheckEndpoint(Inventory inventory, string task, string endpoint)
     {
-        var colon = endpoint.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || colon == endpoint.Length - 1)
+        string session;
+        try
         {
-            throw new UsageException($"task '{task}': copy endpoint '{endpoint}' is not session:path");
+            session = Running.Copies.Split(endpoint).Session;
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException($"task '{task}': copy endpoint {e.Message}", e);
         }
 
-        var session = endpoint[..colon];
         if (session != TargetResolver.LocalName && !inventory.Sessions.ContainsKey(session))
         {
             throw new UsageException($"task '{task}': unknown session '{session}' in copy endpoint '{endpoint}'");

@@ -93,6 +93,16 @@ public sealed class RunUnit
     /// <summary>True when it ended (in any way, including skipped).</summary>
     public bool IsEnded => State is RunState.Succeeded or RunState.Failed or RunState.TimedOut or RunState.Skipped;
 
+    /// <summary>Shows copy progress in the live view (not part of the output).</summary>
+    internal void ReportProgress(double fraction, string status)
+    {
+        lock (Gate)
+        {
+            Progress = fraction;
+            LastLine = status;
+        }
+    }
+
     internal void AddLine(OutputStream stream, string text)
     {
         lock (Gate)

@@ -62,6 +62,11 @@ public sealed class UnitRunner
         try
         {
             await work(unit, cancellationToken).ConfigureAwait(false);
+            foreach (var line in unit.Output)
+            {
+                _view.Line(unit, line.Stream, line.Text);
+            }
+
             End(unit, RunState.Succeeded, null, false, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
