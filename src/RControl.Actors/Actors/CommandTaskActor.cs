@@ -51,6 +51,8 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     private readonly LineReaderSettings _readerSettings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stop = new();
+    private readonly string _sessionName;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly Dictionary<OutputStream, SemaphoreSlim> _credits = new();
     private IRunningCommand? _command;
     private int _openReaders;
@@ -59,9 +61,10 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     private bool _exited;
     private bool _killRequested;
 
-    public CommandTaskActor(string taskId, CommandSpec spec, ICommandTransport transport, IActorRef subscriber, LineReaderSettings readerSettings)
+    public CommandTaskActor(string taskId, CommandSpec spec, ICommandTransport transport, IActorRef subscriber, LineReaderSettings readerSettings, string sessionName = "")
     {
         _taskId = taskId;
+        _sessionName = sessionName;
         _spec = spec;
         _transport = transport;
         _subscriber = subscriber;
@@ -97,11 +100,12 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string taskId, CommandSpec spec, ICommandTransport transport, IActorRef subscriber, LineReaderSettings readerSettings) =>
-        Akka.Actor.Props.Create(() => new CommandTaskActor(taskId, spec, transport, subscriber, readerSettings));
+    public static Props Props(string taskId, CommandSpec spec, ICommandTransport transport, IActorRef subscriber, LineReaderSettings readerSettings, string sessionName = "") =>
+        Akka.Actor.Props.Create(() => new CommandTaskActor(taskId, spec, transport, subscriber, readerSettings, sessionName));
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Publish(new CommandTaskStarted(_sessionName, _taskId, _spec.Command, Context.Parent));
         Context.Watch(_subscriber);
         if (_spec.Timeout is { } timeout)
         {
@@ -218,6 +222,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         // Stopping kills the process tree if it has not exited (see PostStop).
         _subscriber.Tell(new Completed(_taskId, end, exitCode, error), Self);
+        PublishEnded(end, exitCode, error);
         Context.Parent.Tell(new Finished(_taskId));
         Context.Stop(Self);
     }
@@ -228,6 +233,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         {
             _ended = true;
             _subscriber.Tell(new Completed(_taskId, CommandEnd.Failed, null, "the session was closed"), Self);
+            PublishEnded(CommandEnd.Failed, null, "the session was closed");
         }
 
         _stop.Cancel();
@@ -243,6 +249,9 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
             }
         }
     }
+
+    private void PublishEnded(CommandEnd end, int? exitCode, string? error) =>
+        Context.System.EventStream.Publish(new CommandTaskEnded(_sessionName, _taskId, _spec.Command, end, exitCode, error, _clock.Elapsed));
 
     private void KillInBackground(IRunningCommand command, bool dispose)
     {

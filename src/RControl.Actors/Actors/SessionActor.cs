@@ -76,7 +76,7 @@ public sealed class SessionActor : ReceiveActor
             }
 
             var child = Context.ActorOf(
-                CommandTaskActor.Props(request.TaskId, request.Spec, _transport, subscriber, _readerSettings),
+                CommandTaskActor.Props(request.TaskId, request.Spec, _transport, subscriber, _readerSettings, _name),
                 $"task-{++_childCounter}");
             Context.Watch(child);
             _running[request.TaskId] = (child, subscriber);

@@ -144,6 +144,9 @@ public abstract partial class Session : IAsyncDisposable
 
     internal void Unregister(RControlTask task) => _tasks.TryRemove(task.Id, out _);
 
+    /// <summary>Marks the session closed (for subclasses that close differently); false when it already was.</summary>
+    private protected bool TryMarkClosed() => Interlocked.Exchange(ref _closed, 1) == 0;
+
     private void ThrowIfClosed()
     {
         if (IsClosed)

@@ -18,7 +18,7 @@ public static class RControlConfig
     {
         try
         {
-            return ConfigurationFactory.ParseString(hocon).WithFallback(ReferenceConfig);
+            return ConfigurationFactory.ParseString(EnvironmentSubstitution.Apply(hocon)).WithFallback(ReferenceConfig);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

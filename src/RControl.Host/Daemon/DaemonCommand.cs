@@ -2,13 +2,21 @@ using System.CommandLine;
 
 namespace RControl.Host.Daemon;
 
-/// <summary><c>rcontrol daemon</c>: the long-running orchestration service.</summary>
+/// <summary><c>rcontrol daemon --config &lt;file&gt;</c>: the long-running orchestration service.</summary>
 internal static class DaemonCommand
 {
     public static Command Create()
     {
-        var command = new Command("daemon", "Run the orchestration daemon.");
-        command.SetAction(_ => 2);
+        var config = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "The daemon's HOCON file: inventory under rcontrol.sessions / rcontrol.groups, endpoint under akka.remote.dot-netty.tcp (see hocon/daemon.conf).",
+            Required = true,
+        };
+        var command = new Command("daemon", "Run the orchestration daemon: named sessions served over Akka.Remote (akka.tcp://rcontrol@host:port).")
+        {
+            config,
+        };
+        command.SetAction((result, cancellationToken) => DaemonRunner.RunAsync(result.GetValue(config)!, Console.Error, cancellationToken));
         return command;
     }
 }

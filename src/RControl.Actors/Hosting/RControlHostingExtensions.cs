@@ -1,0 +1,92 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using RControl.Actors;
+using RControl.Configuration;
+using RControl.Remote;
+
+namespace RControl.Hosting;
+
+/// <summary>Akka.Hosting integration: the engine in a host application's actor system, the facade in DI.</summary>
+public static class RControlHostingExtensions
+{
+    /// <summary>
+    /// Adds the RControl engine to the actor system being configured: the reference HOCON as fallback, the
+    /// <see cref="SessionManagerActor"/> at <c>/user/rcontrol</c> registered as <see cref="RControlEngine"/>
+    /// (inject <c>IRequiredActor&lt;RControlEngine&gt;</c>), the sessions of <c>rcontrol.sessions</c> and of
+    /// <paramref name="configure"/> opened in it, and (by default) Akka's logs sent to the host's logging.
+    /// When the system runs Akka.Remote, a non-loopback endpoint without TLS stops the start-up.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithRControl(this AkkaConfigurationBuilder builder, Action<RControlHostingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new RControlHostingOptions();
+        configure?.Invoke(options);
+        builder.AddHocon(RControlConfig.ReferenceConfig, HoconAddMode.Append);
+        if (options.UseHostLogging)
+        {
+            builder.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+        }
+
+        builder.WithActors((system, registry) =>
+        {
+            var config = system.Settings.Config;
+            if (config.GetString("akka.actor.provider", "local") is var provider && provider.Contains("remote", StringComparison.OrdinalIgnoreCase)
+                || provider.Contains("cluster", StringComparison.OrdinalIgnoreCase))
+            {
+                RemoteSecurity.Validate(config);
+            }
+
+            var inventory = options.OpenConfiguredSessions && config.HasPath("rcontrol")
+                ? Inventory.Parse(config.GetConfig("rcontrol"))
+                : Inventory.Empty;
+            var sessions = inventory.Sessions.ToDictionary(s => s.Key, s => s.Value);
+            foreach (var (name, spec) in options.Sessions)
+            {
+                sessions[name] = spec;
+            }
+
+            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups));
+            registry.Register<RControlEngine>(engine);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers an actor system with the RControl engine (<see cref="WithRControl"/>) and the facade in DI:
+    /// <see cref="RControlSystem"/> (attached to the host's actor system) and <see cref="RemoteEngine"/>
+    /// (the engine's named sessions).
+    /// </summary>
+    public static IServiceCollection AddRControl(
+        this IServiceCollection services,
+        Action<AkkaConfigurationBuilder, IServiceProvider>? configure = null,
+        Action<RControlHostingOptions>? options = null,
+        string actorSystemName = "rcontrol")
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddAkka(actorSystemName, (builder, provider) =>
+        {
+            configure?.Invoke(builder, provider);
+            builder.WithRControl(options);
+        });
+        return services.AddRControlFacade();
+    }
+
+    /// <summary>
+    /// Registers only the facade (<see cref="RControlSystem"/> and <see cref="RemoteEngine"/>), for apps that call
+    /// <c>AddAkka(…)</c> themselves with <see cref="WithRControl"/>.
+    /// </summary>
+    public static IServiceCollection AddRControlFacade(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(provider => RControlSystem.Attach(
+            provider.GetRequiredService<ActorSystem>(),
+            provider.GetRequiredService<IRequiredActor<RControlEngine>>().ActorRef));
+        services.AddSingleton(provider => RemoteEngine.ForEngine(provider.GetRequiredService<RControlSystem>()));
+        return services;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using RControl.Remote.Tests.Support;
+
+namespace RControl.Remote.Tests;
+
+/// <summary>End to end against the real daemon process (<c>dotnet rcontrol.dll daemon --config …</c>).</summary>
+public sealed class DaemonTests
+{
+    private const string Config = """
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {port} }
+        rcontrol {
+          sessions {
+            local { type = local }
+            other { type = local, working-directory = "/tmp" }
+          }
+          groups { all = [local, other] }
+          daemon.shutdown-grace-period = 3s
+        }
+        """;
+
+    [Fact]
+    public async Task Daemon_serves_named_sessions_logs_tasks_and_survives_failures()
+    {
+        await using var daemon = await DaemonProcess.StartReadyAsync(Config);
+        Assert.Contains("sessions: local, other; groups: all = [local, other]", daemon.Output);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        Assert.Equal(["local", "other"], await client.ListSessionsAsync());
+
+        var session = await client.GetSessionAsync("local");
+        var lines = new List<string>();
+        Assert.Equal(0, await session.Execute("echo hello from the daemon", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
+        Assert.Equal(["hello from the daemon"], lines);
+
+        // A failing command and a failing session do not stop the daemon.
+        await Assert.ThrowsAsync<ExitCodeException>(() => session.Execute("exit 42").WaitAsync());
+        var bad = await client.OpenSessionAsync("bad", new Protocol.SshSessionSpec("127.0.0.1") { Port = Ports.Free(), ConnectTimeout = TimeSpan.FromSeconds(2) });
+        await Assert.ThrowsAnyAsync<TaskException>(() => bad.Execute("true").WaitAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, await session.Execute("true").WaitAsync());
+        Assert.False(daemon.HasExited);
+
+        await daemon.WaitForOutputAsync("exit code 42", TimeSpan.FromSeconds(10));
+        await daemon.WaitForOutputAsync("started on session local: echo hello from the daemon", TimeSpan.FromSeconds(10));
+        Assert.Matches(@"ended on session local: exit code 0 after \d+\.\d{3}s: echo hello from the daemon", daemon.Output);
+    }
+
+    [Fact]
+    public async Task Killing_the_daemon_mid_task_fails_the_clients_waits_promptly()
+    {
+        await using var daemon = await DaemonProcess.StartReadyAsync(Config);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        var session = await client.GetSessionAsync("local");
+        var started = new TaskCompletionSource();
+        var task = session.Execute("echo started; sleep 20", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        daemon.Signal(DaemonProcess.SigKill);
+        var watch = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<TaskException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(40)));
+        var waitAll = await session.WaitForTasksAsync(raiseIfError: false).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the wait took {watch.Elapsed}");
+        Assert.Contains("session 'local' is closed or unreachable", error.Message);
+        Assert.Empty(waitAll); // already reported by the explicit wait
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_short_tasks_finish_kills_the_rest_and_reports_each()
+    {
+        await using var daemon = await DaemonProcess.StartReadyAsync(Config);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        var session = await client.GetSessionAsync("local");
+        var ready = new TaskCompletionSource();
+        var shortTask = session.Execute("echo ready; sleep 1; echo done", new CommandOptions { OnStdout = (_, _) => ready.TrySetResult() });
+        var longTask = session.Execute("sleep 60");
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await daemon.WaitForOutputAsync("started on session local: sleep 60", TimeSpan.FromSeconds(10));
+
+        daemon.Signal(DaemonProcess.SigTerm);
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(0, await shortTask.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        await Assert.ThrowsAsync<TaskCancelledException>(() => longTask.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        var output = daemon.Output;
+        Assert.Contains("shutting down: waiting up to 3s for 2 running task(s)", output);
+        Assert.Matches(@"ended on session local: exit code 0 after \d+\.\d{3}s: echo ready; sleep 1; echo done", output);
+        Assert.Contains("killing task", output);
+        Assert.Matches(@"was killed on session local after \d+\.\d{3}s: sleep 60", output);
+        Assert.Contains("shutting down: 1 task(s) killed", output);
+    }
+
+    [Fact]
+    public async Task Daemon_refuses_a_public_address_without_tls_and_says_how_to_enable_it()
+    {
+        await using var daemon = DaemonProcess.Start("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = {port} }");
+        Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await daemon.WaitForOutputAsync("refusing to bind Akka.Remote to '0.0.0.0' without TLS", TimeSpan.FromSeconds(5));
+        Assert.Contains("rcontrol.remote.tls.enabled = on", daemon.Output);
+    }
+
+    [Fact]
+    public async Task Daemon_reports_a_bad_config_and_exits_2()
+    {
+        await using var daemon = DaemonProcess.Start("rcontrol.sessions { x { type = ftp } }\nakka.remote.dot-netty.tcp.port = {port}");
+        Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await daemon.WaitForOutputAsync("session 'x': unknown type 'ftp'", TimeSpan.FromSeconds(5));
+    }
+}

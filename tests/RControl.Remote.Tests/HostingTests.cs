@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RControl.Actors;
+using RControl.Hosting;
+using RControl.Protocol;
+
+namespace RControl.Remote.Tests;
+
+/// <summary>The engine embedded in a generic host through Akka.Hosting.</summary>
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task Generic_host_resolves_the_facade_and_runs_commands_on_configured_and_code_sessions()
+    {
+        var logs = new CapturingLoggerProvider();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddRControl(
+            (akka, _) => akka.AddHocon("rcontrol.sessions { from-hocon { type = local, working-directory = \"/tmp\" } }", HoconAddMode.Prepend),
+            options => options.AddSession("from-code", new LocalSessionSpec()),
+            actorSystemName: $"host-{Guid.NewGuid():N}");
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var rc = host.Services.GetRequiredService<RControlSystem>();
+            var engine = host.Services.GetRequiredService<IRequiredActor<RControlEngine>>();
+            Assert.Equal(rc.Engine, await engine.GetAsync());
+            Assert.Equal("/user/rcontrol", rc.Engine.Path.ToStringWithoutAddress());
+
+            var sessions = host.Services.GetRequiredService<Remote.RemoteEngine>();
+            Assert.Equal(["from-code", "from-hocon"], await sessions.ListSessionsAsync());
+            var configured = await sessions.GetSessionAsync("from-hocon");
+            var lines = new List<string>();
+            Assert.Equal(0, await configured.Execute("pwd", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
+            Assert.Equal(["/tmp"], lines);
+
+            await using var local = rc.CreateLocalSession("adhoc");
+            Assert.Equal(3, await local.Execute("exit 3", new CommandOptions { ExpectedExitCode = 3 }).WaitAsync());
+
+            // Engine logs reach the host's Microsoft.Extensions.Logging: a scope that fails reports its task errors.
+            await Assert.ThrowsAsync<InvalidOperationException>(() => local.RunScopedAsync(s =>
+            {
+                s.Execute("exit 1");
+                throw new InvalidOperationException("scope failed");
+            }));
+            await WaitUntil(() => logs.Messages.Any(m => m.Contains("Task error while the scope itself failed", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Engine_is_reachable_through_the_actor_registry_marker()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka($"registry-{Guid.NewGuid():N}", akka => akka.WithRControl(o => o.AddSession("one", new LocalSessionSpec())));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            var engine = registry.Get<RControlEngine>();
+            var list = await engine.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, TimeSpan.FromSeconds(10));
+            Assert.Equal(["one"], list.Names);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20s");
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Messages.Enqueue($"{category}: {formatter(state, exception)}");
+        }
+    }
+}

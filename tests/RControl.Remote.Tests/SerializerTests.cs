@@ -1,0 +1,141 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+using RControl.Actors;
+using RControl.Configuration;
+using RControl.Protocol;
+using RControl.Serialization;
+
+namespace RControl.Remote.Tests;
+
+/// <summary>Every message that crosses the wire round-trips through the RControl serializer (bound by the reference HOCON).</summary>
+public sealed class SerializerTests : IAsyncLifetime
+{
+    private ActorSystem _system = null!;
+
+    public Task InitializeAsync()
+    {
+        _system = ActorSystem.Create($"serializer-{Guid.NewGuid():N}", RControlConfig.ReferenceConfig);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _system.Terminate();
+
+    public static TheoryData<object> Messages()
+    {
+        var spec = new CommandSpec("echo hi")
+        {
+            CombineStderr = false,
+            WorkingDirectory = "/tmp",
+            Environment = new Dictionary<string, string> { ["A"] = "1", ["B"] = "ü" },
+            Timeout = TimeSpan.FromSeconds(3),
+            OutputTimeout = TimeSpan.FromMilliseconds(250),
+        };
+        return new TheoryData<object>
+        {
+            new SessionActor.Execute("42", spec),
+            new SessionActor.Execute("43", new CommandSpec("true")),
+            new SessionActor.Kill("42"),
+            new CommandTaskActor.OutputAck("42", OutputStream.Stderr),
+            new CommandTaskActor.Completed("42", CommandEnd.Exited, 3, null),
+            new CommandTaskActor.Completed("42", CommandEnd.Failed, null, "boom"),
+            new SessionManagerActor.GetSession("web1"),
+            new SessionManagerActor.CloseSession("web1"),
+            SessionManagerActor.ListSessions.Instance,
+            new SessionManagerActor.SessionClosed("web1"),
+            new LocalSessionSpec { WorkingDirectory = "/srv" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Message_round_trips_with_the_rcontrol_serializer(object message)
+    {
+        var serializer = _system.Serialization.FindSerializerFor(message);
+        Assert.IsType<RControlMessageSerializer>(serializer);
+        var back = RoundTrip(message);
+        Assert.Equal(Describe(message), Describe(back));
+    }
+
+    [Fact]
+    public void Output_batch_keeps_every_line_in_order()
+    {
+        var lines = Enumerable.Range(0, 10_000).Select(i => i % 7 == 0 ? "" : $"line {i} é ✓ \r").ToArray();
+        var back = (CommandTaskActor.Output)RoundTrip(new CommandTaskActor.Output("7", OutputStream.Stdout, lines));
+        Assert.Equal("7", back.TaskId);
+        Assert.Equal(OutputStream.Stdout, back.Stream);
+        Assert.Equal(lines, back.Lines);
+    }
+
+    [Fact]
+    public void Lists_and_not_found_round_trip()
+    {
+        var list = (SessionManagerActor.SessionList)RoundTrip(new SessionManagerActor.SessionList(["a", "b"]));
+        Assert.Equal(["a", "b"], list.Names);
+        var notFound = (SessionManagerActor.SessionNotFound)RoundTrip(new SessionManagerActor.SessionNotFound("x", ["a"]));
+        Assert.Equal("x", notFound.Name);
+        Assert.Equal(["a"], notFound.Known);
+    }
+
+    [Fact]
+    public void Ssh_spec_carries_its_secrets_to_open_a_session_but_never_back_to_a_client()
+    {
+        var jump = new SshSessionSpec("bastion") { User = "jump", Password = "jump-secret" };
+        var spec = new SshSessionSpec("web1")
+        {
+            Port = 2222,
+            User = "deploy",
+            IdentityFiles = ["~/.ssh/id_ed25519"],
+            Password = "s3cret",
+            Passphrase = "phrase",
+            KnownHostsFile = "/k",
+            HostKeyPolicy = HostKeyPolicy.AcceptNew,
+            ProxyJump = "bastion",
+            ConnectTimeout = TimeSpan.FromSeconds(3),
+            KeepAlive = TimeSpan.FromSeconds(4),
+            MaxChannels = 5,
+            MaxConnections = 2,
+            KeyExchangeAlgorithms = ["curve25519-sha256"],
+            JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = jump },
+        };
+
+        var open = (SessionManagerActor.OpenSession)RoundTrip(new SessionManagerActor.OpenSession("web1", spec));
+        var sent = (SshSessionSpec)open.Spec;
+        Assert.Equal("s3cret", sent.Password);
+        Assert.Equal("phrase", sent.Passphrase);
+        Assert.Equal(spec.ToString(), sent.ToString());
+        Assert.Equal(["curve25519-sha256"], sent.KeyExchangeAlgorithms);
+        Assert.Equal("jump-secret", sent.JumpHosts!["bastion"].Password);
+        Assert.Equal((2222, 5, 2, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)), (sent.Port!.Value, sent.MaxChannels, sent.MaxConnections, sent.ConnectTimeout, sent.KeepAlive));
+
+        var probe = _system.ActorOf(Props.Empty, "probe");
+        var found = (SessionManagerActor.SessionFound)RoundTrip(new SessionManagerActor.SessionFound("web1", probe, spec));
+        var back = (SshSessionSpec)found.Spec;
+        Assert.Null(back.Password);
+        Assert.Null(back.Passphrase);
+        Assert.Null(back.JumpHosts!["bastion"].Password);
+        Assert.Equal("deploy", back.User);
+        Assert.Equal(probe, found.Session);
+    }
+
+    [Fact]
+    public void Unknown_manifest_is_a_clear_error()
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerForType(typeof(SessionActor.Kill));
+        var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "Kill.99"));
+        Assert.Contains("Kill.99", error.Message);
+    }
+
+    private object RoundTrip(object message)
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
+        var bytes = serializer.ToBinary(message);
+        return serializer.FromBinary(bytes, serializer.Manifest(message));
+    }
+
+    private static string Describe(object o) => o switch
+    {
+        SessionActor.Execute e => $"{e.TaskId} {e.Spec with { Environment = null }} {string.Join(",", e.Spec.Environment?.Select(kv => $"{kv.Key}={kv.Value}") ?? [])}",
+        _ => o.ToString()!,
+    };
+}

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace RControl.Remote.Tests.Support;
+
+/// <summary>The real <c>rcontrol daemon</c> (the built rcontrol.dll) run by <c>dotnet</c>, with its output captured.</summary>
+public sealed partial class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly string _dir;
+
+    private DaemonProcess(Process process, string dir)
+    {
+        _process = process;
+        _dir = dir;
+    }
+
+    public int Port { get; private init; }
+
+    public string Address => $"akka.tcp://rcontrol@127.0.0.1:{Port}";
+
+    public string Output => string.Join(Environment.NewLine, _lines);
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Writes the config (with <c>{port}</c> replaced by a free port) and starts the daemon; does not wait for it.</summary>
+    public static DaemonProcess Start(string hocon, IDictionary<string, string>? environment = null)
+    {
+        var dir = Directory.CreateTempSubdirectory("rcontrol-daemon-").FullName;
+        var port = Ports.Free();
+        var config = Path.Combine(dir, "daemon.conf");
+        File.WriteAllText(config, hocon.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = dir,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"));
+        info.ArgumentList.Add("daemon");
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(config);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info };
+        var daemon = new DaemonProcess(process, dir) { Port = port };
+        process.OutputDataReceived += (_, e) => daemon.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.Add(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    /// <summary>Starts the daemon and waits until it announces its endpoint.</summary>
+    public static async Task<DaemonProcess> StartReadyAsync(string hocon, IDictionary<string, string>? environment = null)
+    {
+        var daemon = Start(hocon, environment);
+        await daemon.WaitForOutputAsync("RControl daemon listening on", TimeSpan.FromSeconds(60));
+        return daemon;
+    }
+
+    /// <summary>Polls the captured output until a line contains the text (fails with the output so far).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline || (_process.HasExited && !_lines.Any(l => l.Contains(text, StringComparison.Ordinal))))
+            {
+                // Let the output readers catch up once after an exit.
+                await Task.Delay(200);
+                if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+                {
+                    return;
+                }
+
+                throw new Xunit.Sdk.XunitException($"daemon output has no '{text}' (exited: {_process.HasExited}):{Environment.NewLine}{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public const int SigTerm = 15;
+
+    public const int SigKill = 9;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_dir, true);
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
