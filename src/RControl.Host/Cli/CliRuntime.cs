@@ -1,4 +1,3 @@
-using Akka.Configuration;
 using RControl.Host.Cli.Output;
 using RControl.Host.Cli.Running;
 using Spectre.Console;
@@ -19,6 +18,11 @@ internal static class CliRuntime
         {
             return Usage(e.Message);
         }
+        catch (EngineStartException e)
+        {
+            Console.Error.WriteLine($"rcontrol: error: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Failed;
+        }
     }
 
     /// <summary>Prints a one-line usage error and returns status 2.</summary>
@@ -28,16 +32,20 @@ internal static class CliRuntime
         return ExitCodes.Usage;
     }
 
-    /// <summary>Starts the embedded engine, quiet unless <c>--verbose</c> (the engine's log must not mix with stdout).</summary>
-    public static RControlSystem StartEngine(RunSettings settings)
+    /// <summary>
+    /// Starts the embedded engine or connects to <c>--daemon</c>, quiet unless <c>--verbose</c> (the engine's log
+    /// must not mix with stdout). An unreachable daemon is reported on one line and ends the run with status 1.
+    /// </summary>
+    public static async Task<CliEngine> StartEngineAsync(RunSettings settings, CancellationToken cancellationToken)
     {
-        if (settings.Daemon is not null)
+        try
         {
-            throw new UsageException($"--daemon {settings.Daemon}: running on a daemon is not available in this build yet");
+            return await CliEngine.StartAsync(settings.Daemon, settings.Verbose, cancellationToken).ConfigureAwait(false);
         }
-
-        var level = settings.Verbose ? "WARNING" : "OFF";
-        return RControlSystem.Create(ConfigurationFactory.ParseString($"akka.loglevel = {level}\nakka.stdout-loglevel = {level}"));
+        catch (SessionException e)
+        {
+            throw new EngineStartException(e.Message, e);
+        }
     }
 
     /// <summary>The view for the settings: JSON, the live view on a terminal, plain lines otherwise.</summary>

@@ -22,7 +22,11 @@ internal static class CopyCommand
                 var settings = common.Settings(parse);
                 var source = parse.GetValue(from)!;
                 var destination = parse.GetValue(to)!;
-                var inventory = common.LoadInventory(parse);
+                var fileInventory = common.LoadInventory(parse);
+                Copies.Split(source);
+                Copies.Split(destination);
+                await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
+                var inventory = Targets.InventoryFiles.Merge(engine.KnownSessions, fileInventory);
                 var defaults = common.SshDefaults(parse);
                 var specs = new Dictionary<string, Protocol.SessionSpec>(StringComparer.Ordinal);
                 foreach (var endpoint in new[] { source, destination })
@@ -37,11 +41,10 @@ internal static class CopyCommand
                     specs[session] = targets[0].Spec;
                 }
 
-                await using var system = CliRuntime.StartEngine(settings);
                 var view = CliRuntime.CreateView(settings);
                 var unit = new RunUnit(Copies.Split(source).Session, $"copy {source} {destination}");
                 view.Queued(unit);
-                await using (var pool = new SessionPool(system, name => specs[name]))
+                await using (var pool = new SessionPool(engine, name => specs[name]))
                 {
                     var runner = new UnitRunner(pool, view);
                     await view.RunAsync(() => runner.RunWorkAsync(unit, (u, c) => Copies.CopyAsync(pool, source, destination, u, c), token)).ConfigureAwait(false);

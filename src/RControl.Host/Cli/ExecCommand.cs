@@ -32,9 +32,11 @@ internal static class ExecCommand
                     throw new UsageException("empty command");
                 }
 
-                var resolved = TargetResolver.Resolve(parse.GetValue(targets) ?? [], common.LoadInventory(parse), common.SshDefaults(parse));
-                await using var system = CliRuntime.StartEngine(settings);
-                var units = await ExecJob.RunAsync(system, resolved, text, settings, CliRuntime.CreateView(settings), token).ConfigureAwait(false);
+                var inventory = common.LoadInventory(parse);
+                await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
+                var known = Targets.InventoryFiles.Merge(engine.KnownSessions, inventory);
+                var resolved = TargetResolver.Resolve(parse.GetValue(targets) ?? [], known, common.SshDefaults(parse));
+                var units = await ExecJob.RunAsync(engine, resolved, text, settings, CliRuntime.CreateView(settings), token).ConfigureAwait(false);
                 return RunUnit.ExitStatus(units);
             },
             ct));

@@ -23,9 +23,17 @@ internal static class RunCommand
             async token =>
             {
                 var settings = common.Settings(parse) with { StopAllOnFailure = parse.GetValue(stopAll) };
-                var plan = PlanParser.ParseFile(parse.GetValue(file)!, parse.GetValue(common.Inventory) is null ? null : common.LoadInventory(parse));
-                await using var system = CliRuntime.StartEngine(settings);
-                var units = await PlanJob.RunAsync(system, plan, settings, common.SshDefaults(parse), CliRuntime.CreateView(settings), token).ConfigureAwait(false);
+                var path = parse.GetValue(file)!;
+                var inventory = parse.GetValue(common.Inventory) is null ? null : common.LoadInventory(parse);
+                if (settings.Daemon is null)
+                {
+                    // Refuse a bad plan before starting anything (with a daemon, its session names are needed first).
+                    PlanParser.ParseFile(path, inventory);
+                }
+
+                await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
+                var plan = PlanParser.ParseFile(path, Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
+                var units = await PlanJob.RunAsync(engine, plan, settings, common.SshDefaults(parse), CliRuntime.CreateView(settings), token).ConfigureAwait(false);
                 return RunUnit.ExitStatus(units);
             },
             ct));

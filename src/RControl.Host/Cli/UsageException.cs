@@ -8,3 +8,12 @@ public sealed class UsageException : Exception
     {
     }
 }
+
+/// <summary>The engine could not be started or the daemon reached: one line on stderr, status 1.</summary>
+public sealed class EngineStartException : Exception
+{
+    public EngineStartException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}

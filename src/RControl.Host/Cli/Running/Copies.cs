@@ -30,8 +30,8 @@ public static partial class Copies
     {
         var (fromSession, fromPath) = Split(from);
         var (toSession, toPath) = Split(to);
-        var source = sessions.Get(fromSession);
-        var destination = sessions.Get(toSession);
+        var source = await sessions.GetAsync(fromSession, cancellationToken).ConfigureAwait(false);
+        var destination = await sessions.GetAsync(toSession, cancellationToken).ConfigureAwait(false);
         var files = new HashSet<string>(StringComparer.Ordinal);
         long bytes = 0;
         var options = new CopyOptions

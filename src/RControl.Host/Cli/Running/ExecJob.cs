@@ -8,7 +8,7 @@ public static class ExecJob
 {
     /// <summary>Runs the command everywhere and returns the units, in target order.</summary>
     public static async Task<IReadOnlyList<RunUnit>> RunAsync(
-        RControlSystem system, IReadOnlyList<Target> targets, string command, RunSettings settings, IRunView view, CancellationToken cancellationToken)
+        CliEngine engine, IReadOnlyList<Target> targets, string command, RunSettings settings, IRunView view, CancellationToken cancellationToken)
     {
         var specs = targets.ToDictionary(t => t.Name, t => t.Spec, StringComparer.Ordinal);
         var units = targets.Select(t => new RunUnit(t.Name, command)).ToArray();
@@ -18,7 +18,7 @@ public static class ExecJob
         }
 
         var options = CommandOptionsFor(settings);
-        await using var pool = new SessionPool(system, name => specs[name]);
+        await using var pool = new SessionPool(engine, name => specs[name]);
         var runner = new UnitRunner(pool, view);
         using var fanout = new SemaphoreSlim(settings.Fanout);
         await view.RunAsync(() => Task.WhenAll(units.Select(async unit =>

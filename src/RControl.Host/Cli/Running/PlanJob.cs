@@ -13,7 +13,7 @@ public static class PlanJob
 {
     /// <summary>Runs the plan and returns its units, in task order.</summary>
     public static async Task<IReadOnlyList<RunUnit>> RunAsync(
-        RControlSystem system, Plan plan, RunSettings settings, SshDefaults defaults, IRunView view, CancellationToken cancellationToken)
+        CliEngine engine, Plan plan, RunSettings settings, SshDefaults defaults, IRunView view, CancellationToken cancellationToken)
     {
         var unitsByTask = plan.Tasks.ToDictionary(
             t => t.Name,
@@ -25,7 +25,7 @@ public static class PlanJob
             view.Queued(unit);
         }
 
-        await using var pool = new SessionPool(system, name => TargetResolver.SpecFor(name, plan.Inventory, defaults));
+        await using var pool = new SessionPool(engine, name => TargetResolver.SpecFor(name, plan.Inventory, defaults));
         var runner = new UnitRunner(pool, view);
         using var fanout = new SemaphoreSlim(settings.Fanout);
         var progress = plan.Graph.Start(settings.StopAllOnFailure);

@@ -2,28 +2,28 @@ using RControl.Protocol;
 
 namespace RControl.Host.Cli.Running;
 
-/// <summary>Opens each named session once, on first use, and closes them all at the end.</summary>
+/// <summary>Opens each named session once, on first use, and gives them all back at the end.</summary>
 public sealed class SessionPool : IAsyncDisposable
 {
-    private readonly RControlSystem _system;
+    private readonly CliEngine _engine;
     private readonly Func<string, SessionSpec> _specFor;
-    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<Session>> _sessions = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
-    public SessionPool(RControlSystem system, Func<string, SessionSpec> specFor)
+    public SessionPool(CliEngine engine, Func<string, SessionSpec> specFor)
     {
-        _system = system;
+        _engine = engine;
         _specFor = specFor;
     }
 
-    /// <summary>The session of that name, created on first use (throws when it cannot be created).</summary>
-    public Session Get(string name)
+    /// <summary>The session of that name, opened on first use (throws when it cannot be opened).</summary>
+    public Task<Session> GetAsync(string name, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             if (!_sessions.TryGetValue(name, out var session))
             {
-                session = _system.CreateSession(name, _specFor(name));
+                session = _engine.SessionAsync(name, _specFor(name), cancellationToken);
                 _sessions[name] = session;
             }
 
@@ -31,10 +31,10 @@ public sealed class SessionPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes every session opened.</summary>
+    /// <summary>Gives back every session opened.</summary>
     public async ValueTask DisposeAsync()
     {
-        Session[] sessions;
+        Task<Session>[] sessions;
         lock (_gate)
         {
             sessions = _sessions.Values.ToArray();
@@ -44,7 +44,7 @@ public sealed class SessionPool : IAsyncDisposable
         {
             try
             {
-                await s.CloseAsync().ConfigureAwait(false);
+                await _engine.ReleaseAsync(await s.ConfigureAwait(false)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -23,7 +23,7 @@ public sealed class UnitRunner
         CommandTask task;
         try
         {
-            var session = _sessions.Get(unit.Session);
+            var session = await _sessions.GetAsync(unit.Session, cancellationToken).ConfigureAwait(false);
             options = options with
             {
                 OnStdout = (_, line) => Line(unit, OutputStream.Stdout, line),
