@@ -153,3 +153,31 @@ public class ParsingTests
         Assert.Equal(1, RunUnit.ExitStatus([U(RunState.TimedOut), U(RunState.Failed), U(RunState.Skipped)]));
     }
 }
+
+public class ExampleFilesTests
+{
+    private static string Examples()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RControl.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir!.FullName, "hocon", "examples");
+    }
+
+    [Theory]
+    [InlineData("tutorial.hocon", 7)]
+    [InlineData("deploy.hocon", 5)]
+    public void Example_plans_parse(string file, int tasks) =>
+        Assert.Equal(tasks, PlanParser.ParseFile(Path.Combine(Examples(), file)).Tasks.Count);
+
+    [Fact]
+    public void The_example_inventory_parses()
+    {
+        var inventory = InventoryFiles.Load(Path.Combine(Examples(), "inventory.hocon"));
+        Assert.Equal(["builder", "tester"], inventory.Groups["workers"]);
+        Assert.Equal("web2.example.com", Assert.IsType<SshSessionSpec>(inventory.Sessions["web2"]).Host);
+    }
+}

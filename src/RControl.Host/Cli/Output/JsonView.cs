@@ -16,6 +16,9 @@ public sealed class JsonView : IRunView
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+
+        // Commands are full of quotes and apostrophes: keep them readable (the output is not embedded in HTML).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private readonly TextWriter _out;
