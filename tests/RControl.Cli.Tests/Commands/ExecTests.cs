@@ -55,6 +55,7 @@ public class ExecTests
         Assert.True(r.ExitCode == 3, r.ToString());
         var json = r.Json.Single();
         Assert.True(json.GetProperty("timedOut").GetBoolean());
+        Assert.Equal("timedOut", json.GetProperty("state").GetString());
         Assert.Contains("timed out after 0.3s", json.GetProperty("error").GetString());
         Assert.True(json.GetProperty("durationMs").GetInt64() < 10_000);
         var o = await idle;

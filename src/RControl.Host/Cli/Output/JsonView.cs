@@ -53,7 +53,7 @@ public sealed class JsonView : IRunView
             unit.Task,
             unit.Session,
             unit.Command,
-            unit.State.ToString().ToLowerInvariant(),
+            JsonNamingPolicy.CamelCase.ConvertName(unit.State.ToString()),
             unit.ExitCode,
             unit.TimedOut,
             unit.Error,
