@@ -13,7 +13,7 @@ public sealed record SshServerOptions
     /// <summary>OpenSSH <c>MaxSessions</c> (channels per connection); null keeps sshd's default of 10.</summary>
     public int? MaxSessions { get; init; }
 
-    /// <summary>Extra <c>sshd_config</c> lines, appended as given.</summary>
+    /// <summary>Extra <c>sshd_config</c> lines, written first so they override the generated defaults (no <c>Match</c> blocks).</summary>
     public IReadOnlyList<string> ExtraConfig { get; init; } = [];
 }
 
@@ -239,6 +239,12 @@ public sealed class SshServer : IAsyncDisposable
     {
         var root = TestUser.IsRoot;
         var config = new StringBuilder();
+        // sshd keeps the first value it reads for a keyword: extra lines go first so they override the defaults below.
+        foreach (var line in _options.ExtraConfig)
+        {
+            config.AppendLine(line);
+        }
+
         config.AppendLine($"ListenAddress {Host}:{Port}");
         foreach (var key in HostKeys)
         {
@@ -261,11 +267,6 @@ public sealed class SshServer : IAsyncDisposable
         if (_options.MaxSessions is { } maxSessions)
         {
             config.AppendLine($"MaxSessions {maxSessions}");
-        }
-
-        foreach (var line in _options.ExtraConfig)
-        {
-            config.AppendLine(line);
         }
 
         var path = _dir.PathOf("sshd_config");

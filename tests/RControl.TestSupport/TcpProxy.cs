@@ -36,7 +36,7 @@ public sealed class TcpProxy : IAsyncDisposable
     /// <summary>The port the proxy listens on (127.0.0.1).</summary>
     public int Port { get; }
 
-    /// <summary>How many connections the proxy has accepted so far.</summary>
+    /// <summary>How many connections the proxy has accepted so far (refused ones included).</summary>
     public int AcceptedConnections => Volatile.Read(ref _accepted);
 
     /// <summary>How many connections are open now.</summary>
@@ -95,13 +95,13 @@ public sealed class TcpProxy : IAsyncDisposable
                 continue;
             }
 
+            Interlocked.Increment(ref _accepted);
             if (_refuse)
             {
                 Close(client);
                 continue;
             }
 
-            Interlocked.Increment(ref _accepted);
             _ = Task.Run(() => ServeAsync(client));
         }
     }

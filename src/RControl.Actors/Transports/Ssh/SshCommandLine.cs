@@ -40,7 +40,7 @@ internal static partial class SshCommandLine
 
     /// <summary>The command that kills a remote process group (and its leader, should it have left the group).</summary>
     public static string KillGroup(int processGroup) =>
-        $"kill -KILL -- -{processGroup} 2>/dev/null; kill -KILL {processGroup} 2>/dev/null; true";
+        $"kill -9 -{processGroup} 2>/dev/null; kill -9 {processGroup} 2>/dev/null; true";
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentName();

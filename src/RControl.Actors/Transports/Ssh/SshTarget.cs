@@ -26,7 +26,7 @@ internal sealed record SshTarget(string Alias, string Host, int Port, string Use
             : config.IdentityFiles.Count > 0
                 ? config.IdentityFiles
                 : [];
-        var jump = ResolveJump(spec, spec.ProxyJump ?? config.ProxyJump);
+        var jump = ResolveJump(spec, spec.ProxyJump ?? config.ProxyJump, identities);
         return new SshTarget(spec.Host, host, port, user, identities, jump);
     }
 
@@ -36,10 +36,10 @@ internal sealed record SshTarget(string Alias, string Host, int Port, string Use
 
     /// <summary>
     /// A jump host: a session name from the inventory, or <c>[user@]host[:port]</c> (an alias is resolved through the
-    /// same ssh_config). A comma list jumps through each in turn. The jump inherits keys, known_hosts, policy and
-    /// timeouts, never the password.
+    /// same ssh_config). A comma list jumps through each in turn. The jump inherits the target's keys (unless its own
+    /// config names some), known_hosts, policy and timeouts, never the password.
     /// </summary>
-    private static SshSessionSpec? ResolveJump(SshSessionSpec spec, string? proxyJump)
+    private static SshSessionSpec? ResolveJump(SshSessionSpec spec, string? proxyJump, IReadOnlyList<string> identities)
     {
         if (string.IsNullOrWhiteSpace(proxyJump) || proxyJump.Equals("none", StringComparison.OrdinalIgnoreCase))
         {
@@ -51,11 +51,11 @@ internal sealed record SshTarget(string Alias, string Host, int Port, string Use
         var last = hops[^1];
         var jump = spec.JumpHosts is { } named && named.TryGetValue(last, out var session)
             ? session with { JumpHosts = session.JumpHosts ?? spec.JumpHosts }
-            : ParseHop(spec, last);
+            : ParseHop(spec, last, identities);
         return hops.Length > 1 ? jump with { ProxyJump = string.Join(',', hops[..^1]) } : jump;
     }
 
-    private static SshSessionSpec ParseHop(SshSessionSpec spec, string hop)
+    private static SshSessionSpec ParseHop(SshSessionSpec spec, string hop, IReadOnlyList<string> identities)
     {
         string? user = null;
         int? port = null;
@@ -89,11 +89,13 @@ internal sealed record SshTarget(string Alias, string Host, int Port, string Use
             host = host[..colon];
         }
 
+        // The hop uses its own ssh_config keys when it has some, else the keys the target uses.
+        var ownKeys = SshConfig.Resolve(spec.SshConfigFile ?? SshConfig.DefaultPath, host).IdentityFiles.Count > 0;
         return new SshSessionSpec(host)
         {
             Port = port,
             User = user,
-            IdentityFiles = spec.IdentityFiles,
+            IdentityFiles = spec.IdentityFiles.Count > 0 || !ownKeys ? identities : [],
             Passphrase = spec.Passphrase,
             KnownHostsFile = spec.KnownHostsFile,
             HostKeyPolicy = spec.HostKeyPolicy,

@@ -1,0 +1,74 @@
+using RControl.TestSupport;
+
+namespace RControl.Ssh.Tests.Faults;
+
+/// <summary>Connections that drop mid-command fail their tasks promptly and once; the next command reconnects.</summary>
+public sealed class ConnectionFaultTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    private static async Task WaitRunningAsync(string marker, int count) =>
+        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync(marker)).Count >= count, Bound, $"{count} commands tagged {marker}");
+
+    [Fact]
+    public async Task Cutting_the_tcp_connection_fails_every_running_task_once_and_the_next_command_reconnects()
+    {
+        await using var server = await SshServer.StartAsync();
+        await using var proxy = TcpProxy.Start(server.Port);
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("cut", server.Spec(proxy.Port) with { KeepAlive = TimeSpan.FromSeconds(2) });
+        var marker = $"rc-cut-{Guid.NewGuid():N}";
+        var tasks = Enumerable.Range(0, 3).Select(_ => session.Execute($"sleep 30; : {marker}")).ToArray();
+        await WaitRunningAsync(marker, 3);
+
+        proxy.CutAll();
+        var errors = await session.WaitForTasksAsync(raiseIfError: false).WaitAsync(Bound);
+
+        Assert.Equal(3, errors.Count);
+        Assert.All(errors, e => Assert.Contains("connection lost", e.Message));
+        Assert.All(errors, e => Assert.Contains($"127.0.0.1:{proxy.Port}", e.Message));
+        Assert.All(tasks, t => Assert.False(t.IsRunning));
+        Assert.Empty(await session.WaitForTasksAsync(raiseIfError: false));
+
+        var lines = new List<string>();
+        Assert.Equal(0, await session.Execute("echo again", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
+        Assert.Equal(["again"], lines);
+        Assert.Equal(2, proxy.AcceptedConnections);
+    }
+
+    [Fact]
+    public async Task Sshd_killed_mid_command_then_restarted_the_session_reconnects()
+    {
+        await using var server = await SshServer.StartAsync();
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("restart", server.Spec());
+        var marker = $"rc-restart-{Guid.NewGuid():N}";
+        var task = session.Execute($"sleep 30; : {marker}");
+        await WaitRunningAsync(marker, 1);
+
+        await server.StopAsync();
+        var error = await Assert.ThrowsAsync<TaskException>(() => task.WaitAsync().WaitAsync(Bound));
+        Assert.Contains("connection lost", error.Message);
+
+        await server.RestartAsync();
+        Assert.Equal(0, await session.Execute("true").WaitAsync().WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Repeated_connect_failures_back_off_instead_of_storming_the_host()
+    {
+        await using var proxy = TcpProxy.Start(FreePort.GetClosed());
+        proxy.RefuseNew(true);
+        await using var rc = RControlSystem.Create();
+        var spec = new Protocol.SshSessionSpec("127.0.0.1") { Port = proxy.Port, User = "nobody", Password = "unused", SshConfigFile = "/dev/null", KnownHostsFile = "/dev/null" };
+        await using var session = rc.CreateSshSession("storm", spec);
+
+        var tasks = Enumerable.Range(0, 30).Select(_ => session.Execute("true")).ToArray();
+        var errors = await session.WaitForTasksAsync(raiseIfError: false).WaitAsync(Bound);
+
+        Assert.Equal(30, errors.Count);
+        Assert.All(errors, e => Assert.Contains("127.0.0.1", e.Message));
+        // One attempt serves every waiting command; later ones hit the backoff and get the same error at once.
+        Assert.InRange(proxy.AcceptedConnections, 1, 3);
+    }
+}

@@ -1,0 +1,78 @@
+using RControl.TestSupport;
+
+namespace RControl.Ssh.Tests.Sessions;
+
+/// <summary>Commands beyond the server's MaxSessions wait in the session (in order) instead of failing.</summary>
+public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixture>
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Sixty_concurrent_commands_on_a_default_sshd_all_succeed(int maxConnections)
+    {
+        var loginsBefore = Logins();
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("fan", sshd.Server.Spec() with { MaxConnections = maxConnections });
+        var outputs = new System.Collections.Concurrent.ConcurrentDictionary<int, List<string>>();
+        var tasks = Enumerable.Range(0, 60).Select(i =>
+        {
+            outputs[i] = new List<string>();
+            return session.Execute($"sleep 1; echo done {i}; exit {i % 5}", new CommandOptions
+            {
+                ExpectedExitCode = i % 5,
+                OnStdout = (_, line) => outputs[i].Add(line),
+            });
+        }).ToArray();
+
+        var codes = await Task.WhenAll(tasks.Select(t => t.WaitAsync()));
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => (int?)(i % 5)), codes);
+        foreach (var (i, lines) in outputs)
+        {
+            Assert.Equal([$"done {i}"], lines);
+        }
+
+        Assert.Empty(await session.WaitForTasksAsync());
+        // Extra connections are opened on demand, never more than allowed.
+        Assert.Equal(maxConnections, Logins() - loginsBefore);
+    }
+
+    private int Logins() => sshd.Server.Log.Split('\n').Count(l => l.StartsWith("Accepted publickey", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Commands_beyond_a_small_server_limit_wait_and_never_exceed_it()
+    {
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 2 });
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("limited", server.Spec() with { MaxChannels = 2 });
+        var log = Path.Combine(Path.GetTempPath(), $"rc-limit-{Guid.NewGuid():N}.log");
+        var tasks = Enumerable.Range(0, 12).Select(i => session.Execute($"echo + >> {log}; sleep 0.2; echo - >> {log}")).ToArray();
+        await Task.WhenAll(tasks.Select(t => t.WaitAsync()));
+
+        var events = await File.ReadAllLinesAsync(log);
+        File.Delete(log);
+        Assert.Equal(24, events.Length);
+        int running = 0, most = 0;
+        foreach (var e in events)
+        {
+            running += e == "+" ? 1 : -1;
+            most = Math.Max(most, running);
+        }
+
+        Assert.Equal(2, most);
+    }
+
+    [Fact]
+    public async Task A_spec_allowing_more_channels_than_the_server_gets_a_channel_error_not_a_hang()
+    {
+        // Documents why max-channels must not exceed the server's MaxSessions: the extra channel is refused.
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 1 });
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("over", server.Spec() with { MaxChannels = 2 });
+        var first = session.Execute("sleep 2");
+        var second = session.Execute("sleep 2");
+        var errors = await session.WaitForTasksAsync(raiseIfError: false);
+        Assert.Single(errors);
+        Assert.Contains("cannot start command", errors[0].Message);
+        Assert.False(first.IsRunning || second.IsRunning);
+    }
+}
