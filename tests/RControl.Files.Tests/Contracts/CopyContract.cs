@@ -82,6 +82,18 @@ public abstract class CopyContract : SessionTestBase
     }
 
     [Fact]
+    public async Task A_cancelled_copy_stops_and_leaves_nothing()
+    {
+        TestTree.WriteLarge(P("big.bin"), 8 * 1024 * 1024);
+        using var cancel = new CancellationTokenSource();
+        var options = CopyOptions.Default with { OnProgress = p => cancel.Cancel() };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Src.CopyFileAsync(P("big.bin"), Dst, P("copy.bin"), options, cancel.Token));
+
+        Assert.Equal(new[] { "big.bin" }, WorkEntries());
+    }
+
+    [Fact]
     public async Task CopyFile_into_a_directory_keeps_the_name_and_overwrites_by_default()
     {
         TestTree.Write(P(TestTree.OddName), "new content", TestTree.Plain);
