@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
+using RControl.Remote;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -89,7 +91,7 @@ public sealed class HostingTests
         }
     }
 
-    private sealed class CapturingLoggerProvider : ILoggerProvider
+    internal sealed class CapturingLoggerProvider : ILoggerProvider
     {
         public ConcurrentQueue<string> Messages { get; } = new();
 
@@ -109,5 +111,50 @@ public sealed class HostingTests
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
                 owner.Messages.Enqueue($"{category}: {formatter(state, exception)}");
         }
+    }
+}
+
+/// <summary>The docs' "embedded engine served to remote clients" example, as a test.</summary>
+public sealed class EmbeddedRemotingTests
+{
+    [Fact]
+    public async Task Host_app_with_remoting_serves_its_named_sessions_to_a_remote_client()
+    {
+        var port = Support.Ports.Free();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddRControl(
+            (akka, _) => akka
+                .WithRemoting("127.0.0.1", port)
+                .AddHocon("rcontrol.sessions { builder { type = local } }", HoconAddMode.Prepend),
+            actorSystemName: "rcontrol");
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            await using var client = await RemoteEngine.ConnectAsync($"akka.tcp://rcontrol@127.0.0.1:{port}");
+            var session = await client.GetSessionAsync("builder");
+            var lines = new List<string>();
+            Assert.Equal(0, await session.Execute("echo served", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
+            Assert.Equal(["served"], lines);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Host_app_binding_a_public_address_without_tls_does_not_start()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddRControl((akka, _) => akka.WithRemoting("0.0.0.0", Support.Ports.Free()), actorSystemName: $"public-{Guid.NewGuid():N}");
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<RemoteSecurityException>(() => host.StartAsync());
+        Assert.Contains("refusing to bind Akka.Remote to '0.0.0.0' without TLS", error.Message);
+        Assert.Contains("rcontrol.remote.tls.enabled = on", error.Message);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

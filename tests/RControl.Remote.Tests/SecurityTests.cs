@@ -1,7 +1,7 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.Logging;
+using RControl.Hosting;
 using Akka.Configuration;
 using RControl.Configuration;
 using RControl.Remote.Tests.Support;
@@ -11,7 +11,7 @@ namespace RControl.Remote.Tests;
 /// <summary>Loopback by default, TLS with mutual authentication otherwise, pinned certificates.</summary>
 public sealed class SecurityTests : IDisposable
 {
-    private const string Password = "test-only-pfx-password";
+    private const string Password = Certificates.Password;
     private readonly string _dir = Directory.CreateTempSubdirectory("rcontrol-tls-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, true);
@@ -152,6 +152,60 @@ public sealed class SecurityTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Daemon_with_tls_serves_a_pinned_client()
+    {
+        var (daemonPath, daemonThumb) = MakeCertificate("daemon");
+        var (clientPath, clientThumb) = MakeCertificate("daemon-client");
+        var variable = $"RCONTROL_TEST_TLS_{Guid.NewGuid():N}";
+        await using var daemon = await DaemonProcess.StartReadyAsync(
+            $$"""
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {port} }
+            rcontrol.sessions { local { type = local } }
+            rcontrol.remote.tls {
+              enabled = on
+              certificate-path = "{{daemonPath}}"
+              certificate-password = ${?{{variable}}}
+              pinned-thumbprints = ["{{clientThumb}}"]
+            }
+            """,
+            new Dictionary<string, string> { [variable] = Password });
+        Assert.Contains($"listening on akka.ssl.tcp://rcontrol@127.0.0.1:{daemon.Port}", daemon.Output);
+        Assert.DoesNotContain(Password, daemon.Output);
+
+        await using var client = await RemoteEngine.ConnectAsync(
+            $"akka.ssl.tcp://rcontrol@127.0.0.1:{daemon.Port}",
+            Tls(clientPath, [daemonThumb]));
+        var session = await client.GetSessionAsync("local");
+        Assert.Equal(0, await session.Execute("true").WaitAsync());
+    }
+
+    [Fact]
+    public async Task Host_app_with_remoting_and_tls_serves_a_pinned_client()
+    {
+        var (hostPath, hostThumb) = MakeCertificate("host");
+        var (clientPath, clientThumb) = MakeCertificate("host-client");
+        var port = Ports.Free();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddRControl(
+            (akka, _) => akka.WithRemoting("127.0.0.1", port).WithRControlTls(Tls(hostPath, [clientThumb])),
+            options => options.AddSession("local", new Protocol.LocalSessionSpec()),
+            actorSystemName: "rcontrol");
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            await using var client = await RemoteEngine.ConnectAsync($"akka.ssl.tcp://rcontrol@127.0.0.1:{port}", Tls(clientPath, [hostThumb]));
+            var session = await client.GetSessionAsync("local");
+            Assert.Equal(0, await session.Execute("true").WaitAsync());
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     private static List<object> Snapshot(List<object> received)
     {
         lock (received)
@@ -160,22 +214,7 @@ public sealed class SecurityTests : IDisposable
         }
     }
 
-    private (string Path, string Thumbprint) MakeCertificate(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN=rcontrol-test-{name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var path = Path.Combine(_dir, $"{name}.pfx");
-        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, Password));
-        return (path, certificate.Thumbprint);
-    }
+    private (string Path, string Thumbprint) MakeCertificate(string name) => Certificates.Create(_dir, name);
 
     private static Config Tls(string path, string[] pins) => Parse(
         $"rcontrol.remote.tls {{ enabled = on, certificate-path = \"{path}\", certificate-password = \"{Password}\", pinned-thumbprints = [{string.Join(", ", pins.Select(p => $"\"{p}\""))}] }}");

@@ -35,8 +35,7 @@ public static class RControlHostingExtensions
         builder.WithActors((system, registry) =>
         {
             var config = system.Settings.Config;
-            if (config.GetString("akka.actor.provider", "local") is var provider && provider.Contains("remote", StringComparison.OrdinalIgnoreCase)
-                || provider.Contains("cluster", StringComparison.OrdinalIgnoreCase))
+            if (((ExtendedActorSystem)system).Provider is Akka.Remote.IRemoteActorRefProvider)
             {
                 RemoteSecurity.Validate(config);
             }
@@ -53,6 +52,23 @@ public static class RControlHostingExtensions
             var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups));
             registry.Register<RControlEngine>(engine);
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Turns on TLS for the host's Akka.Remote endpoint from an <c>rcontrol.remote.tls</c> section (see docs/remote.md):
+    /// <c>enable-ssl</c>, this node's certificate, mutual authentication, and pinned or chain trust.
+    /// </summary>
+    /// <param name="tls">A config holding <c>rcontrol.remote.tls { enabled = on, … }</c>.</param>
+    /// <exception cref="RemoteSecurityException">TLS is off in <paramref name="tls"/>, or the certificate cannot be used.</exception>
+    public static AkkaConfigurationBuilder WithRControlTls(this AkkaConfigurationBuilder builder, Akka.Configuration.Config tls)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(tls);
+        var full = tls.WithFallback(RControlConfig.ReferenceConfig);
+        var setup = RemoteSecurity.CreateSslSetup(full) ?? throw new RemoteSecurityException("WithRControlTls: rcontrol.remote.tls.enabled is off");
+        builder.AddHocon(RemoteSecurity.TransportOverrides(full).WithFallback(tls), HoconAddMode.Prepend);
+        builder.AddSetup(setup);
         return builder;
     }
 

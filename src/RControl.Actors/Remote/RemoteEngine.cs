@@ -73,11 +73,14 @@ public sealed class RemoteEngine : IAsyncDisposable
         return new RemoteEngine(system, system.Engine, ownsSystem: false);
     }
 
-    /// <summary>Builds the client actor system used by <see cref="ConnectAsync(string, Config?, CancellationToken)"/>.</summary>
+    /// <summary>
+    /// Builds the client actor system used by <see cref="ConnectAsync(string, Config?, CancellationToken)"/>: Akka.Remote on
+    /// 127.0.0.1 and a free port, Akka log level WARNING (override with <c>akka.loglevel</c>), TLS per <c>rcontrol.remote.tls</c>.
+    /// </summary>
     public static ActorSystem CreateClientSystem(Config? config = null, string name = "rcontrol-client")
     {
         var user = (config ?? Config.Empty)
-            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
+            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0\nakka.loglevel = WARNING"))
             .WithFallback(RControlConfig.ReferenceConfig);
         RemoteSecurity.Validate(user);
         var full = RemoteSecurity.TransportOverrides(user).WithFallback(user);

@@ -33,6 +33,11 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_tasks.IsNobody())
+        {
+            return; // never started
+        }
+
         var running = await _tasks.Ask<TaskLogActor.RunningTasks>(TaskLogActor.GetRunning.Instance, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         if (running.Tasks.Count == 0)
         {
