@@ -144,6 +144,13 @@ public class ParsingTests
         Assert.Equal(["b"], groups[1].Labels);
     }
 
+    [Theory]
+    [InlineData(0.0, "░░░░░░░░░░   0%")]
+    [InlineData(0.5, "█████░░░░░  50%")]
+    [InlineData(1.0, "██████████ 100%")]
+    public void Copy_progress_draws_a_bar(double fraction, string expected) =>
+        Assert.Equal(expected, LiveView.ProgressBar(fraction));
+
     [Fact]
     public void Exit_status_is_failed_over_timed_out_over_success()
     {

@@ -117,9 +117,9 @@ public sealed class LiveView : IRunView
         foreach (var unit in units)
         {
             var last = unit.LastLine ?? string.Empty;
-            if (unit.Progress is { } p)
+            if (unit.Progress is { } p && unit.State == RunState.Running)
             {
-                last = $"{p:P0} {last}";
+                last = $"{ProgressBar(p)} {last}";
             }
 
             table.AddRow(
@@ -131,6 +131,14 @@ public sealed class LiveView : IRunView
 
         var output = new Panel(new Text(tail.Length == 0 ? " " : string.Join('\n', tail))).Header("output").Border(BoxBorder.Rounded).Expand();
         return new Rows(output, table);
+    }
+
+    /// <summary>A ten-cell progress bar with the percentage, e.g. <c>█████░░░░░  50%</c>.</summary>
+    public static string ProgressBar(double fraction)
+    {
+        var clamped = Math.Clamp(fraction, 0, 1);
+        var full = (int)Math.Round(clamped * 10);
+        return new string('█', full) + new string('░', 10 - full) + $" {clamped * 100,3:0}%";
     }
 
     private static Text StateText(RunState state) => state switch
