@@ -15,4 +15,6 @@ if (parse.Errors.Count > 0)
     return CliRuntime.Usage(string.Join("; ", parse.Errors.Select(e => e.Message)));
 }
 
-return await parse.InvokeAsync();
+return parse.CommandResult.Command.Name == "daemon"
+    ? await parse.InvokeAsync()
+    : await CliRuntime.InvokeCancellableAsync(parse);

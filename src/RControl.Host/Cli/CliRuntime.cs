@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
 using RControl.Host.Cli.Output;
 using RControl.Host.Cli.Running;
 using Spectre.Console;
@@ -22,6 +24,36 @@ internal static class CliRuntime
         {
             Console.Error.WriteLine($"rcontrol: error: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Invokes exec/run/copy so that Ctrl+C or SIGTERM kills what runs (local process trees, remote process
+    /// groups), still prints the results, and exits with status 130. A second Ctrl+C ends the process at once.
+    /// </summary>
+    public static async Task<int> InvokeCancellableAsync(ParseResult parse)
+    {
+        using var cts = new CancellationTokenSource();
+        void OnCancelKey(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = !cts.IsCancellationRequested;
+            cts.Cancel();
+        }
+
+        Console.CancelKeyPress += OnCancelKey;
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cts.Cancel();
+        });
+        try
+        {
+            var status = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cts.Token).ConfigureAwait(false);
+            return cts.IsCancellationRequested && status != ExitCodes.Usage ? ExitCodes.Interrupted : status;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancelKey;
         }
     }
 

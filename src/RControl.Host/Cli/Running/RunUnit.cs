@@ -136,4 +136,7 @@ public static class ExitCodes
 
     /// <summary>A task timed out and none failed otherwise.</summary>
     public const int TimedOut = 3;
+
+    /// <summary>Interrupted by Ctrl+C or SIGTERM: running commands were killed (128 + SIGINT, as shells do).</summary>
+    public const int Interrupted = 130;
 }
