@@ -71,4 +71,28 @@ public sealed class ConnectionFaultTests
         // One attempt serves every waiting command; later ones hit the backoff and get the same error at once.
         Assert.InRange(proxy.AcceptedConnections, 1, 3);
     }
+
+    [Fact]
+    public async Task A_connection_that_stops_answering_fails_its_tasks_within_the_keep_alive_interval()
+    {
+        await using var server = await SshServer.StartAsync();
+        await using var proxy = TcpProxy.Start(server.Port);
+        await using var rc = RControlSystem.Create();
+        var keepAlive = TimeSpan.FromSeconds(1);
+        await using var session = rc.CreateSshSession("hang", server.Spec(proxy.Port) with { KeepAlive = keepAlive });
+        var marker = $"rc-hang-{Guid.NewGuid():N}";
+        var tasks = Enumerable.Range(0, 2).Select(_ => session.Execute($"sleep 30; : {marker}")).ToArray();
+        await WaitRunningAsync(marker, 2);
+
+        // TCP stays open but nothing gets through: only an answered keep-alive can notice.
+        proxy.Blackhole(true);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var errors = await session.WaitForTasksAsync(raiseIfError: false).WaitAsync(Bound);
+        Assert.True(watch.Elapsed < keepAlive * 5, $"tasks failed {watch.Elapsed} after the connection hung (keep-alive {keepAlive})");
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.Contains("no answer to keep-alive", e.Message));
+
+        proxy.Blackhole(false);
+        Assert.Equal(0, await session.Execute("true").WaitAsync().WaitAsync(Bound));
+    }
 }

@@ -5,17 +5,58 @@ namespace RControl.Transports.Ssh;
 /// <summary>One connected SSH client in a pool, with the number of channels it has open.</summary>
 internal sealed class SshConnection : IDisposable
 {
+    private readonly KeepAliveProbe? _probe;
     private int _dead;
 
-    public SshConnection(SshClient client, int id)
+    public SshConnection(SshClient client, int id, TimeSpan keepAlive)
     {
         Client = client;
         Id = id;
         client.ErrorOccurred += (_, e) =>
         {
-            LastError = e.Exception;
+            LastError ??= e.Exception;
             MarkDead();
         };
+        _probe = KeepAliveProbe.Start(client, keepAlive, reason =>
+        {
+            LastError ??= new TimeoutException(reason);
+            // SSH.NET does not fail the commands of a connection closed from this side: fail them here.
+            foreach (var abort in TakeRunning())
+            {
+                abort(LastError);
+            }
+
+            Dispose();
+        });
+    }
+
+    private readonly Dictionary<object, Action<Exception>> _running = new();
+
+    /// <summary>Registers a running command to be failed if the keep-alive probe declares the connection dead.</summary>
+    public void Track(object command, Action<Exception> abort)
+    {
+        lock (_running)
+        {
+            _running[command] = abort;
+        }
+    }
+
+    public void Untrack(object command)
+    {
+        lock (_running)
+        {
+            _running.Remove(command);
+        }
+    }
+
+    private Action<Exception>[] TakeRunning()
+    {
+        lock (_running)
+        {
+            var all = _running.Values.ToArray();
+            _running.Clear();
+            return all;
+        }
     }
 
     public SshClient Client { get; }
@@ -35,6 +76,7 @@ internal sealed class SshConnection : IDisposable
     public void Dispose()
     {
         MarkDead();
+        _probe?.Dispose();
         try
         {
             Client.Dispose();

@@ -98,7 +98,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         try
         {
             var client = await SshConnector.ConnectAsync(_spec, _disposed.Token).ConfigureAwait(false);
-            var connection = new SshConnection(client, Interlocked.Increment(ref _lastId));
+            var connection = new SshConnection(client, Interlocked.Increment(ref _lastId), _spec.KeepAlive);
             lock (_gate)
             {
                 _connections.Add(connection);

@@ -81,6 +81,7 @@ public static class SshConnector
             };
             if (spec.KeepAlive > TimeSpan.Zero)
             {
+                // SSH.NET's keep-alive keeps idle NAT/firewall state; the command pool adds a probe that expects answers.
                 client.KeepAliveInterval = spec.KeepAlive;
             }
 

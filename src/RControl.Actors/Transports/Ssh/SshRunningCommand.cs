@@ -13,6 +13,7 @@ internal sealed class SshRunningCommand : IRunningCommand
     private readonly SshConnectionPool.Lease _lease;
     private readonly ChannelSink _stdout;
     private readonly ChannelSink _stderrSink;
+    private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution)
@@ -24,7 +25,9 @@ internal sealed class SshRunningCommand : IRunningCommand
         _stderrSink = stderrSink;
         StandardOutput = stdout.Reader;
         StandardError = stderr?.Reader;
-        ExitCode = WaitForExitAsync(execution);
+        ExitCode = _exit.Task;
+        lease.Connection.Track(this, Abort);
+        _ = CompleteAsync(execution);
     }
 
     public Stream StandardOutput { get; }
@@ -32,6 +35,31 @@ internal sealed class SshRunningCommand : IRunningCommand
     public Stream? StandardError { get; }
 
     public Task<int> ExitCode { get; }
+
+    private async Task CompleteAsync(Task execution)
+    {
+        try
+        {
+            _exit.TrySetResult(await WaitForExitAsync(execution).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            _exit.TrySetException(e);
+        }
+        finally
+        {
+            _lease.Connection.Untrack(this);
+        }
+    }
+
+    /// <summary>Fails the command because its connection was declared dead (keep-alive unanswered).</summary>
+    private void Abort(Exception reason)
+    {
+        _exit.TrySetException(_transport.ConnectionLost(_lease.Connection, reason));
+        _stdout.Dispose();
+        _stderrSink.Dispose();
+        _lease.Dispose();
+    }
 
     private async Task<int> WaitForExitAsync(Task execution)
     {

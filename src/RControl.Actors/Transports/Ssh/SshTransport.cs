@@ -103,7 +103,9 @@ public sealed class SshTransport : ICommandTransport
 
     /// <summary>Describes a lost connection for a task error.</summary>
     internal Exception ConnectionLost(SshConnection connection, Exception cause) =>
-        new SshConnectionLostException(_spec.Host, _spec.Port ?? 22, $"{_where}: {(connection.LastError ?? cause).Message}", cause);
+        new SshConnectionLostException(_spec.Host, _spec.Port ?? 22, connection.LastError is TimeoutException probe
+            ? $"{_where}: {probe.Message}"
+            : $"{_where}: the connection was closed or reset (sshd stopped, host down or network cut; {(connection.LastError ?? cause).Message})", cause);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -1,0 +1,113 @@
+using System.Reflection;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Renci.SshNet.Messages;
+using Renci.SshNet.Messages.Connection;
+using SshNetSession = Renci.SshNet.Session;
+
+namespace RControl.Transports.Ssh;
+
+/// <summary>
+/// An SSH-level liveness check, like OpenSSH's <c>ServerAliveInterval</c>: every half interval it sends a
+/// <c>keepalive@openssh.com</c> global request that the server must answer (OpenSSH answers with a failure);
+/// when an answer is more than one interval late, the connection is declared dead and closed, so every command
+/// on it fails within about the keep-alive interval even when the peer hangs without closing the TCP connection.
+/// SSH.NET's own keep-alive only sends messages nobody answers, so this reaches into its session (pinned version).
+/// </summary>
+internal sealed class KeepAliveProbe : IDisposable
+{
+    private static readonly PropertyInfo? SessionProperty = typeof(BaseClient).GetProperty("Session", BindingFlags.Instance | BindingFlags.NonPublic);
+    private static readonly MethodInfo? TrySendMessage = typeof(SshNetSession).GetMethod("TrySendMessage", BindingFlags.Instance | BindingFlags.NonPublic, [typeof(Message)]);
+    private static readonly ConstructorInfo? RequestConstructor = typeof(GlobalRequestMessage).GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic, [typeof(byte[]), typeof(bool)]);
+    private static readonly byte[] RequestName = "keepalive@openssh.com"u8.ToArray();
+
+    private readonly SshNetSession _session;
+    private readonly TimeSpan _interval;
+    private readonly Action<string> _onDead;
+    private readonly Timer _timer;
+    private readonly object _gate = new();
+    private DateTime? _outstandingSince;
+    private bool _stopped;
+
+    private KeepAliveProbe(SshNetSession session, TimeSpan interval, Action<string> onDead)
+    {
+        _session = session;
+        _interval = interval;
+        _onDead = onDead;
+        session.RegisterMessage("SSH_MSG_REQUEST_SUCCESS");
+        session.RegisterMessage("SSH_MSG_REQUEST_FAILURE");
+        session.RequestSuccessReceived += OnReply;
+        session.RequestFailureReceived += OnReply;
+        var tick = interval / 2;
+        _timer = new Timer(_ => Tick(), null, tick, tick);
+    }
+
+    /// <summary>Starts probing a connected client; null when the interval is off or SSH.NET's internals are not as expected.</summary>
+    public static KeepAliveProbe? Start(SshClient client, TimeSpan interval, Action<string> onDead)
+    {
+        if (interval <= TimeSpan.Zero || SessionProperty is null || TrySendMessage is null || RequestConstructor is null)
+        {
+            return null;
+        }
+
+        return SessionProperty.GetValue(client) is SshNetSession session ? new KeepAliveProbe(session, interval, onDead) : null;
+    }
+
+    private void OnReply<T>(object? sender, MessageEventArgs<T> e)
+        where T : Message
+    {
+        lock (_gate)
+        {
+            _outstandingSince = null;
+        }
+    }
+
+    private void Tick()
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            var now = DateTime.UtcNow;
+            if (_outstandingSince is { } since)
+            {
+                if (now - since > _interval)
+                {
+                    _stopped = true;
+                    _timer.Dispose();
+                    var seconds = (now - since).TotalSeconds;
+                    _ = Task.Run(() => _onDead($"no answer to keep-alive for {seconds:0.#}s (keep-alive {_interval.TotalSeconds:0.###}s): the server or the network stopped responding"));
+                }
+
+                return;
+            }
+
+            _outstandingSince = now;
+        }
+
+        try
+        {
+            var request = (GlobalRequestMessage)RequestConstructor!.Invoke([RequestName, true]);
+            TrySendMessage!.Invoke(_session, [request]);
+        }
+        catch (Exception)
+        {
+            // A broken session is noticed by SSH.NET itself.
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+
+        _timer.Dispose();
+        _session.RequestSuccessReceived -= OnReply;
+        _session.RequestFailureReceived -= OnReply;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using RControl.Protocol;
+using RControl.TestSupport;
+using RControl.Transports.Ssh;
+
+namespace RControl.Ssh.Tests.Connecting;
+
+/// <summary>Pure logic: known_hosts matching, patterns, the command wrapper, the channel sink.</summary>
+public sealed class ParsingTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("*.example.com", "web1.example.com", true)]
+    [InlineData("web?.example.com", "web1.example.com", true)]
+    [InlineData("web?.example.com", "web10.example.com", false)]
+    [InlineData("[127.0.0.1]:*", "[127.0.0.1]:2222", true)]
+    [InlineData("WEB1", "web1", true)]
+    public void Wildcards(string pattern, string text, bool expected) =>
+        Assert.Equal(expected, Wildcard.IsMatch(pattern, text, ignoreCase: true));
+
+    [Fact]
+    public async Task Known_hosts_negation_hashing_and_key_types()
+    {
+        var key = await SshKeys.GenerateAsync(_dir.PathOf("k1"));
+        var other = await SshKeys.GenerateAsync(_dir.PathOf("k2"), "ecdsa");
+        var blob = Convert.FromBase64String(key.Base64);
+        var hashed = _dir.PathOf("hashed");
+        File.WriteAllLines(hashed, [$"[hashed.example.com]:2200 {other.KeyType} {other.Base64}"]);
+        await ProcessRunner.RunCheckedAsync("ssh-keygen", "-H", "-f", hashed);
+        var path = _dir.PathOf("known_hosts");
+        File.WriteAllLines(path, [
+            $"*.example.com,!bad.example.com {key.KeyType} {key.Base64}",
+            "garbage line",
+            .. File.ReadAllLines(hashed),
+        ]);
+        var known = KnownHosts.Load(path);
+
+        Assert.Equal(HostKeyMatch.Known, known.Check("good.example.com", 22, blob));
+        Assert.Equal(HostKeyMatch.Unknown, known.Check("bad.example.com", 22, blob));
+        Assert.Equal(HostKeyMatch.Changed, known.Check("hashed.example.com", 2200, blob));
+        Assert.Equal(["ecdsa-sha2-nistp256"], known.KeyTypesFor("hashed.example.com", 2200));
+        Assert.Equal("ssh-ed25519", KnownHosts.KeyTypeOf(blob));
+        Assert.Equal(key.Fingerprint, KnownHosts.Fingerprint(blob));
+    }
+
+    [Fact]
+    public void Command_wrapper_prints_the_group_first_then_combines_and_quotes()
+    {
+        var text = SshCommandLine.Build(new CommandSpec("echo 'hi'") { WorkingDirectory = "/tmp/a b", Environment = new Dictionary<string, string> { ["X"] = "y'z" } }, null);
+        Assert.StartsWith("exec /bin/sh -c '", text);
+        Assert.Contains("echo $$ >&2", text);
+        Assert.True(text.IndexOf("echo $$ >&2", StringComparison.Ordinal) < text.IndexOf("exec 2>&1", StringComparison.Ordinal));
+        Assert.Throws<ArgumentException>(() => SshCommandLine.Build(new CommandSpec("true") { Environment = new Dictionary<string, string> { ["A-B"] = "1" } }, null));
+    }
+
+    [Fact]
+    public async Task Channel_sink_takes_the_group_line_across_writes_and_passes_the_rest()
+    {
+        var sink = new ChannelSink(readsProcessGroup: true);
+        sink.Write(Encoding.ASCII.GetBytes("12"));
+        Assert.False(sink.ProcessGroup.IsCompleted);
+        sink.Write(Encoding.ASCII.GetBytes("34\nerr line\n"));
+        Assert.Equal(1234, await sink.ProcessGroup);
+        sink.Dispose();
+        using var reader = new StreamReader(sink.Reader);
+        Assert.Equal("err line\n", await reader.ReadToEndAsync());
+    }
+}
