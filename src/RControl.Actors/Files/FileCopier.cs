@@ -15,6 +15,8 @@ internal sealed class FileCopier
     private readonly FileEndpoint _destination;
     private readonly CopyOptions _options;
     private long _total;
+    private string? _tempRoot;
+    private string? _finalRoot;
 
     public FileCopier(FileEndpoint source, FileEndpoint destination, CopyOptions options)
     {
@@ -51,11 +53,11 @@ internal sealed class FileCopier
                 existing.Kind == FileKind.Directory ? "is a directory" : "destination exists");
         }
 
-        var temp = TempName(target);
+        var temp = UseTemp(target);
         try
         {
             await CopyContentAsync(sourcePath, stat, temp, cancellationToken).ConfigureAwait(false);
-            await _destination.Guard("rename", target, fs => fs.RenameAsync(temp, target, cancellationToken)).ConfigureAwait(false);
+            await Dst("rename", target, fs => fs.RenameAsync(temp, target, cancellationToken)).ConfigureAwait(false);
         }
         catch
         {
@@ -83,13 +85,13 @@ internal sealed class FileCopier
             throw new FileOperationException(_destination.SessionName, "copy to", destinationPath, FileErrorKind.AlreadyExists, "destination exists (CopyDir needs a new directory)");
         }
 
-        var temp = TempName(destinationPath);
-        await _destination.Guard("mkdir", destinationPath, fs => fs.CreateDirectoryAsync(temp, cancellationToken)).ConfigureAwait(false);
+        var temp = UseTemp(destinationPath);
+        await Dst("mkdir", temp, fs => fs.CreateDirectoryAsync(temp, cancellationToken)).ConfigureAwait(false);
         try
         {
             await CopyTreeAsync(sourcePath, temp, cancellationToken).ConfigureAwait(false);
             await SetModeAsync(temp, stat.Mode, cancellationToken).ConfigureAwait(false);
-            await _destination.Guard("rename", destinationPath, fs => fs.RenameAsync(temp, destinationPath, cancellationToken)).ConfigureAwait(false);
+            await Dst("rename", destinationPath, fs => fs.RenameAsync(temp, destinationPath, cancellationToken)).ConfigureAwait(false);
         }
         catch
         {
@@ -102,6 +104,11 @@ internal sealed class FileCopier
     {
         foreach (var entry in await _source.ListAsync(sourceDir, cancellationToken).ConfigureAwait(false))
         {
+            if (entry.Name == PosixPath.GetFileName(_tempRoot ?? string.Empty))
+            {
+                continue; // the copy itself, when a directory is copied into itself
+            }
+
             var from = PosixPath.Join(sourceDir, entry.Name);
             var to = PosixPath.Join(destinationDir, entry.Name);
             var stat = entry.Stat;
@@ -110,7 +117,7 @@ internal sealed class FileCopier
                 if (!_options.FollowLinks)
                 {
                     var target = await _source.Guard("readlink", from, fs => fs.ReadLinkAsync(from, cancellationToken)).ConfigureAwait(false);
-                    await _destination.Guard("symlink", to, fs => fs.CreateSymbolicLinkAsync(to, target, cancellationToken)).ConfigureAwait(false);
+                    await Dst("symlink", to, fs => fs.CreateSymbolicLinkAsync(to, target, cancellationToken)).ConfigureAwait(false);
                     continue;
                 }
 
@@ -119,7 +126,7 @@ internal sealed class FileCopier
 
             if (stat.Kind == FileKind.Directory)
             {
-                await _destination.Guard("mkdir", to, fs => fs.CreateDirectoryAsync(to, cancellationToken)).ConfigureAwait(false);
+                await Dst("mkdir", to, fs => fs.CreateDirectoryAsync(to, cancellationToken)).ConfigureAwait(false);
                 await CopyTreeAsync(from, to, cancellationToken).ConfigureAwait(false);
                 await SetModeAsync(to, stat.Mode, cancellationToken).ConfigureAwait(false); // last: the dir may be read-only
             }
@@ -135,7 +142,7 @@ internal sealed class FileCopier
         var input = await _source.Guard("open", sourcePath, fs => fs.OpenAsync(sourcePath, FileOpenMode.Read, cancellationToken)).ConfigureAwait(false);
         await using (input.ConfigureAwait(false))
         {
-            var output = await _destination.Guard("create", destinationPath, fs => fs.OpenAsync(destinationPath, FileOpenMode.CreateNew, cancellationToken)).ConfigureAwait(false);
+            var output = await Dst("create", destinationPath, fs => fs.OpenAsync(destinationPath, FileOpenMode.CreateNew, cancellationToken)).ConfigureAwait(false);
             try
             {
                 await PumpAsync(input, sourcePath, stat.Size, output, destinationPath, cancellationToken).ConfigureAwait(false);
@@ -147,7 +154,7 @@ internal sealed class FileCopier
             }
 
             // Closing flushes the last writes: a failure there is a write failure.
-            await _destination.Guard("write", destinationPath, async _ => await output.DisposeAsync().ConfigureAwait(false)).ConfigureAwait(false);
+            await Dst("write", destinationPath, async _ => await output.DisposeAsync().ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         await SetModeAsync(destinationPath, stat.Mode, cancellationToken).ConfigureAwait(false);
@@ -168,7 +175,7 @@ internal sealed class FileCopier
                     break;
                 }
 
-                await _destination.Guard("write", destinationPath, async _ => await output.WriteAsync(chunk[..read], cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                await Dst("write", destinationPath, async _ => await output.WriteAsync(chunk[..read], cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 copied += read;
                 _total += read;
                 _options.OnProgress?.Invoke(new CopyProgress(sourcePath, copied, size, _total));
@@ -187,7 +194,7 @@ internal sealed class FileCopier
 
     private Task SetModeAsync(string path, UnixFileMode mode, CancellationToken cancellationToken) =>
         _options.PreserveMode
-            ? _destination.Guard("chmod", path, fs => fs.ChmodAsync(path, mode, cancellationToken))
+            ? Dst("chmod", path, fs => fs.ChmodAsync(path, mode, cancellationToken))
             : Task.CompletedTask;
 
     private async Task CleanUpAsync(string temp)
@@ -201,6 +208,38 @@ internal sealed class FileCopier
             // Best effort: the copy's own error is what the caller must see. The temporary name is never the destination's.
         }
     }
+
+    /// <summary>Picks the temporary name for <paramref name="destination"/>; errors then name the destination instead.</summary>
+    private string UseTemp(string destination)
+    {
+        _finalRoot = destination;
+        _tempRoot = TempName(destination);
+        return _tempRoot;
+    }
+
+    /// <summary>A path under the temporary name as the user knows it: under the destination name.</summary>
+    private string Display(string path) =>
+        _tempRoot is { } temp && path.StartsWith(temp, StringComparison.Ordinal) ? _finalRoot + path[temp.Length..] : path;
+
+    /// <summary>A destination call whose errors name the destination path, not the temporary one.</summary>
+    private async Task<T> Dst<T>(string operation, string path, Func<Transports.Files.IFileSystem, Task<T>> call)
+    {
+        try
+        {
+            return await _destination.Guard(operation, path, call).ConfigureAwait(false);
+        }
+        catch (FileOperationException e) when (Display(e.Path) != e.Path)
+        {
+            throw new FileOperationException(e.SessionName, e.Operation, Display(e.Path), e.Kind, e.Reason, e.InnerException);
+        }
+    }
+
+    private Task Dst(string operation, string path, Func<Transports.Files.IFileSystem, Task> call) =>
+        Dst<bool>(operation, path, async fs =>
+        {
+            await call(fs).ConfigureAwait(false);
+            return true;
+        });
 
     private static async Task DisposeQuietlyAsync(Stream stream)
     {

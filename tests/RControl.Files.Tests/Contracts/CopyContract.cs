@@ -46,6 +46,18 @@ public abstract class CopyContract : SessionTestBase
     }
 
     [Fact]
+    public async Task CopyDir_into_itself_copies_the_tree_once()
+    {
+        TestTree.Create(P("src"));
+        File.SetUnixFileMode(P("src"), TestTree.OpenDir); // an SSH destination writes as another user
+        var before = TestTree.Snapshot(P("src"));
+
+        await Src.CopyDirAsync(P("src"), Dst, P("src/inside"));
+
+        Assert.Equal(before, TestTree.Snapshot(P("src/inside")));
+    }
+
+    [Fact]
     public async Task CopyDir_follows_links_when_asked()
     {
         Directory.CreateDirectory(P("src/sub"));

@@ -20,6 +20,8 @@ public sealed class LocalCopyTests : CopyContract
         var e = await Assert.ThrowsAsync<FileOperationException>(() => Src.CopyFileAsync(P("big.bin"), Dst, P("copy.bin")));
         Assert.Equal(Dst.Name, e.SessionName);
         Assert.Contains("No space left on device", e.Message);
+        Assert.Equal(P("copy.bin"), e.Path); // the destination, not the temporary name
+        Assert.DoesNotContain(".rcontrol-", e.Message);
         Assert.Equal(new[] { "big.bin", "existing" }, WorkEntries());
 
         // Overwriting: the old content survives a failed copy.
@@ -41,6 +43,8 @@ public sealed class LocalCopyTests : CopyContract
         var error = Assert.Single(errors.Errors);
         Assert.Contains($"[{Dst.Name}]", error.Message);
         Assert.Contains("No space left on device", error.Message);
+        Assert.Contains(P("dst") + "/", error.Message);
+        Assert.DoesNotContain(".rcontrol-", error.Message);
         Assert.Equal(new[] { "src" }, WorkEntries());
         Assert.Empty(await Src.WaitForTasksAsync());
         Assert.NotNull(task.Error);

@@ -52,6 +52,8 @@ public sealed class LocalToSshCopyTests(SshdFixture sshd) : CopyContract, IClass
         Assert.Same(task.Error, error);
         Assert.Contains("[flaky]", error.Message);
         Assert.Contains(P("copy.bin"), error.Message);
+        Assert.DoesNotContain(".rcontrol-", error.Message);
+        Assert.Equal(FileErrorKind.Failure, Assert.IsType<FileOperationException>(error.InnerException).Kind);
         Assert.Empty(await Src.WaitForTasksAsync());
         // The temporary file is removed over a new connection: nothing but the source is left.
         await Poll.UntilAsync(() => WorkEntries().SequenceEqual(new[] { "big.bin" }), TimeSpan.FromSeconds(20), "the temporary file to be removed");
