@@ -31,6 +31,21 @@ public sealed class DaemonTests
         Assert.Equal(0, await session.Execute("echo hello from the daemon", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
         Assert.Equal(["hello from the daemon"], lines);
 
+        // Copies through the daemon: the file is written by the daemon's session.
+        var dir = Directory.CreateTempSubdirectory("rcontrol-daemon-copy-").FullName;
+        try
+        {
+            var source = Path.Combine(dir, "in.txt");
+            await File.WriteAllTextAsync(source, "via the daemon");
+            await using var local = client.System.CreateLocalSession($"client-{Guid.NewGuid():N}");
+            await local.CopyFileAsync(source, await client.GetSessionAsync("other"), Path.Combine(dir, "out.txt"));
+            Assert.Equal("via the daemon", await File.ReadAllTextAsync(Path.Combine(dir, "out.txt")));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+
         // A failing command and a failing session do not stop the daemon.
         await Assert.ThrowsAsync<ExitCodeException>(() => session.Execute("exit 42").WaitAsync());
         var bad = await client.OpenSessionAsync("bad", new Protocol.SshSessionSpec("127.0.0.1") { Port = Ports.Free(), ConnectTimeout = TimeSpan.FromSeconds(2) });

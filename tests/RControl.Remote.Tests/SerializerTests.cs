@@ -119,6 +119,26 @@ public sealed class SerializerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void File_messages_round_trip()
+    {
+        var call = (FileServiceActor.Call)RoundTrip(new FileServiceActor.Call("web1", FileServiceActor.Op.Write, "/p", "/q", 7, 9, [1, 2, 3]));
+        Assert.Equal(("web1", FileServiceActor.Op.Write, "/p", "/q", 7L, 9L), (call.Session, call.Op, call.Path, call.Other, call.Number, call.Handle));
+        Assert.Equal([1, 2, 3], call.Data!);
+
+        var when = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var stat = new Files.FileStat(Files.FileKind.Directory, 42, UnixFileMode.UserRead | UnixFileMode.UserExecute, when);
+        var result = (FileServiceActor.Result)RoundTrip(new FileServiceActor.Result(stat, [new Files.FileEntry("a", stat)], "t", 5, []));
+        Assert.Equal(stat, result.Stat);
+        Assert.Equal([new Files.FileEntry("a", stat)], result.Entries!);
+        Assert.Equal(("t", 5L, 0), (result.Text, result.Handle, result.Data!.Length));
+        var empty = (FileServiceActor.Result)RoundTrip(new FileServiceActor.Result());
+        Assert.Equal((null, null, null, 0L, null), (empty.Stat, empty.Entries, empty.Text, empty.Handle, empty.Data));
+
+        var failed = new FileServiceActor.Failed(Files.FileErrorKind.NotFound, "stat", "/x", "no such file");
+        Assert.Equal(failed, RoundTrip(failed));
+    }
+
+    [Fact]
     public void Unknown_manifest_is_a_clear_error()
     {
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerForType(typeof(SessionActor.Kill));

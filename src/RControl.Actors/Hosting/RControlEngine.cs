@@ -8,7 +8,7 @@ namespace RControl.Hosting;
 /// <summary>
 /// Marker type of the engine's <see cref="SessionManagerActor"/> in Akka.Hosting's <c>ActorRegistry</c>:
 /// inject <c>IRequiredActor&lt;RControlEngine&gt;</c> to reach it. Also starts an engine under its
-/// well-known name, <c>/user/rcontrol</c>, which remote clients look up.
+/// well-known name, <c>/user/rcontrol</c>, which remote clients look up (with its file service at <c>/user/rcontrol-files</c>).
 /// </summary>
 public sealed class RControlEngine
 {
@@ -25,6 +25,7 @@ public sealed class RControlEngine
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
         var engine = system.ActorOf(SessionManagerActor.Props(), ActorName);
+        system.ActorOf(Remote.FileServiceActor.Props(engine), Remote.FileServiceActor.ActorName);
         foreach (var (name, spec) in inventory?.Sessions ?? new Dictionary<string, SessionSpec>())
         {
             engine.Tell(new SessionManagerActor.OpenSession(name, spec));

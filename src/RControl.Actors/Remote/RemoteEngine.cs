@@ -26,6 +26,9 @@ public sealed class RemoteEngine : IAsyncDisposable
         _askTimeout = system.ActorSystem.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>How long one file request (a chunk, a stat …) may take before it fails.</summary>
+    internal TimeSpan FileTimeout => _askTimeout + _askTimeout;
+
     /// <summary>The client-side RControl system (callbacks and task handles live there).</summary>
     public RControlSystem System { get; }
 

@@ -3,13 +3,15 @@ using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using RControl.Actors;
+using RControl.Files;
 using RControl.Protocol;
+using RControl.Remote;
 
 namespace RControl.Serialization;
 
 /// <summary>
 /// The explicit, versioned binary serializer of every RControl message that crosses Akka.Remote
-/// (bound in <c>hocon/reference.conf</c>). Each message has a short string manifest that ends in its
+/// (bound in <c>hocon/reference.conf</c>), remote file access included. Each message has a short string manifest that ends in its
 /// format version (<c>Execute.1</c>, <c>Output.1</c> …): a new field means a new manifest version, and
 /// old versions stay readable. The payload is written with <see cref="BinaryWriter"/> (UTF-8 strings,
 /// length-prefixed), never by reflection.
@@ -39,6 +41,9 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
     private const string SessionListManifest = "SessionList.1";
     private const string CommandSpecManifest = "CommandSpec.1";
     private const string SessionSpecManifest = "SessionSpec.1";
+    private const string FileCallManifest = "FileCall.1";
+    private const string FileResultManifest = "FileResult.1";
+    private const string FileFailedManifest = "FileFailed.1";
 
     private const byte LocalKind = 1;
     private const byte SshKind = 2;
@@ -73,6 +78,9 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
         SessionManagerActor.SessionList => SessionListManifest,
         CommandSpec => CommandSpecManifest,
         SessionSpec => SessionSpecManifest,
+        FileServiceActor.Call => FileCallManifest,
+        FileServiceActor.Result => FileResultManifest,
+        FileServiceActor.Failed => FileFailedManifest,
         _ => throw new SerializationException($"RControl serializer cannot serialize {o.GetType().FullName}"),
     };
 
@@ -109,6 +117,9 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
             SessionListManifest => new SessionManagerActor.SessionList(ReadStrings(r)),
             CommandSpecManifest => ReadCommandSpec(r),
             SessionSpecManifest => ReadSessionSpec(r, 0),
+            FileCallManifest => ReadFileCall(r),
+            FileResultManifest => ReadFileResult(r),
+            FileFailedManifest => new FileServiceActor.Failed((FileErrorKind)r.ReadByte(), r.ReadString(), r.ReadString(), r.ReadString()),
             _ => throw new SerializationException($"RControl serializer: unknown manifest '{manifest}' (a newer RControl on the other side?)"),
         };
     }
@@ -176,6 +187,18 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
                 break;
             case SessionSpec m:
                 WriteSessionSpec(w, m, withSecrets: true, 0);
+                break;
+            case FileServiceActor.Call m:
+                WriteFileCall(w, m);
+                break;
+            case FileServiceActor.Result m:
+                WriteFileResult(w, m);
+                break;
+            case FileServiceActor.Failed m:
+                w.Write((byte)m.Kind);
+                w.Write(m.Operation);
+                w.Write(m.Path);
+                w.Write(m.Reason);
                 break;
             default:
                 throw new SerializationException($"RControl serializer cannot serialize {obj.GetType().FullName}");
@@ -363,6 +386,86 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
         }
 
         return spec;
+    }
+
+    private static void WriteFileCall(BinaryWriter w, FileServiceActor.Call m)
+    {
+        w.Write(m.Session);
+        w.Write((byte)m.Op);
+        w.Write(m.Path);
+        WriteNullableString(w, m.Other);
+        w.Write(m.Number);
+        w.Write(m.Handle);
+        WriteBytes(w, m.Data);
+    }
+
+    private static FileServiceActor.Call ReadFileCall(BinaryReader r) =>
+        new(r.ReadString(), (FileServiceActor.Op)r.ReadByte(), r.ReadString(), ReadNullableString(r), r.ReadInt64(), r.ReadInt64(), ReadBytes(r));
+
+    private static void WriteFileResult(BinaryWriter w, FileServiceActor.Result m)
+    {
+        w.Write(m.Stat is not null);
+        if (m.Stat is { } stat)
+        {
+            WriteStat(w, stat);
+        }
+
+        w.Write(m.Entries is not null);
+        if (m.Entries is { } entries)
+        {
+            w.Write(entries.Count);
+            foreach (var entry in entries)
+            {
+                w.Write(entry.Name);
+                WriteStat(w, entry.Stat);
+            }
+        }
+
+        WriteNullableString(w, m.Text);
+        w.Write(m.Handle);
+        WriteBytes(w, m.Data);
+    }
+
+    private static FileServiceActor.Result ReadFileResult(BinaryReader r)
+    {
+        var stat = r.ReadBoolean() ? ReadStat(r) : null;
+        FileEntry[]? entries = null;
+        if (r.ReadBoolean())
+        {
+            entries = new FileEntry[r.ReadInt32()];
+            for (var i = 0; i < entries.Length; i++)
+            {
+                entries[i] = new FileEntry(r.ReadString(), ReadStat(r));
+            }
+        }
+
+        return new FileServiceActor.Result(stat, entries, ReadNullableString(r), r.ReadInt64(), ReadBytes(r));
+    }
+
+    private static void WriteStat(BinaryWriter w, FileStat stat)
+    {
+        w.Write((byte)stat.Kind);
+        w.Write(stat.Size);
+        w.Write((int)stat.Mode);
+        w.Write(stat.ModifiedAt.UtcTicks);
+    }
+
+    private static FileStat ReadStat(BinaryReader r) =>
+        new((FileKind)r.ReadByte(), r.ReadInt64(), (UnixFileMode)r.ReadInt32(), new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero));
+
+    private static void WriteBytes(BinaryWriter w, byte[]? data)
+    {
+        w.Write(data is null ? -1 : data.Length);
+        if (data is not null)
+        {
+            w.Write(data);
+        }
+    }
+
+    private static byte[]? ReadBytes(BinaryReader r)
+    {
+        var length = r.ReadInt32();
+        return length < 0 ? null : r.ReadBytes(length);
     }
 
     private IActorRef ReadActorRef(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
