@@ -44,6 +44,17 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
     }
 
     [Fact]
+    public async Task Copy_goes_through_the_daemon()
+    {
+        using var dir = new Support.TempDir();
+        dir.Write("src/a.txt", "through the daemon\n");
+        var destination = Path.Combine(_daemon.Workdir, "copied-" + Guid.NewGuid().ToString("N"));
+        var r = await CliProcess.RunAsync("copy", $"local:{dir.Path}/src", $"keeper:{destination}", "--daemon", _daemon.Address, "--json");
+        Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
+        Assert.Equal("through the daemon\n", File.ReadAllText(Path.Combine(destination, "a.txt")));
+    }
+
+    [Fact]
     public async Task An_unreachable_daemon_is_one_line_and_status_1()
     {
         var r = await CliProcess.RunAsync("exec", "-t", "local", "--daemon", $"akka.tcp://rcontrol@127.0.0.1:{FreePort.Get()}", "--", "true");
