@@ -49,11 +49,11 @@ internal static class ExecCommand
     /// </summary>
     private static void RefuseOptionLikeWords(ParseResult parse, Argument<string[]> words)
     {
-        var tokens = parse.Tokens;
-        var doubleDash = tokens.ToList().FindIndex(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash);
+        var tokens = parse.Tokens.ToList();
+        var doubleDash = tokens.FindIndex(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash);
         foreach (var token in parse.GetResult(words)?.Tokens ?? [])
         {
-            var index = tokens.ToList().FindIndex(t => ReferenceEquals(t, token));
+            var index = tokens.FindIndex(t => ReferenceEquals(t, token));
             if ((doubleDash < 0 || index < doubleDash) && token.Value.Length > 1 && token.Value[0] == '-')
             {
                 throw new UsageException($"unknown option '{token.Value}' (put the command after --)");
