@@ -25,6 +25,10 @@ internal static class CliRuntime
             Console.Error.WriteLine($"rcontrol: error: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.Failed;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
     }
 
     /// <summary>
@@ -73,6 +77,11 @@ internal static class CliRuntime
         try
         {
             return await CliEngine.StartAsync(settings.Daemon, settings.Verbose, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            // e.g. a daemon address that is not loopback without TLS: refused before anything runs.
+            throw new UsageException($"--daemon {settings.Daemon}: {e.Message}", e);
         }
         catch (SessionException e)
         {
