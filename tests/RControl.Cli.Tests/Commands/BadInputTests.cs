@@ -41,6 +41,7 @@ public class BadInputTests : IClassFixture<BadInputTests.Runs>
         { "plan unknown session", ["run", "unknown-session.hocon"], "task 'B': unknown session 'mordor'" },
         { "plan duplicate names", ["run", "duplicate.hocon"], "duplicate task name 'A'" },
         { "plan cycle", ["run", "cycle.hocon"], "dependency cycle: A -> C -> B -> A" },
+        { "plan duplicate names, object form", ["run", "duplicate-object.hocon"], "duplicate task name 'A' (duplicate-object.hocon: line 4)" },
         { "plan unknown dependency", ["run", "unknown-after.hocon"], "task 'A': unknown task 'Z' in after" },
         { "plan empty command", ["run", "empty.hocon"], "task 'A': empty command" },
         { "plan bad duration", ["run", "duration.hocon"], "task 'A': 'timeout'" },
@@ -98,6 +99,7 @@ public class BadInputTests : IClassFixture<BadInputTests.Runs>
         Write("unbalanced.hocon", "sessions { s { type = local } }\ntasks = [\n" + ok + "  { name = A, session = s, run = \"echo\" }\n");
         Write("unknown-session.hocon", "tasks = [\n" + ok + " { name = B, session = mordor, run = \"echo\" }\n]\n");
         Write("duplicate.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo 1\" }\n { name = A, session = local, run = \"echo 2\" }\n]\n");
+        Write("duplicate-object.hocon", "tasks {\n OK { session = local, run = \"touch MARKER\" }\n A { session = local, run = \"echo 1\" }\n A { session = local, run = \"echo 2\" }\n}\n");
         Write("cycle.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [C] }\n { name = B, session = local, run = \"echo\", after = [A] }\n { name = C, session = local, run = \"echo\", after = [B] }\n]\n");
         Write("unknown-after.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [Z] }\n]\n");
         Write("empty.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"\" }\n]\n");

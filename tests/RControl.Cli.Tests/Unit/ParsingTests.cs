@@ -123,6 +123,21 @@ public class ParsingTests
     public void Bad_plans_are_refused_with_the_problem(string text, string expected) =>
         Assert.Contains(expected, Assert.Throws<UsageException>(() => PlanParser.Parse(text, "test")).Message);
 
+    [Theory]
+    [InlineData("tasks {\n  A { session = local, run = x }\n  B { session = local, run = y }\n  A { session = local, run = z }\n}\n", "duplicate task name 'A' (test: line 4)")]
+    [InlineData("tasks {\n A { session = local, run = x }\n \"A\" = { session = local, run = y } }", "duplicate task name 'A' (test: line 3)")]
+    [InlineData("tasks { A { session = local, run = x } }\ntasks { A.after = [] }", "duplicate task name 'A' (test: line 2)")]
+    public void Duplicate_task_names_in_the_object_form_are_refused(string text, string expected) =>
+        Assert.Equal(expected, Assert.Throws<UsageException>(() => PlanParser.Parse(text, "test")).Message);
+
+    [Fact]
+    public void Nested_keys_with_the_same_name_are_not_duplicates()
+    {
+        var text = "# tasks { A {} A {} }\ntasks {\n  A { session = local, run = \"echo {A}\", copy-note = 1 }\n  B { session = local, run = \"x\", after = [A] }\n}\nother { A = 1, A = 2 }\n";
+        Assert.Empty(ObjectKeys.Duplicates(text, "tasks"));
+        Assert.Equal([("A", 6)], ObjectKeys.Duplicates(text, "other"));
+    }
+
     [Fact]
     public void Gathering_groups_identical_outputs_in_order_of_appearance()
     {

@@ -31,6 +31,11 @@ public static class PlanParser
     public static Plan Parse(string hocon, string source, Inventory? extra = null)
     {
         var config = InventoryFiles.ParseHocon(hocon, source);
+        if (ObjectKeys.Duplicates(hocon, "tasks") is [var (key, line), ..])
+        {
+            throw new UsageException($"duplicate task name '{key}' ({source}: line {line})");
+        }
+
         var inventory = InventoryFiles.Merge(InventoryFiles.Read(config, source), extra);
         var tasks = ReadTasks(config, source);
         if (tasks.Count == 0)
