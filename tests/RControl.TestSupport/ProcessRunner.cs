@@ -48,10 +48,35 @@ public static class ProcessRunner
         return result.Stdout;
     }
 
-    /// <summary>Process ids whose full command line matches <paramref name="pattern"/> (<c>pgrep -f</c>).</summary>
-    public static async Task<IReadOnlyList<int>> PgrepAsync(string pattern)
+    /// <summary>
+    /// Process ids whose full command line contains <paramref name="pattern"/> (like <c>pgrep -f</c> with a plain
+    /// string), read from <c>/proc</c> so no procps package is needed. The calling process is never listed.
+    /// </summary>
+    public static Task<IReadOnlyList<int>> PgrepAsync(string pattern)
     {
-        var result = await RunAsync("pgrep", ["-f", pattern]).ConfigureAwait(false);
-        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        var self = Environment.ProcessId;
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == self)
+            {
+                continue;
+            }
+
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(pattern, StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<int>>(found);
     }
 }

@@ -95,4 +95,18 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(6), $"the task ended {watch.Elapsed} after the server stopped answering");
     }
+
+    [Fact]
+    public async Task Closing_the_session_kills_its_running_remote_commands()
+    {
+        await using var rc = RControlSystem.Create();
+        var session = rc.CreateSshSession("closing", sshd.Server.Spec());
+        var marker = Marker();
+        var task = session.Execute(Tree(marker));
+        await WaitRunningAsync(marker, 2);
+
+        await session.CloseAsync();
+        Assert.False(task.IsRunning);
+        await WaitGoneAsync(marker);
+    }
 }

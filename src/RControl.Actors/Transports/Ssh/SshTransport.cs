@@ -21,6 +21,8 @@ public sealed class SshTransport : ICommandTransport
     private readonly SshConnectionPool _pool;
     private readonly SshConnectionPool _control;
     private readonly string _where;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SshRunningCommand, byte> _running = new();
+    private int _disposed;
 
     /// <summary>Creates the transport; nothing connects until the first command.</summary>
     public SshTransport(SshSessionSpec spec)
@@ -61,7 +63,10 @@ public sealed class SshTransport : ICommandTransport
                 ReplaceStream(OutputStreamProperty, sshCommand, stdout);
                 ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
                 var execution = sshCommand.ExecuteAsync(CancellationToken.None);
-                return new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution);
+                var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution);
+                _running[running] = 0;
+                _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
+                return running;
             }
             catch (Exception e) when (attempt == 1 && e is SshConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
             {
@@ -107,9 +112,25 @@ public sealed class SshTransport : ICommandTransport
             ? $"{_where}: {probe.Message}"
             : $"{_where}: the connection was closed or reset (sshd stopped, host down or network cut; {(connection.LastError ?? cause).Message})", cause);
 
-    /// <inheritdoc />
+    /// <summary>Kills the commands still running (remote process groups included), then closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // Closing a connection does not stop its remote commands (sshd leaves them running): kill them first.
+        using var bound = new CancellationTokenSource(_spec.ConnectTimeout + TimeSpan.FromSeconds(5));
+        try
+        {
+            await Task.WhenAll(_running.Keys.Select(c => c.KillAsync(bound.Token))).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Best effort: an unreachable host keeps its processes; the connections are closed anyway.
+        }
+
         await _pool.DisposeAsync().ConfigureAwait(false);
         await _control.DisposeAsync().ConfigureAwait(false);
     }
