@@ -1,65 +1,84 @@
-// Copy-memory benchmark: copies one large file local→local, local→SSH, SSH→local and SSH→SSH through the
-// RControl facade and prints, for each, the throughput and the process's peak working set (VmHWM, reset
-// between runs). Usage: dotnet run -c Release --project bench/CopyMemory [-- size-in-MiB] (default 1024).
-// Needs /usr/sbin/sshd (openssh-server) and ssh-keygen for the SSH directions.
+// Copy-memory benchmark: copies one large file through the RControl facade in each direction —
+// local→local, local→SSH, SSH→local, SSH→SSH (throw-away sshd instances on loopback) — each in a fresh
+// process, and prints the throughput and the process's peak working set (VmHWM) during the copy.
+// Usage: dotnet run -c Release --project bench/CopyMemory [-- size-in-MiB] (default 1024).
+// Needs /usr/sbin/sshd (openssh-server) and ssh-keygen.
 using System.Diagnostics;
 using System.Globalization;
 using RControl;
 using RControl.Files;
 using RControl.TestSupport;
 
+string[] directions = ["local-local", "local-ssh", "ssh-local", "ssh-ssh"];
 var sizeMiB = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
-var size = sizeMiB * 1024 * 1024;
 
+if (args.Length < 2)
+{
+    Console.WriteLine($"file: {sizeMiB} MiB, chunk: {CopyOptions.Default.ChunkSize / 1024} KiB, one process per direction");
+    Console.WriteLine($"{"direction",-12} {"seconds",8} {"MiB/s",8} {"WS before MiB",14} {"peak WS MiB",12} {"copy adds MiB",14} {"RssAnon/RssFile",16}");
+    foreach (var direction in directions)
+    {
+        var child = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        if (!Environment.ProcessPath!.EndsWith("CopyMemory", StringComparison.Ordinal))
+        {
+            child.ArgumentList.Add(typeof(CopyOptions).Assembly.Location.Replace("RControl.Actors.dll", "CopyMemory.dll", StringComparison.Ordinal));
+        }
+
+        child.ArgumentList.Add(sizeMiB.ToString(CultureInfo.InvariantCulture));
+        child.ArgumentList.Add(direction);
+        using var process = Process.Start(child)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var lines = output.Split('\n');
+        Console.WriteLine(lines.FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))?["RESULT ".Length..] ?? $"{direction}: failed (exit {process.ExitCode})");
+        Console.WriteLine("             " + lines.FirstOrDefault(l => l.StartsWith("GC: ", StringComparison.Ordinal)));
+    }
+
+    return;
+}
+
+var which = args[1];
+var size = sizeMiB * 1024 * 1024;
 using var work = new TempDir("rcontrol-bench-");
 File.SetUnixFileMode(work.Path, (UnixFileMode)0b111_111_111); // the SSH login user writes here too
 var source = work.PathOf("source.bin");
 WriteFile(source, size);
-var small = work.PathOf("warmup.bin");
-WriteFile(small, 1024 * 1024);
+var warmup = work.PathOf("warmup.bin");
+WriteFile(warmup, 1024 * 1024);
 
-await using var first = await SshServer.StartAsync();
-await using var second = await SshServer.StartAsync();
+var needsSsh = which.Contains("ssh", StringComparison.Ordinal);
+await using var first = needsSsh ? await SshServer.StartAsync() : null;
+await using var second = which == "ssh-ssh" ? await SshServer.StartAsync() : null;
 await using var rc = RControlSystem.Create();
-var local = rc.CreateLocalSession("local");
-var web1 = rc.CreateSession("web1", first.Spec());
-var web2 = rc.CreateSession("web2", second.Spec());
-
-Console.WriteLine($"file: {sizeMiB} MiB, chunk: {CopyOptions.Default.ChunkSize / 1024} KiB, baseline working set: {Mib(Environment.WorkingSet)} MiB");
-Console.WriteLine($"{"direction",-16} {"seconds",8} {"MiB/s",8} {"WS before MiB",14} {"peak WS MiB",12} {"RssAnon/RssFile after",22}");
-await RunAsync("local -> local", local, source, local, work.PathOf("ll.bin"));
-await RunAsync("local -> ssh", local, source, web1, work.PathOf("ls.bin"));
-await RunAsync("ssh -> local", web1, work.PathOf("ls.bin"), local, work.PathOf("sl.bin"));
-await RunAsync("ssh -> ssh", web1, work.PathOf("ls.bin"), web2, work.PathOf("ss.bin"));
-await local.CloseAsync();
-await web1.CloseAsync();
-await web2.CloseAsync();
-
-async Task RunAsync(string name, Session from, string fromPath, Session to, string toPath)
+var from = which.StartsWith("ssh", StringComparison.Ordinal) ? rc.CreateSession("web1", first!.Spec()) : rc.CreateLocalSession("local");
+var to = which switch
 {
-    // Warm up (JIT, connections, crypto) with a 1 MiB copy so the peak measures the copy itself.
-    await local.CopyFileAsync(small, from, fromPath + ".warmup");
-    await from.CopyFileAsync(fromPath + ".warmup", to, toPath + ".warmup");
-    File.Delete(fromPath + ".warmup");
-    File.Delete(toPath + ".warmup");
-    GC.Collect();
-    var before = Environment.WorkingSet;
-    ResetPeak();
-    var watch = Stopwatch.StartNew();
-    await from.CopyFileAsync(fromPath, to, toPath);
-    watch.Stop();
-    if (new FileInfo(toPath).Length != size)
-    {
-        throw new InvalidOperationException($"{name}: wrong size");
-    }
+    "local-ssh" => rc.CreateSession("web1", first!.Spec()),
+    "ssh-ssh" => rc.CreateSession("web2", second!.Spec()),
+    _ => rc.CreateLocalSession("local2"),
+};
 
-    var peak = PeakWorkingSet();
-    Console.WriteLine($"{name,-16} {watch.Elapsed.TotalSeconds,8:F1} {sizeMiB / watch.Elapsed.TotalSeconds,8:F0} {Mib(before),14} {Mib(peak),12} {Status("RssAnon") + "/" + Status("RssFile"),22}");
-    if (toPath != work.PathOf("ls.bin"))
-    {
-        File.Delete(toPath); // ls.bin is the source of the SSH-side runs
-    }
+// Warm up (JIT, connections, crypto) with a 1 MiB copy so the peak measures the copy itself.
+await from.CopyFileAsync(warmup, to, work.PathOf("warmup-copy.bin"));
+GC.Collect();
+var before = Environment.WorkingSet;
+File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM (Linux >= 4.0)
+
+var allocatedBefore = GC.GetTotalAllocatedBytes();
+var watch = Stopwatch.StartNew();
+await from.CopyFileAsync(source, to, work.PathOf("copy.bin"));
+watch.Stop();
+var peak = Status("VmHWM");
+if (new FileInfo(work.PathOf("copy.bin")).Length != size)
+{
+    throw new InvalidOperationException("the copy has the wrong size");
 }
+
+Console.WriteLine($"RESULT {which,-12} {watch.Elapsed.TotalSeconds,8:F1} {sizeMiB / watch.Elapsed.TotalSeconds,8:F0} {Mib(before),14} {Mib(peak),12} {Mib(peak - before),14} {Mib(Status("RssAnon")) + "/" + Mib(Status("RssFile")),16}");
+var gc = GC.GetGCMemoryInfo();
+Console.WriteLine($"GC: allocated during copy {Mib(GC.GetTotalAllocatedBytes() - allocatedBefore)} MiB, committed {Mib(gc.TotalCommittedBytes)} MiB, heap {Mib(gc.HeapSizeBytes)} MiB, gen0 collections {GC.CollectionCount(0)}");
+await from.CloseAsync();
+await to.CloseAsync();
 
 static void WriteFile(string path, long size)
 {
@@ -73,20 +92,11 @@ static void WriteFile(string path, long size)
     }
 }
 
-// Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each direction reports its own peak.
-static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
-
-static long PeakWorkingSet()
-{
-    var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-}
-
-// A /proc/self/status memory line in MiB: RssAnon is heap and stacks, RssFile the mapped code and libraries.
-static string Status(string key)
+// A /proc/self/status memory line, in bytes (RssAnon: heap and stacks; RssFile: mapped code and libraries).
+static long Status(string key)
 {
     var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(key + ":", StringComparison.Ordinal));
-    return (long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture);
+    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 }
 
 static long Mib(long bytes) => bytes / (1024 * 1024);
