@@ -68,6 +68,8 @@ public sealed class DaemonTests
         var task = session.Execute("echo started; sleep 20", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+        var orphans = TestSupport.ProcessTree.Descendants(daemon.Pid);
+        Assert.NotEmpty(orphans);
         daemon.Signal(DaemonProcess.SigKill);
         var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<TaskException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(40)));
@@ -75,6 +77,10 @@ public sealed class DaemonTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the wait took {watch.Elapsed}");
         Assert.Contains("session 'local' is closed or unreachable", error.Message);
         Assert.Empty(waitAll); // already reported by the explicit wait
+        foreach (var pid in orphans)
+        {
+            TestSupport.ProcessTree.Kill(pid); // the daemon's command, orphaned by the SIGKILL
+        }
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using RControl.Remote;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -53,6 +54,35 @@ public sealed class HostingTests
                 throw new InvalidOperationException("scope failed");
             }));
             await WaitUntil(() => logs.Messages.Any(m => m.Contains("Task error while the scope itself failed", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Sessions_can_be_declared_in_microsoft_extensions_configuration()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["rcontrol:sessions:from-config:type"] = "local",
+            ["rcontrol:sessions:from-config:working-directory"] = "/tmp",
+        });
+        builder.Services.AddRControl(
+            (akka, provider) => akka.AddHocon(provider.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>().GetSection("rcontrol"), HoconAddMode.Prepend),
+            actorSystemName: $"iconfig-{Guid.NewGuid():N}");
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var engine = host.Services.GetRequiredService<Remote.RemoteEngine>();
+            Assert.Equal(["from-config"], await engine.ListSessionsAsync());
+            var lines = new List<string>();
+            await (await engine.GetSessionAsync("from-config")).Execute("pwd", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync();
+            Assert.Equal(["/tmp"], lines);
         }
         finally
         {

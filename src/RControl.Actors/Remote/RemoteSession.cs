@@ -31,7 +31,7 @@ public sealed class RemoteSession : Session
     public SessionSpec Spec { get; }
 
     /// <summary>
-    /// Detaches this client: kills the commands this client started in the session and waits until they
+    /// Detaches this client: kills the commands (and cancels the copies) this client started in the session and waits until they
     /// have ended. The engine's session stays open for other clients (close it there with
     /// <see cref="RemoteEngine.CloseSessionAsync"/>). Further <see cref="Session.Execute"/> calls throw.
     /// </summary>
@@ -42,9 +42,9 @@ public sealed class RemoteSession : Session
             return;
         }
 
-        foreach (var task in Tasks.OfType<CommandTask>())
+        foreach (var task in Tasks)
         {
-            task.Cancel();
+            Supervisor.Tell(new Actors.TaskSupervisorActor.KillTask(task.Id)); // commands are killed, copies cancelled
         }
 
         await Supervisor.Ask<Actors.TaskSupervisorActor.Idle>(Actors.TaskSupervisorActor.WhenIdle.Instance, cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,8 @@ public sealed partial class DaemonProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Pid => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Writes the config (with <c>{port}</c> replaced by a free port) and starts the daemon; does not wait for it.</summary>
