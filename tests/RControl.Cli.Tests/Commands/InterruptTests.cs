@@ -16,12 +16,10 @@ public class InterruptTests
             start.ArgumentList.Add(arg);
         }
 
-        // Only the command's shell matches (not the rcontrol process, whose arguments hold the marker too).
-        var shell = $"^/bin/sh -c .*{marker}";
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         Assert.Equal("local: started", await process.StandardOutput.ReadLineAsync());
-        Assert.Single(await ProcessRunner.PgrepAsync(shell));
+        Assert.Single(Shells(marker));
 
         using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
@@ -33,6 +31,34 @@ public class InterruptTests
         await process.WaitForExitAsync(cts.Token);
         Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{rest}\n{await stderr}");
         Assert.Contains("killed", rest);
-        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync(shell)).Count == 0, TimeSpan.FromSeconds(10), "the command to be killed");
+        await Poll.UntilAsync(() => Shells(marker).Count == 0, TimeSpan.FromSeconds(10), "the command to be killed");
+    }
+
+    /// <summary>The command's shells (<c>/bin/sh -c …marker…</c>), not the rcontrol process whose arguments hold the marker too.</summary>
+    private static IReadOnlyList<int> Shells(string marker)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.StartsWith("/bin/sh -c ", StringComparison.Ordinal) && commandLine.Contains(marker, StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        return found;
     }
 }
