@@ -51,6 +51,19 @@ public static class ProcessTree
         return result;
     }
 
+    /// <summary>
+    /// Kills (SIGKILL) every process whose command line contains <paramref name="marker"/>, with its process group:
+    /// test clean-up for remote commands a cut connection left behind.
+    /// </summary>
+    public static async Task KillMatchingAsync(string marker)
+    {
+        foreach (var pid in await ProcessRunner.PgrepAsync(marker).ConfigureAwait(false))
+        {
+            SysKill(-pid, 9);
+            Kill(pid);
+        }
+    }
+
     /// <summary>Sends SIGKILL to a process; false when it is already gone.</summary>
     public static bool Kill(int pid) => SysKill(pid, 9) == 0;
 

@@ -30,8 +30,8 @@ public sealed class CommandHandleActor : ReceiveActor
 
     protected override void PreStart()
     {
+        // The supervisor sends the Execute on this actor's behalf, in call order.
         Context.Watch(_sessionActor);
-        _sessionActor.Tell(new SessionActor.Execute(_task.Id, _task.Spec));
     }
 
     private void OnOutput(CommandTaskActor.Output output)

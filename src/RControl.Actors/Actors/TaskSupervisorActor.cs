@@ -54,7 +54,12 @@ public sealed class TaskSupervisorActor : ReceiveActor
     public TaskSupervisorActor(IActorRef sessionActor)
     {
         _sessionActor = sessionActor;
-        Receive<StartCommand>(m => Register(m.Task, CommandHandleActor.Props(m.Task, _sessionActor)));
+        Receive<StartCommand>(m =>
+        {
+            // Sent from here, not from each handle actor's PreStart: one sender keeps the session's queue in Execute order.
+            var handle = Register(m.Task, CommandHandleActor.Props(m.Task, _sessionActor));
+            _sessionActor.Tell(new SessionActor.Execute(m.Task.Id, m.Task.Spec), handle);
+        });
         Receive<StartBackground>(m => Register(m.Task, BackgroundTaskActor.Props(m.Task)));
         Receive<KillTask>(m =>
         {
@@ -86,12 +91,13 @@ public sealed class TaskSupervisorActor : ReceiveActor
             return Directive.Stop;
         });
 
-    private void Register(RControlTask task, Props props)
+    private IActorRef Register(RControlTask task, Props props)
     {
         _registered++;
         var actor = Context.ActorOf(props, $"task-{task.Id}");
         Context.Watch(actor);
         _active[task.Id] = (actor, task);
+        return actor;
     }
 
     private void OnTaskEnded(TaskEnded ended)

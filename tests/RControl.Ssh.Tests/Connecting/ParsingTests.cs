@@ -51,8 +51,8 @@ public sealed class ParsingTests : IDisposable
     {
         var text = SshCommandLine.Build(new CommandSpec("echo 'hi'") { WorkingDirectory = "/tmp/a b", Environment = new Dictionary<string, string> { ["X"] = "y'z" } }, null);
         Assert.StartsWith("exec /bin/sh -c '", text);
-        Assert.Contains("echo $$ >&2", text);
-        Assert.True(text.IndexOf("echo $$ >&2", StringComparison.Ordinal) < text.IndexOf("exec 2>&1", StringComparison.Ordinal));
+        Assert.Contains("echo rcontrol-pgid:$$ >&2", text);
+        Assert.True(text.IndexOf("rcontrol-pgid:$$", StringComparison.Ordinal) < text.IndexOf("exec 2>&1", StringComparison.Ordinal));
         Assert.Throws<ArgumentException>(() => SshCommandLine.Build(new CommandSpec("true") { Environment = new Dictionary<string, string> { ["A-B"] = "1" } }, null));
     }
 
@@ -60,12 +60,12 @@ public sealed class ParsingTests : IDisposable
     public async Task Channel_sink_takes_the_group_line_across_writes_and_passes_the_rest()
     {
         var sink = new ChannelSink(readsProcessGroup: true);
-        sink.Write(Encoding.ASCII.GetBytes("12"));
+        sink.Write(Encoding.ASCII.GetBytes("login script says hi\nrcontrol-pgid:12"));
         Assert.False(sink.ProcessGroup.IsCompleted);
         sink.Write(Encoding.ASCII.GetBytes("34\nerr line\n"));
         Assert.Equal(1234, await sink.ProcessGroup);
         sink.Dispose();
         using var reader = new StreamReader(sink.Reader);
-        Assert.Equal("err line\n", await reader.ReadToEndAsync());
+        Assert.Equal("login script says hi\nerr line\n", await reader.ReadToEndAsync());
     }
 }

@@ -82,6 +82,17 @@ public sealed class ProxyJumpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_jump_host_with_an_unknown_key_is_refused_naming_the_jump_host()
+    {
+        var knownHosts = Path.Combine(_target.Directory, $"only_target_{Guid.NewGuid():N}");
+        await File.WriteAllLinesAsync(knownHosts, _target.KnownHostsLines());
+        var spec = _target.Spec() with { KnownHostsFile = knownHosts, ProxyJump = $"{_bastion.User.Name}@127.0.0.1:{_bastionProxy.Port}" };
+        var error = await Assert.ThrowsAsync<HostKeyVerificationException>(() => Transports.Ssh.SshConnector.ConnectAsync(spec, CancellationToken.None));
+        Assert.Equal(_bastionProxy.Port, error.Port);
+        Assert.Equal(_bastion.HostKey.Fingerprint, error.Fingerprint);
+    }
+
+    [Fact]
     public async Task Cutting_the_jump_connection_fails_the_running_command()
     {
         await using var rc = RControlSystem.Create();
@@ -92,5 +103,6 @@ public sealed class ProxyJumpTests : IAsyncLifetime
         _bastionProxy.CutAll();
         var error = await Assert.ThrowsAsync<TaskException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Contains("connection lost", error.Message);
+        await ProcessTree.KillMatchingAsync(marker);
     }
 }

@@ -62,6 +62,20 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
     }
 
     [Fact]
+    public async Task Queued_commands_start_in_the_order_they_were_executed()
+    {
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("ordered", sshd.Server.Spec() with { MaxChannels = 1 });
+        var log = Path.Combine(Path.GetTempPath(), $"rc-order-{Guid.NewGuid():N}.log");
+        var tasks = Enumerable.Range(0, 15).Select(i => session.Execute($"echo {i} >> {log}")).ToArray();
+        await Task.WhenAll(tasks.Select(t => t.WaitAsync()));
+
+        var started = (await File.ReadAllLinesAsync(log)).Select(int.Parse).ToArray();
+        File.Delete(log);
+        Assert.Equal(Enumerable.Range(0, 15), started);
+    }
+
+    [Fact]
     public async Task A_spec_allowing_more_channels_than_the_server_gets_a_channel_error_not_a_hang()
     {
         // Documents why max-channels must not exceed the server's MaxSessions: the extra channel is refused.

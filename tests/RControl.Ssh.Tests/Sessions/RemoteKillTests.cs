@@ -26,7 +26,8 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var session = rc.CreateSshSession("kill", sshd.Server.Spec());
         var marker = Marker();
         var timedOut = false;
-        var task = session.Execute(Tree(marker), new CommandOptions { Timeout = TimeSpan.FromSeconds(1), OnTimeout = _ => timedOut = true });
+        // Long enough to see the processes start even on a loaded machine.
+        var task = session.Execute(Tree(marker), new CommandOptions { Timeout = TimeSpan.FromSeconds(4), OnTimeout = _ => timedOut = true });
         await WaitRunningAsync(marker, 2);
 
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync());
@@ -42,7 +43,8 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("idle", sshd.Server.Spec());
         var marker = Marker();
-        var task = session.Execute($"echo first; {Tree(marker)}", new CommandOptions { OutputTimeout = TimeSpan.FromSeconds(1) });
+        var task = session.Execute($"echo first; {Tree(marker)}", new CommandOptions { OutputTimeout = TimeSpan.FromSeconds(4) });
+        await WaitRunningAsync(marker, 2);
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync());
         await WaitGoneAsync(marker);
     }
@@ -70,7 +72,7 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("full", sshd.Server.Spec());
         var marker = Marker();
-        var tasks = Enumerable.Range(0, 10).Select(_ => session.Execute($"sleep 300; : {marker}", new CommandOptions { Timeout = TimeSpan.FromSeconds(2) })).ToArray();
+        var tasks = Enumerable.Range(0, 10).Select(_ => session.Execute($"sleep 300; : {marker}", new CommandOptions { Timeout = TimeSpan.FromSeconds(5) })).ToArray();
         await WaitRunningAsync(marker, 10);
         foreach (var task in tasks)
         {
@@ -87,13 +89,14 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("hung", sshd.Server.Spec(proxy.Port) with { ConnectTimeout = TimeSpan.FromSeconds(2) });
         var marker = Marker();
-        var task = session.Execute($"sleep 20; : {marker}", new CommandOptions { Timeout = TimeSpan.FromSeconds(2) });
+        var task = session.Execute($"sleep 20; : {marker}", new CommandOptions { Timeout = TimeSpan.FromSeconds(3) });
         await WaitRunningAsync(marker, 1);
         proxy.Blackhole(true);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(6), $"the task ended {watch.Elapsed} after the server stopped answering");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(7), $"the task ended {watch.Elapsed} after the server stopped answering");
+        await ProcessTree.KillMatchingAsync(marker);
     }
 
     [Fact]

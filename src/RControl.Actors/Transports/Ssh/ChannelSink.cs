@@ -11,6 +11,9 @@ namespace RControl.Transports.Ssh;
 /// </summary>
 internal sealed class ChannelSink : Stream
 {
+    /// <summary>What the wrapper prints before the process-group id.</summary>
+    public const string Marker = "rcontrol-pgid:";
+
     private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
     private readonly TaskCompletionSource<int?> _processGroup = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<byte>? _header;
@@ -63,7 +66,7 @@ internal sealed class ChannelSink : Stream
                 return;
             }
 
-            if (_header is not null && !_processGroup.Task.IsCompleted)
+            while (_header is not null && !_processGroup.Task.IsCompleted)
             {
                 var newline = buffer.IndexOf((byte)'\n');
                 if (newline < 0)
@@ -73,17 +76,27 @@ internal sealed class ChannelSink : Stream
                 }
 
                 _header.AddRange(buffer[..newline].ToArray());
-                var text = System.Text.Encoding.ASCII.GetString(_header.ToArray()).Trim();
-                _processGroup.TrySetResult(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 1 ? id : null);
                 buffer = buffer[(newline + 1)..];
+                var line = _header.ToArray();
+                _header.Clear();
+                var text = System.Text.Encoding.ASCII.GetString(line).Trim();
+                if (text.StartsWith(Marker, StringComparison.Ordinal))
+                {
+                    _processGroup.TrySetResult(int.TryParse(text[Marker.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 1 ? id : null);
+                }
+                else if (!_discard)
+                {
+                    // Something printed before the wrapper ran (e.g. a login script): it is output, keep it.
+                    _pipe.Writer.Write(line);
+                    _pipe.Writer.Write("\n"u8);
+                }
             }
 
-            if (_discard || buffer.IsEmpty)
+            if (!_discard && !buffer.IsEmpty)
             {
-                return;
+                _pipe.Writer.Write(buffer);
             }
 
-            _pipe.Writer.Write(buffer);
             // Never pauses (no writer threshold): completes synchronously.
             _ = _pipe.Writer.FlushAsync().AsTask();
         }
@@ -107,6 +120,11 @@ internal sealed class ChannelSink : Stream
             if (!_completed)
             {
                 _completed = true;
+                if (_header is { Count: > 0 } && !_discard && !_processGroup.Task.IsCompleted)
+                {
+                    _pipe.Writer.Write(_header.ToArray());
+                }
+
                 _processGroup.TrySetResult(null);
                 _pipe.Writer.Complete();
             }

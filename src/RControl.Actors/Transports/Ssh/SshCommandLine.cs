@@ -34,7 +34,7 @@ internal static partial class SshCommandLine
         }
 
         script.Append(command.Command);
-        var inner = "echo $$ >&2\n" + ShellScript.Wrap(script.ToString(), command.CombineStderr);
+        var inner = "echo " + ChannelSink.Marker + "$$ >&2\n" + ShellScript.Wrap(script.ToString(), command.CombineStderr);
         return "exec /bin/sh -c " + ShellScript.Quote(inner);
     }
 

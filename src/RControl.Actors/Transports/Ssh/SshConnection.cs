@@ -26,7 +26,7 @@ internal sealed class SshConnection : IDisposable
                 abort(LastError);
             }
 
-            Dispose();
+            _ = Blocking.Run(Dispose);
         });
     }
 

@@ -143,7 +143,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             {
                 var dead = _connections[i];
                 _connections.RemoveAt(i);
-                _ = Task.Run(dead.Dispose);
+                _ = Blocking.Run(dead.Dispose);
             }
         }
     }
@@ -173,13 +173,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             Signal();
         }
 
-        await Task.Run(() =>
-        {
-            foreach (var connection in connections)
-            {
-                connection.Dispose();
-            }
-        }).ConfigureAwait(false);
+        await Task.WhenAll(connections.Select(c => Blocking.Run(c.Dispose))).ConfigureAwait(false);
     }
 
     /// <summary>One reserved channel slot on a connection.</summary>

@@ -89,7 +89,9 @@ public static class SshConnector
             timeout.CancelAfter(spec.ConnectTimeout);
             try
             {
-                await client.ConnectAsync(timeout.Token).ConfigureAwait(false);
+                // Key exchange and authentication wait synchronously inside SSH.NET: keep them off the thread pool.
+                var connecting = client;
+                await Blocking.Run(() => connecting.ConnectAsync(timeout.Token).GetAwaiter().GetResult()).WaitAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (refused is not null)
             {
@@ -122,9 +124,10 @@ public static class SshConnector
         {
             jumpClient = await ConnectAsync<SshClient>(jumpSpec, (info, owned) => new OwningSshClient(info, owned), depth + 1, cancellationToken).ConfigureAwait(false);
         }
-        catch (SessionException e)
+        catch (SshConnectException e)
         {
-            throw new SshConnectException(target.Host, target.Port, SshConnectFailure.Other,
+            // Host-key and authentication errors of the jump host keep their type; their messages name it.
+            throw new SshConnectException(target.Host, target.Port, e.Failure,
                 $"cannot reach {target.Host}:{target.Port} through jump host {jumpSpec.Host}: {e.Message}", e);
         }
 

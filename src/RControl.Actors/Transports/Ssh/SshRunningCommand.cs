@@ -93,7 +93,9 @@ internal sealed class SshRunningCommand : IRunningCommand
 
     public async Task KillAsync(CancellationToken cancellationToken)
     {
-        if (ExitCode.IsCompleted)
+        // After a lost connection the remote command may still run (sshd does not stop it): kill it too, over a new
+        // control connection if the host is reachable again. Only a command that has exited needs nothing.
+        if (ExitCode.IsCompletedSuccessfully)
         {
             return;
         }
@@ -104,7 +106,7 @@ internal sealed class SshRunningCommand : IRunningCommand
             var processGroup = await Task.WhenAny(_stderrSink.ProcessGroup, Task.Delay(ProcessGroupWait, cancellationToken)).ConfigureAwait(false) == _stderrSink.ProcessGroup
                 ? await _stderrSink.ProcessGroup.ConfigureAwait(false)
                 : null;
-            if (processGroup is { } group && !ExitCode.IsCompleted)
+            if (processGroup is { } group && !ExitCode.IsCompletedSuccessfully)
             {
                 await _transport.KillGroupAsync(group, cancellationToken).ConfigureAwait(false);
             }
@@ -120,7 +122,8 @@ internal sealed class SshRunningCommand : IRunningCommand
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _ = Task.Run(() =>
+            // Closing the channel waits for the server's answer synchronously inside SSH.NET.
+            _ = Blocking.Run(() =>
             {
                 try
                 {

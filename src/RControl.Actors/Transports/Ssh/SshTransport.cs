@@ -31,7 +31,7 @@ public sealed class SshTransport : ICommandTransport
         _spec = spec;
         _pool = new SshConnectionPool(spec, spec.MaxChannels, spec.MaxConnections);
         _control = new SshConnectionPool(spec, Math.Max(1, spec.MaxChannels), 1);
-        _where = spec.User is null ? $"{spec.Host}:{spec.Port ?? 22}" : $"{spec.User}@{spec.Host}:{spec.Port ?? 22}";
+        _where = Describe(spec);
     }
 
     /// <inheritdoc />
@@ -44,8 +44,7 @@ public sealed class SshTransport : ICommandTransport
     public Task<IRunningCommand> StartAsync(CommandSpec command, CancellationToken cancellationToken)
     {
         var text = SshCommandLine.Build(command, null);
-        // Opening a channel waits for the server's answer synchronously inside SSH.NET: keep it off the caller's (actor's) thread.
-        return Task.Run(() => StartOnChannelAsync(command, text, cancellationToken), cancellationToken);
+        return StartOnChannelAsync(command, text, cancellationToken);
     }
 
     private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, CancellationToken cancellationToken)
@@ -54,6 +53,7 @@ public sealed class SshTransport : ICommandTransport
         {
             var lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
+            SshRunningCommand? started = null;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -62,11 +62,13 @@ public sealed class SshTransport : ICommandTransport
                 var stderr = new ChannelSink(readsProcessGroup: true, discard: command.CombineStderr);
                 ReplaceStream(OutputStreamProperty, sshCommand, stdout);
                 ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
-                var execution = sshCommand.ExecuteAsync(CancellationToken.None);
+                // Opening a channel waits for the server's answer synchronously inside SSH.NET.
+                var opening = sshCommand;
+                var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
                 var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
-                return running;
+                started = running;
             }
             catch (Exception e) when (attempt == 1 && e is SshConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
             {
@@ -81,6 +83,33 @@ public sealed class SshTransport : ICommandTransport
                 lease.Dispose();
                 throw;
             }
+
+            if (started is null)
+            {
+                continue;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The task ended (timeout, kill, session closed) while its channel was opening: nobody will read it.
+                _ = started.KillAsync(CancellationToken.None);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return started;
+        }
+    }
+
+    private static string Describe(SshSessionSpec spec)
+    {
+        try
+        {
+            return SshConnector.Describe(spec);
+        }
+        catch (Exception e) when (e is SessionException or IOException or UnauthorizedAccessException)
+        {
+            // A bad alias or jump is reported when connecting; messages just name the spec.
+            return $"{spec.User ?? "?"}@{spec.Host}:{spec.Port ?? 22}";
         }
     }
 
@@ -97,13 +126,9 @@ public sealed class SshTransport : ICommandTransport
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(_spec.ConnectTimeout + TimeSpan.FromSeconds(5));
         using var lease = await _control.AcquireAsync(bound.Token).ConfigureAwait(false);
-        await Task.Run(
-            async () =>
-            {
-                using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(processGroup));
-                await kill.ExecuteAsync(CancellationToken.None).WaitAsync(bound.Token).ConfigureAwait(false);
-            },
-            bound.Token).ConfigureAwait(false);
+        using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(processGroup));
+        var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
+        await execution.WaitAsync(bound.Token).ConfigureAwait(false);
     }
 
     /// <summary>Describes a lost connection for a task error.</summary>
