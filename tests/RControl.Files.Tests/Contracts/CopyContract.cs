@@ -75,6 +75,26 @@ public abstract class CopyContract : SessionTestBase
     }
 
     [Fact]
+    public async Task Following_a_dangling_link_is_an_error_naming_it_and_leaves_nothing()
+    {
+        TestTree.Create(P("src"));
+        var e = await Assert.ThrowsAsync<FileOperationException>(() => Src.CopyDirAsync(P("src"), Dst, P("dst"), CopyOptions.Default with { FollowLinks = true }));
+        Assert.Equal(FileErrorKind.NotFound, e.Kind);
+        Assert.Equal(Src.Name, e.SessionName);
+        Assert.Equal(P("src/a/dangling"), e.Path);
+        Assert.Equal(new[] { "src" }, WorkEntries());
+    }
+
+    [Fact]
+    public async Task Without_preserve_mode_copies_get_the_default_mode()
+    {
+        TestTree.Write(P("tool"), "#!/bin/sh\n", TestTree.Exec);
+        await Src.CopyFileAsync(P("tool"), Dst, P("copy"), CopyOptions.Default with { PreserveMode = false });
+        Assert.False(File.GetUnixFileMode(P("copy")).HasFlag(UnixFileMode.UserExecute));
+        Assert.Equal("#!/bin/sh\n", await File.ReadAllTextAsync(P("copy")));
+    }
+
+    [Fact]
     public async Task CopyFile_streams_content_keeps_mode_and_reports_progress()
     {
         TestTree.WriteLarge(P("big.bin"), LargeFileSize);
