@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using RControl.Host.Cli.Output;
+using RControl.Host.Cli.Running;
+using Spectre.Console;
+
+namespace RControl.Host.Cli;
+
+/// <summary>What every CLI command shares: error handling and exit statuses, the engine, the choice of view.</summary>
+internal static class CliRuntime
+{
+    /// <summary>Runs a command body: a <see cref="UsageException"/> prints one line on stderr and gives status 2.</summary>
+    public static async Task<int> InvokeAsync(Func<CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body(cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            return Usage(e.Message);
+        }
+        catch (EngineStartException e)
+        {
+            Console.Error.WriteLine($"rcontrol: error: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    /// <summary>
+    /// Invokes exec/run/copy so that Ctrl+C or SIGTERM kills what runs (local process trees, remote process
+    /// groups), still prints the results, and exits with status 130. A second Ctrl+C ends the process at once.
+    /// </summary>
+    public static async Task<int> InvokeCancellableAsync(ParseResult parse)
+    {
+        using var cts = new CancellationTokenSource();
+        void OnCancelKey(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = !cts.IsCancellationRequested;
+            cts.Cancel();
+        }
+
+        Console.CancelKeyPress += OnCancelKey;
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cts.Cancel();
+        });
+        try
+        {
+            var status = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cts.Token).ConfigureAwait(false);
+            return cts.IsCancellationRequested && status != ExitCodes.Usage ? ExitCodes.Interrupted : status;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancelKey;
+        }
+    }
+
+    /// <summary>Prints a one-line usage error and returns status 2.</summary>
+    public static int Usage(string message)
+    {
+        Console.Error.WriteLine($"rcontrol: error: {message.ReplaceLineEndings(" ")}");
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>
+    /// Starts the embedded engine or connects to <c>--daemon</c>, quiet unless <c>--verbose</c> (the engine's log
+    /// must not mix with stdout). An unreachable daemon is reported on one line and ends the run with status 1.
+    /// </summary>
+    public static async Task<CliEngine> StartEngineAsync(RunSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CliEngine.StartAsync(settings.Daemon, settings.Verbose, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            // e.g. a daemon address that is not loopback without TLS: refused before anything runs.
+            throw new UsageException($"--daemon {settings.Daemon}: {e.Message}", e);
+        }
+        catch (SessionException e)
+        {
+            throw new EngineStartException(e.Message, e);
+        }
+    }
+
+    /// <summary>The view for the settings: JSON, the live view on a terminal, plain lines otherwise.</summary>
+    public static IRunView CreateView(RunSettings settings)
+    {
+        var gather = settings.Mode == OutputMode.Gather;
+        if (settings.Mode == OutputMode.Json)
+        {
+            return new JsonView(Console.Out);
+        }
+
+        return settings.Live ?? !Console.IsOutputRedirected
+            ? new LiveView(AnsiConsole.Console, gather)
+            : new PlainView(Console.Out, Console.Error, gather);
+    }
+}

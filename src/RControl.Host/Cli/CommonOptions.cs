@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using RControl.Configuration;
+using RControl.Host.Cli.Running;
+using RControl.Host.Cli.Targets;
+
+namespace RControl.Host.Cli;
+
+/// <summary>The options shared by <c>exec</c>, <c>run</c> and <c>copy</c> (DESIGN.md's common options, plus a few more).</summary>
+internal sealed class CommonOptions
+{
+    public Option<string?> Inventory { get; } = new("--inventory") { Description = "HOCON file with sessions and groups (the session schema).", HelpName = "file" };
+
+    public Option<string?> Identity { get; } = new("--identity") { Description = "Private key for SSH targets that name none.", HelpName = "file" };
+
+    public Option<string?> KnownHosts { get; } = new("--known-hosts") { Description = "known_hosts file for SSH targets (default ~/.ssh/known_hosts).", HelpName = "file" };
+
+    public Option<string?> HostKeyPolicy { get; } = new Option<string?>("--host-key-policy") { Description = "strict (default), accept-new or insecure-accept-any.", HelpName = "policy" }
+        .AcceptOnlyFromAmong("strict", "accept-new", "insecure-accept-any");
+
+    public Option<string?> SshConfig { get; } = new("--ssh-config") { Description = "ssh_config file for host aliases (default ~/.ssh/config).", HelpName = "file" };
+
+    public Option<string?> Timeout { get; } = new("--timeout") { Description = "Kill a command running longer than this (30s, 500ms, 2m; a plain number is seconds).", HelpName = "dur" };
+
+    public Option<string?> OutputTimeout { get; } = new("--output-timeout") { Description = "Kill a command that prints nothing for this long.", HelpName = "dur" };
+
+    public Option<string?> ExpectedExitCode { get; } = new("--expected-exit-code") { Description = "Exit code that means success (default 0), or 'any'.", HelpName = "code" };
+
+    public Option<bool> CombineStderr { get; } = new("--combine-stderr") { Description = "Read stderr with stdout, in one ordered stream (default true).", DefaultValueFactory = _ => true };
+
+    public Option<int> Fanout { get; } = new("--fanout", "-f") { Description = "At most this many commands run at once (default 64).", DefaultValueFactory = _ => 64, HelpName = "n" };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "One JSON object per task per line on stdout." };
+
+    public Option<bool> Prefix { get; } = new("--prefix") { Description = "Print lines prefixed by target as they arrive (default)." };
+
+    public Option<bool> Gather { get; } = new("--gather", "-b") { Description = "Gather output per target and group identical outputs (clush -b)." };
+
+    public Option<bool> Live { get; } = new("--live") { Description = "Force the live view (default: only when stdout is a terminal)." };
+
+    public Option<bool> Plain { get; } = new("--plain") { Description = "Never use the live view: plain prefixed lines, no escape codes." };
+
+    public Option<string?> Daemon { get; } = new("--daemon") { Description = "Run on a daemon (akka.tcp://rcontrol@host:port) instead of embedded.", HelpName = "address" };
+
+    public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the engine's warnings." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[]
+        {
+            Inventory, Identity, KnownHosts, HostKeyPolicy, SshConfig, Timeout, OutputTimeout, ExpectedExitCode,
+            CombineStderr, Fanout, Json, Prefix, Gather, Live, Plain, Daemon, Verbose,
+        })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>Reads and checks the settings; throws <see cref="UsageException"/> for bad values.</summary>
+    public RunSettings Settings(ParseResult parse)
+    {
+        var fanout = parse.GetValue(Fanout);
+        if (fanout < 1)
+        {
+            throw new UsageException($"--fanout must be at least 1, got {fanout}");
+        }
+
+        if (parse.GetValue(Json) && parse.GetValue(Gather))
+        {
+            throw new UsageException("--json and --gather cannot be used together");
+        }
+
+        if (parse.GetValue(Prefix) && parse.GetValue(Gather))
+        {
+            throw new UsageException("--prefix and --gather cannot be used together");
+        }
+
+        if (parse.GetValue(Live) && parse.GetValue(Plain))
+        {
+            throw new UsageException("--live and --plain cannot be used together");
+        }
+
+        var code = parse.GetValue(ExpectedExitCode);
+        int? expected = code switch
+        {
+            null => 0,
+            "any" or "none" => null,
+            _ => int.TryParse(code, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw new UsageException($"--expected-exit-code: '{code}' is not a number or 'any'"),
+        };
+
+        return new RunSettings
+        {
+            Timeout = parse.GetValue(Timeout) is { } t ? DurationText.Parse("--timeout", t) : null,
+            OutputTimeout = parse.GetValue(OutputTimeout) is { } o ? DurationText.Parse("--output-timeout", o) : null,
+            ExpectedExitCode = expected,
+            CombineStderr = parse.GetValue(CombineStderr),
+            Fanout = fanout,
+            Mode = parse.GetValue(Json) ? OutputMode.Json : parse.GetValue(Gather) ? OutputMode.Gather : OutputMode.Prefix,
+            Live = parse.GetValue(Live) ? true : parse.GetValue(Plain) ? false : null,
+            Daemon = parse.GetValue(Daemon),
+            Verbose = parse.GetValue(Verbose),
+        };
+    }
+
+    /// <summary>The SSH defaults from the command line.</summary>
+    public SshDefaults SshDefaults(ParseResult parse) => new()
+    {
+        Identity = parse.GetValue(Identity),
+        KnownHosts = parse.GetValue(KnownHosts),
+        Policy = parse.GetValue(HostKeyPolicy) is { } p ? RControl.Configuration.Inventory.ParsePolicy("--host-key-policy", p) : null,
+        SshConfig = parse.GetValue(SshConfig),
+    };
+
+    /// <summary>The <c>--inventory</c> file's sessions (empty when not given).</summary>
+    public Inventory LoadInventory(ParseResult parse) =>
+        parse.GetValue(Inventory) is { } path ? InventoryFiles.Load(path) : RControl.Configuration.Inventory.Empty;
+}

@@ -1,0 +1,26 @@
+using RControl.Host.Cli.Running;
+using RControl.Protocol;
+
+namespace RControl.Host.Cli.Output;
+
+/// <summary>Shows a run as it goes: plain prefixed lines, gathered output, JSON lines, or a live terminal view.</summary>
+public interface IRunView
+{
+    /// <summary>A unit is known (queued).</summary>
+    void Queued(RunUnit unit);
+
+    /// <summary>A unit started.</summary>
+    void Started(RunUnit unit);
+
+    /// <summary>A unit printed a line (called one at a time per unit, in order).</summary>
+    void Line(RunUnit unit, OutputStream stream, string line);
+
+    /// <summary>A unit ended (succeeded, failed, timed out or skipped).</summary>
+    void Ended(RunUnit unit);
+
+    /// <summary>Runs the whole job inside the view (the live view draws meanwhile).</summary>
+    Task RunAsync(Func<Task> job);
+
+    /// <summary>Everything ended: print what is left (gathered output, summary).</summary>
+    void Finish(IReadOnlyList<RunUnit> units);
+}

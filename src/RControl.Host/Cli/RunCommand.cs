@@ -1,0 +1,42 @@
+using System.CommandLine;
+using RControl.Host.Cli.Plans;
+using RControl.Host.Cli.Running;
+
+namespace RControl.Host.Cli;
+
+/// <summary><c>rcontrol run &lt;plan.hocon&gt; [options]</c>: run a plan's task graph.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var file = new Argument<string>("plan") { Description = "The plan file (HOCON: sessions, groups, tasks)." };
+        var stopAll = new Option<bool>("--stop-all")
+        {
+            Description = "On the first failure, start nothing more and kill what runs (default: skip only the failed task's dependents).",
+        };
+        var command = new Command("run", "Run a plan: tasks with dependencies, as a graph.");
+        command.Arguments.Add(file);
+        command.Options.Add(stopAll);
+        common.AddTo(command);
+        command.SetAction((parse, ct) => CliRuntime.InvokeAsync(
+            async token =>
+            {
+                var settings = common.Settings(parse) with { StopAllOnFailure = parse.GetValue(stopAll) };
+                var path = parse.GetValue(file)!;
+                var inventory = parse.GetValue(common.Inventory) is null ? null : common.LoadInventory(parse);
+                if (settings.Daemon is null)
+                {
+                    // Refuse a bad plan before starting anything (with a daemon, its session names are needed first).
+                    PlanParser.ParseFile(path, inventory);
+                }
+
+                await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
+                var plan = PlanParser.ParseFile(path, Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
+                var units = await PlanJob.RunAsync(engine, plan, settings, common.SshDefaults(parse), CliRuntime.CreateView(settings), token).ConfigureAwait(false);
+                return RunUnit.ExitStatus(units);
+            },
+            ct));
+        return command;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using RControl.Host.Cli.Output;
+using RControl.Protocol;
+
+namespace RControl.Host.Cli.Running;
+
+/// <summary>Runs units on sessions, feeding a view, and kills what still runs when asked to stop.</summary>
+public sealed class UnitRunner
+{
+    private readonly SessionPool _sessions;
+    private readonly IRunView _view;
+    private readonly ConcurrentDictionary<RunUnit, CommandTask> _running = new();
+
+    public UnitRunner(SessionPool sessions, IRunView view)
+    {
+        _sessions = sessions;
+        _view = view;
+    }
+
+    /// <summary>Runs a command unit to its end (never throws for a task failure: the unit records it).</summary>
+    public async Task RunCommandAsync(RunUnit unit, CommandOptions options, CancellationToken cancellationToken)
+    {
+        CommandTask task;
+        try
+        {
+            var session = await _sessions.GetAsync(unit.Session, cancellationToken).ConfigureAwait(false);
+            options = options with
+            {
+                OnStdout = (_, line) => Line(unit, OutputStream.Stdout, line),
+                OnStderr = options.CombinesStderr ? null : (_, line) => Line(unit, OutputStream.Stderr, line),
+            };
+            Begin(unit);
+            task = session.Execute(unit.Command, options);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Begin(unit);
+            End(unit, RunState.Failed, null, false, Describe(e));
+            return;
+        }
+
+        _running[unit] = task;
+        await using (cancellationToken.Register(task.Cancel))
+        {
+            await task.Completion.ConfigureAwait(false);
+        }
+
+        _running.TryRemove(unit, out _);
+        lock (unit.Gate)
+        {
+            unit.StartedAt = task.StartedAt;
+        }
+
+        var state = task.Error is null ? RunState.Succeeded : task.TimedOut ? RunState.TimedOut : RunState.Failed;
+        End(unit, state, task.ExitCode, task.TimedOut, task.Error is null ? null : Describe(task.Error), task.EndedAt);
+    }
+
+    /// <summary>Runs a background operation (a copy) as a unit.</summary>
+    public async Task RunWorkAsync(RunUnit unit, Func<RunUnit, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        Begin(unit);
+        try
+        {
+            await work(unit, cancellationToken).ConfigureAwait(false);
+            foreach (var line in unit.Output)
+            {
+                _view.Line(unit, line.Stream, line.Text);
+            }
+
+            End(unit, RunState.Succeeded, null, false, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            End(unit, RunState.Failed, null, false, Describe(e));
+        }
+    }
+
+    /// <summary>Marks a unit skipped.</summary>
+    public void Skip(RunUnit unit, string reason) => End(unit, RunState.Skipped, null, false, reason, DateTimeOffset.UtcNow, started: false);
+
+    /// <summary>Kills every command still running.</summary>
+    public void KillAll()
+    {
+        foreach (var task in _running.Values)
+        {
+            task.Cancel();
+        }
+    }
+
+    /// <summary>The message for an error, without the session/command prefix that the output already shows.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        TaskException t => t.Reason,
+        TaskErrorsException errors => string.Join("; ", errors.Errors.Select(Describe)),
+        _ => e.InnerException is { } inner && e is AggregateException ? Describe(inner) : e.Message,
+    };
+
+    private void Begin(RunUnit unit)
+    {
+        lock (unit.Gate)
+        {
+            unit.State = RunState.Running;
+            unit.StartedAt = DateTimeOffset.UtcNow;
+        }
+
+        _view.Started(unit);
+    }
+
+    private void Line(RunUnit unit, OutputStream stream, string line)
+    {
+        unit.AddLine(stream, line);
+        _view.Line(unit, stream, line);
+    }
+
+    private void End(RunUnit unit, RunState state, int? exitCode, bool timedOut, string? error, DateTimeOffset? endedAt = null, bool started = true)
+    {
+        lock (unit.Gate)
+        {
+            unit.State = state;
+            unit.ExitCode = exitCode;
+            unit.TimedOut = timedOut;
+            unit.Error = error;
+            unit.EndedAt = endedAt ?? DateTimeOffset.UtcNow;
+            if (!started)
+            {
+                unit.StartedAt = null;
+            }
+        }
+
+        _view.Ended(unit);
+    }
+}

@@ -1,0 +1,108 @@
+using RControl.Cli.Tests.Support;
+
+namespace RControl.Cli.Tests.Commands;
+
+/// <summary>Every bad input: status 2, one line on stderr naming the problem, nothing on stdout, nothing run.</summary>
+public class BadInputTests : IClassFixture<BadInputTests.Runs>
+{
+    private readonly Runs _runs;
+
+    public BadInputTests(Runs runs)
+    {
+        _runs = runs;
+    }
+
+    public static TheoryData<string, string[], string> Cases() => new()
+    {
+        { "unknown option", ["exec", "-t", "local", "--bogus", "--", "touch MARKER"], "unknown option '--bogus'" },
+        { "unknown option before target", ["exec", "--frobnicate", "-t", "local", "--", "touch MARKER"], "--frobnicate" },
+        { "unknown command", ["launch", "x"], "launch" },
+        { "missing target", ["exec", "--", "touch MARKER"], "--target" },
+        { "empty command", ["exec", "-t", "local", "--", "  "], "empty command" },
+        { "missing command", ["exec", "-t", "local"], "command" },
+        { "negative timeout", ["exec", "-t", "local", "--timeout", "-5", "--", "touch MARKER"], "--timeout must be positive" },
+        { "bad output timeout", ["exec", "-t", "local", "--output-timeout", "soon", "--", "touch MARKER"], "--output-timeout: 'soon' is not a duration" },
+        { "bad fanout", ["exec", "-t", "local", "--fanout", "0", "--", "touch MARKER"], "--fanout must be at least 1" },
+        { "bad exit code", ["exec", "-t", "local", "--expected-exit-code", "zero", "--", "touch MARKER"], "--expected-exit-code" },
+        { "bad policy", ["exec", "-t", "x@h.example.com", "--host-key-policy", "yolo", "--", "touch MARKER"], "yolo" },
+        { "unknown session", ["exec", "-t", "local", "-t", "mordor", "--", "touch MARKER"], "unknown session 'mordor'" },
+        { "bad host range", ["exec", "-t", "web[5-1].example.com", "--", "touch MARKER"], "bad host range 'web[5-1].example.com'" },
+        { "bad port", ["exec", "-t", "me@host.example.com:99999", "--", "touch MARKER"], "port '99999'" },
+        { "missing inventory", ["exec", "--inventory", "no-such-inventory.hocon", "-t", "local", "--", "touch MARKER"], "inventory file not found: no-such-inventory.hocon" },
+        { "json and gather", ["exec", "-t", "local", "--json", "-b", "--", "touch MARKER"], "--json and --gather" },
+        { "missing plan file", ["run", "no-such-plan.hocon"], "plan file not found: no-such-plan.hocon" },
+        { "run without a plan", ["run"], "run" },
+        { "run unknown option", ["run", "cycle.hocon", "--bogus"], "--bogus" },
+        { "copy unknown option", ["copy", "local:/etc/hostname", "local:MARKER", "--bogus"], "--bogus" },
+        { "copy bad endpoint", ["copy", "local:/etc/hostname", "MARKER"], "'MARKER' is not session:path" },
+        { "bad daemon address", ["exec", "-t", "local", "--daemon", "localhost:4053", "--", "touch MARKER"], "is not an Akka address" },
+        { "plan syntax error", ["run", "syntax.hocon"], "HOCON syntax error in syntax.hocon: line 3: unterminated string" },
+        { "plan unbalanced", ["run", "unbalanced.hocon"], "HOCON syntax error in unbalanced.hocon: line 2: '[' is never closed" },
+        { "plan unknown session", ["run", "unknown-session.hocon"], "task 'B': unknown session 'mordor'" },
+        { "plan duplicate names", ["run", "duplicate.hocon"], "duplicate task name 'A'" },
+        { "plan cycle", ["run", "cycle.hocon"], "dependency cycle: A -> C -> B -> A" },
+        { "plan duplicate names, object form", ["run", "duplicate-object.hocon"], "duplicate task name 'A' (duplicate-object.hocon: line 4)" },
+        { "plan unknown dependency", ["run", "unknown-after.hocon"], "task 'A': unknown task 'Z' in after" },
+        { "plan empty command", ["run", "empty.hocon"], "task 'A': empty command" },
+        { "plan bad duration", ["run", "duration.hocon"], "task 'A': 'timeout'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_input_exits_2_with_one_line_naming_the_problem_and_runs_nothing(string what, string[] args, string expected)
+    {
+        var r = await _runs.Result(what);
+        Assert.True(r.ExitCode == 2, $"{what}: {r}");
+        var errorLines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(errorLines.Length == 1, $"{what}: expected one stderr line: {r}");
+        Assert.StartsWith("rcontrol: error: ", errorLines[0]);
+        Assert.Contains(expected, errorLines[0]);
+        Assert.Equal(string.Empty, r.Stdout);
+        Assert.False(File.Exists(Path.Combine(_runs.Dir(what), "MARKER")), $"{what}: something ran");
+        _ = args;
+    }
+
+    /// <summary>Starts every case at once (each in its own directory), so the cases cost one CLI start, not twenty-five.</summary>
+    public sealed class Runs : IDisposable
+    {
+        private readonly TempDir _root = new();
+        private readonly Dictionary<string, (string Dir, Task<CliResult> Run)> _runs = new();
+
+        public Runs()
+        {
+            foreach (var row in Cases())
+            {
+                var what = (string)row[0];
+                var dir = Path.Combine(_root.Path, what.Replace(' ', '-'));
+                Directory.CreateDirectory(dir);
+                WritePlans(dir);
+                _runs[what] = (dir, CliProcess.RunInAsync(dir, (string[])row[1]));
+            }
+        }
+
+        public Task<CliResult> Result(string what) => _runs[what].Run;
+
+        public string Dir(string what) => _runs[what].Dir;
+
+        public void Dispose()
+        {
+            Task.WhenAll(_runs.Values.Select(r => r.Run)).Wait(TimeSpan.FromMinutes(2));
+            _root.Dispose();
+        }
+    }
+
+    private static void WritePlans(string dir)
+    {
+        void Write(string name, string text) => File.WriteAllText(Path.Combine(dir, name), text);
+        const string ok = "{ name = OK, session = local, run = \"touch MARKER\" }\n";
+        Write("syntax.hocon", "tasks = [\n" + ok + "  { name = A, session = local, run = \"echo }\n]\n");
+        Write("unbalanced.hocon", "sessions { s { type = local } }\ntasks = [\n" + ok + "  { name = A, session = s, run = \"echo\" }\n");
+        Write("unknown-session.hocon", "tasks = [\n" + ok + " { name = B, session = mordor, run = \"echo\" }\n]\n");
+        Write("duplicate.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo 1\" }\n { name = A, session = local, run = \"echo 2\" }\n]\n");
+        Write("duplicate-object.hocon", "tasks {\n OK { session = local, run = \"touch MARKER\" }\n A { session = local, run = \"echo 1\" }\n A { session = local, run = \"echo 2\" }\n}\n");
+        Write("cycle.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [C] }\n { name = B, session = local, run = \"echo\", after = [A] }\n { name = C, session = local, run = \"echo\", after = [B] }\n]\n");
+        Write("unknown-after.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [Z] }\n]\n");
+        Write("empty.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"\" }\n]\n");
+        Write("duration.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", timeout = -3s }\n]\n");
+    }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using RControl.Cli.Tests.Support;
+using RControl.TestSupport;
+
+namespace RControl.Cli.Tests.Commands;
+
+/// <summary><c>--daemon</c>: exec, run and copy submitted to a real <c>rcontrol daemon</c> process.</summary>
+public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
+{
+    private readonly Daemon _daemon;
+
+    public DaemonTests(Daemon daemon)
+    {
+        _daemon = daemon;
+    }
+
+    [Fact]
+    public async Task Exec_runs_on_the_daemons_named_session()
+    {
+        var r = await CliProcess.RunAsync("exec", "-t", "keeper", "--daemon", _daemon.Address, "--", "pwd; echo kept");
+        Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
+        Assert.Equal([$"keeper: {_daemon.Workdir}", "keeper: kept"], r.StdoutLines.Take(2));
+    }
+
+    [Fact]
+    public async Task A_plan_uses_the_daemons_sessions_and_ad_hoc_ones_and_keeps_its_exit_status()
+    {
+        using var dir = new Support.TempDir();
+        var plan = dir.Write("plan.hocon", """
+            sessions { scratch { type = local } }
+            tasks = [
+              { name = where, session = keeper, run = "pwd" }
+              { name = fail, session = scratch, after = [where], run = "exit 3" }
+              { name = never, session = keeper, after = [fail], run = "echo never" }
+            ]
+            """);
+        var r = await CliProcess.RunAsync("run", plan, "--daemon", _daemon.Address, "--json");
+        Assert.True(r.ExitCode == 1, r.ToString() + _daemon.Output);
+        var tasks = r.Json.ToDictionary(o => o.GetProperty("task").GetString()!);
+        Assert.Equal(_daemon.Workdir, tasks["where"].GetProperty("output")[0].GetString());
+        Assert.Equal(3, tasks["fail"].GetProperty("exitCode").GetInt32());
+        Assert.Equal("skipped", tasks["never"].GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Copy_goes_through_the_daemon()
+    {
+        using var dir = new Support.TempDir();
+        dir.Write("src/a.txt", "through the daemon\n");
+        var destination = Path.Combine(_daemon.Workdir, "copied-" + Guid.NewGuid().ToString("N"));
+        var r = await CliProcess.RunAsync("copy", $"local:{dir.Path}/src", $"keeper:{destination}", "--daemon", _daemon.Address, "--json");
+        Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
+        Assert.Equal("through the daemon\n", File.ReadAllText(Path.Combine(destination, "a.txt")));
+    }
+
+    [Fact]
+    public async Task An_unreachable_daemon_is_one_line_and_status_1()
+    {
+        var r = await CliProcess.RunAsync("exec", "-t", "local", "--daemon", $"akka.tcp://rcontrol@127.0.0.1:{FreePort.Get()}", "--", "true");
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("cannot reach", r.Stderr);
+    }
+
+    [Fact]
+    public async Task A_daemon_address_that_is_not_one_is_bad_usage()
+    {
+        var r = await CliProcess.RunAsync("exec", "-t", "local", "--daemon", "localhost:4053", "--", "true");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("is not an Akka address", r.Stderr);
+    }
+
+    /// <summary>One real daemon for the class, with a session <c>keeper</c> whose working directory proves where commands ran.</summary>
+    public sealed class Daemon : IAsyncLifetime
+    {
+        private readonly Support.TempDir _dir = new();
+        private readonly ConcurrentQueue<string> _lines = new();
+        private Process? _process;
+
+        public string Workdir => Path.Combine(_dir.Path, "keeper-home");
+
+        public string Address { get; private set; } = string.Empty;
+
+        public string Output => "\n--- daemon\n" + string.Join('\n', _lines);
+
+        public async Task InitializeAsync()
+        {
+            Directory.CreateDirectory(Workdir);
+            var port = FreePort.Get();
+            var config = _dir.Write("daemon.conf", $$"""
+                akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
+                rcontrol.sessions { keeper { type = local, working-directory = "{{Workdir}}" } }
+                """);
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { CliProcess.Dll, "daemon", "--config", config })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            _process = new Process { StartInfo = start };
+            _process.OutputDataReceived += (_, e) => Add(e.Data);
+            _process.ErrorDataReceived += (_, e) => Add(e.Data);
+            _process.Start();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            Address = $"akka.tcp://rcontrol@127.0.0.1:{port}";
+            await Poll.UntilAsync(() => _lines.Any(l => l.Contains("RControl daemon listening on", StringComparison.Ordinal)) || _process.HasExited, TimeSpan.FromSeconds(60), "the daemon to listen");
+            Assert.False(_process.HasExited, "the daemon exited" + Output);
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_process is { HasExited: false })
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process?.Dispose();
+            _dir.Dispose();
+        }
+
+        private void Add(string? line)
+        {
+            if (line is not null)
+            {
+                _lines.Enqueue(line);
+            }
+        }
+    }
+}
