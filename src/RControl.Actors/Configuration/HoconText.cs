@@ -14,7 +14,11 @@ public static class HoconText
     /// <param name="source">A name for errors (a file path), or null.</param>
     public static string Prepare(string text, string? source = null)
     {
-        CheckStructure(text, source);
+        if (CheckStructure(text) is { } problem)
+        {
+            throw new ConfigurationException($"{Where(source)}{problem}");
+        }
+
         return EnvironmentSubstitution.Apply(text);
     }
 
@@ -22,81 +26,111 @@ public static class HoconText
     public static int LineOf(string text, int position) =>
         1 + text.AsSpan(0, Math.Clamp(position, 0, text.Length)).Count('\n');
 
-    private static void CheckStructure(string text, string? source)
+    /// <summary>Returns null when the structure is sound, else a message starting with <c>line N:</c>.</summary>
+    public static string? CheckStructure(string text)
     {
         var open = new Stack<(char Bracket, int Line)>();
         var line = 1;
-        for (var i = 0; i < text.Length; i++)
+        var i = 0;
+        while (i < text.Length)
         {
             var c = text[i];
-            switch (c)
+            if (c == '\n')
             {
-                case '\n':
-                    line++;
-                    break;
-                case '#':
-                case '/' when i + 1 < text.Length && text[i + 1] == '/':
-                    while (i + 1 < text.Length && text[i + 1] != '\n')
+                line++;
+                i++;
+            }
+            else if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            {
+                while (i < text.Length && text[i] != '\n')
+                {
+                    i++;
+                }
+            }
+            else if (string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0)
+            {
+                var start = line;
+                var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
+                if (end < 0)
+                {
+                    return $"line {start}: unterminated \"\"\" string";
+                }
+
+                line += text.AsSpan(i, end - i).Count('\n');
+                i = end + 3;
+                while (i < text.Length && text[i] == '"')
+                {
+                    i++;
+                }
+            }
+            else if (c == '"')
+            {
+                i++;
+                while (true)
+                {
+                    if (i >= text.Length || text[i] == '\n')
                     {
-                        i++;
+                        return $"line {line}: unterminated string";
                     }
 
-                    break;
-                case '"':
-                    i = SkipString(text, i, ref line, source);
-                    break;
-                case '{' or '[':
-                    open.Push((c, line));
-                    break;
-                case '}' or ']':
-                    var expected = c == '}' ? '{' : '[';
-                    if (open.Count == 0 || open.Peek().Bracket != expected)
+                    if (text[i] == '\\')
                     {
-                        throw new ConfigurationException($"{Where(source, line)}unexpected '{c}'");
+                        i += 2;
+                        continue;
                     }
 
-                    open.Pop();
-                    break;
+                    if (text[i++] == '"')
+                    {
+                        break;
+                    }
+                }
+            }
+            else if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                var end = text.IndexOfAny(['}', '\n'], i);
+                if (end < 0 || text[end] != '}')
+                {
+                    return $"line {line}: unterminated substitution '${{'";
+                }
+
+                i = end + 1;
+            }
+            else if (c is '{' or '[')
+            {
+                open.Push((c, line));
+                i++;
+            }
+            else if (c is '}' or ']')
+            {
+                if (open.Count == 0)
+                {
+                    return $"line {line}: unexpected '{c}'";
+                }
+
+                var (bracket, at) = open.Pop();
+                var expected = bracket == '{' ? '}' : ']';
+                if (c != expected)
+                {
+                    return $"line {line}: expected '{expected}' to close '{bracket}' of line {at}, found '{c}'";
+                }
+
+                i++;
+            }
+            else
+            {
+                i++;
             }
         }
 
         if (open.Count > 0)
         {
             var (bracket, at) = open.Peek();
-            throw new ConfigurationException($"{Where(source, at)}'{bracket}' is never closed");
+            return $"line {at}: '{bracket}' is never closed";
         }
+
+        return null;
     }
 
-    private static int SkipString(string text, int start, ref int line, string? source)
-    {
-        if (text.AsSpan(start).StartsWith("\"\"\""))
-        {
-            var end = text.IndexOf("\"\"\"", start + 3, StringComparison.Ordinal);
-            if (end < 0)
-            {
-                throw new ConfigurationException($"{Where(source, line)}unterminated \"\"\" string");
-            }
-
-            line += text.AsSpan(start, end - start).Count('\n');
-            return end + 2;
-        }
-
-        for (var i = start + 1; i < text.Length; i++)
-        {
-            switch (text[i])
-            {
-                case '\\':
-                    i++;
-                    break;
-                case '"':
-                    return i;
-                case '\n':
-                    throw new ConfigurationException($"{Where(source, line)}unterminated string");
-            }
-        }
-
-        throw new ConfigurationException($"{Where(source, line)}unterminated string");
-    }
-
-    private static string Where(string? source, int line) => $"bad HOCON: {(source is null ? "" : source + ":")}line {line}: ";
+    /// <summary>The start of every syntax error message: <c>HOCON syntax error in FILE: </c>.</summary>
+    public static string Where(string? source) => source is null ? "HOCON syntax error: " : $"HOCON syntax error in {source}: ";
 }

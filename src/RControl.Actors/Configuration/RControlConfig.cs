@@ -30,7 +30,7 @@ public static class RControlConfig
         {
             var position = System.Text.RegularExpressions.Regex.Match(e.Message, @"position (\d+)");
             var line = position.Success ? $"line {HoconText.LineOf(prepared, int.Parse(position.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))}: " : "";
-            throw new ConfigurationException($"bad HOCON: {(source is null ? "" : source + ":")}{line}{e.Message.Split('\n')[0].Trim()}", e);
+            throw new ConfigurationException($"{HoconText.Where(source)}{line}{System.Text.RegularExpressions.Regex.Replace(e.Message.Split('\n')[0], @" at position \d+", "").TrimEnd(':', ' ')}", e);
         }
     }
 

@@ -84,11 +84,11 @@ public class ParsingTests
     [InlineData("a = [1, 2}\n", "line 1: expected ']'")]
     [InlineData("a = 1\nb = \"open\n", "line 2: unterminated string")]
     public void Hocon_structure_errors_name_the_line(string text, string expected) =>
-        Assert.StartsWith(expected, HoconSyntax.Check(text));
+        Assert.StartsWith(expected, RControl.Configuration.HoconText.CheckStructure(text));
 
     [Fact]
     public void Sound_hocon_passes_the_structure_check() =>
-        Assert.Null(HoconSyntax.Check("# {\na { b = \"}\" , c = [1, 2], d = ${?HOME}, e = \"\"\"x\n}\"\"\" }\n// ]\n"));
+        Assert.Null(RControl.Configuration.HoconText.CheckStructure("# {\na { b = \"}\" , c = [1, 2], d = ${?HOME}, e = \"\"\"x\n}\"\"\" }\n// ]\n"));
 
     [Fact]
     public void Plans_read_list_and_object_forms_with_task_options()

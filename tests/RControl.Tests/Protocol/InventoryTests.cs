@@ -70,9 +70,9 @@ public sealed class InventoryTests
     [InlineData("sessions { a { type = ssh, host = h, connect-timeout = soon } }", "'connect-timeout' is not a duration")]
     [InlineData("sessions { a { type = ssh, host = h, host-key-policy = yolo } }", "unknown host-key-policy 'yolo'")]
     [InlineData("sessions { a { type = local } }\ngroups { g = [a, b] }", "group 'g': unknown session(s) b")]
-    [InlineData("sessions {\n a { type = local \n}", "bad HOCON: line 1: '{' is never closed")]
-    [InlineData("sessions {\n a { type = local } }\n}", "bad HOCON: line 3: unexpected '}'")]
-    [InlineData("sessions {\n a { type = \"local } }", "bad HOCON: line 2: unterminated string")]
+    [InlineData("sessions {\n a { type = local \n}", "HOCON syntax error: line 1: '{' is never closed")]
+    [InlineData("sessions {\n a { type = local } }\n}", "HOCON syntax error: line 3: unexpected '}'")]
+    [InlineData("sessions {\n a { type = \"local } }", "HOCON syntax error: line 2: unterminated string")]
     [InlineData("sessions { a { type = ssh, host = ${RC_TEST_SURELY_UNSET_VAR} } }", "RC_TEST_SURELY_UNSET_VAR")]
     public void Bad_input_names_the_problem(string hocon, string expected)
     {

@@ -5,7 +5,7 @@ namespace RControl.Host.Cli.Plans;
 /// <summary>
 /// Finds keys written twice directly inside a root-level object of HOCON text (e.g. <c>tasks { A {…} A {…} }</c>).
 /// HOCON merges duplicate keys silently, so a plan in the object form would lose a task without this check.
-/// Run after <see cref="Targets.HoconSyntax.Check"/> (the text is structurally sound).
+/// Run after <see cref="RControl.Configuration.HoconText.CheckStructure"/> (the text is structurally sound).
 /// </summary>
 public static class ObjectKeys
 {

@@ -1,11 +1,10 @@
-using System.Text.RegularExpressions;
 using Akka.Configuration;
 using RControl.Configuration;
 
 namespace RControl.Host.Cli.Targets;
 
 /// <summary>Reads inventory files (<c>--inventory</c>) and the session part of plans, turning every problem into a <see cref="UsageException"/>.</summary>
-public static partial class InventoryFiles
+public static class InventoryFiles
 {
     /// <summary>Reads an inventory file: <c>sessions</c>/<c>groups</c> at the top level, or under <c>rcontrol</c> as in a daemon config.</summary>
     public static Inventory Load(string path)
@@ -22,26 +21,13 @@ public static partial class InventoryFiles
     /// <summary>Parses HOCON text; a syntax error becomes a one-line <see cref="UsageException"/> naming the file and line.</summary>
     public static Config ParseHocon(string hocon, string source)
     {
-        if (HoconSyntax.Check(hocon) is { } problem)
-        {
-            throw new UsageException($"HOCON syntax error in {source}: {problem}");
-        }
-
         try
         {
-            return RControlConfig.Parse(hocon);
+            return RControlConfig.Parse(hocon, source);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (ConfigurationException e)
         {
-            var inner = e.InnerException ?? e;
-            var message = OneLine(inner.Message);
-            var line = LineNumber().Match(message);
-            var position = Position().Match(message);
-            var where = line.Success ? $"line {line.Groups[1].Value}"
-                : position.Success && int.TryParse(position.Groups[1].Value, out var at) && at <= hocon.Length ? $"line {hocon.AsSpan(0, at).Count('\n') + 1}"
-                : "unknown line";
-            var shortMessage = message.Split(':')[0];
-            throw new UsageException($"HOCON syntax error in {source}: {where}: {shortMessage}", e);
+            throw new UsageException(OneLine(e.Message), e);
         }
     }
 
@@ -82,10 +68,4 @@ public static partial class InventoryFiles
     }
 
     private static string OneLine(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    [GeneratedRegex(@"[Ll]ine[: ]+(\d+)")]
-    private static partial Regex LineNumber();
-
-    [GeneratedRegex(@"position (\d+)")]
-    private static partial Regex Position();
 }
