@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace RControl.Tests.Support;
 
 /// <summary>An embedded RControl system and a local session per test.</summary>
@@ -28,29 +26,45 @@ public static class Wait
     /// <summary>Polls a condition until it holds or the deadline passes; returns whether it held.</summary>
     public static async Task<bool> UntilAsync(Func<bool> condition, TimeSpan deadline)
     {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
+        try
         {
-            if (clock.Elapsed > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(20);
+            await RControl.TestSupport.Poll.UntilAsync(condition, deadline, "a condition");
+            return true;
         }
-
-        return true;
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>How many processes have a command line starting with the pattern (pgrep -f ^pattern).</summary>
+    /// <summary>How many processes have a command line starting with the pattern (read from /proc: no procps needed).</summary>
     public static int CountProcesses(string pattern)
     {
-        using var pgrep = Process.Start(new ProcessStartInfo("pgrep", ["-f", "-c", "^" + pattern]) { RedirectStandardOutput = true })!;
-        var output = pgrep.StandardOutput.ReadToEnd();
-        pgrep.WaitForExit();
-        return int.Parse(output.Trim());
+        var count = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.StartsWith(pattern, StringComparison.Ordinal))
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return count;
     }
 
-    /// <summary>A unique sleep duration, so pgrep can find exactly this test's processes.</summary>
+    /// <summary>A unique sleep duration, so a test finds exactly its own processes.</summary>
     public static string UniqueSleep() => $"{Random.Shared.Next(5000, 9000)}.{Random.Shared.Next(100000, 999999)}";
 }
