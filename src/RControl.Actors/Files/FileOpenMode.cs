@@ -15,3 +15,16 @@ public enum FileOpenMode
     /// <summary>Create a new file; fails when the path exists (<c>"xb"</c>).</summary>
     CreateNew,
 }
+
+/// <summary>Maps <see cref="FileOpenMode"/> to .NET's file mode and access, for every file system.</summary>
+internal static class FileOpenModes
+{
+    public static (FileMode Mode, FileAccess Access) ToFileModeAndAccess(this FileOpenMode mode) => mode switch
+    {
+        FileOpenMode.Read => (FileMode.Open, FileAccess.Read),
+        FileOpenMode.Write => (FileMode.Create, FileAccess.Write),
+        FileOpenMode.Append => (FileMode.Append, FileAccess.Write),
+        FileOpenMode.CreateNew => (FileMode.CreateNew, FileAccess.Write),
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown open mode"),
+    };
+}

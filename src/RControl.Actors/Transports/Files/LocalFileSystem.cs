@@ -18,14 +18,7 @@ public sealed class LocalFileSystem : IFileSystem
             throw FileErrors.Of(FileErrorKind.IsADirectory, "open", path);
         }
 
-        var (fileMode, access) = mode switch
-        {
-            FileOpenMode.Read => (FileMode.Open, FileAccess.Read),
-            FileOpenMode.Write => (FileMode.Create, FileAccess.Write),
-            FileOpenMode.Append => (FileMode.Append, FileAccess.Write),
-            FileOpenMode.CreateNew => (FileMode.CreateNew, FileAccess.Write),
-            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown open mode"),
-        };
+        var (fileMode, access) = mode.ToFileModeAndAccess();
         try
         {
             // bufferSize 0: no FileStream buffer; callers move data in large chunks.

@@ -37,14 +37,7 @@ internal sealed class SftpFileSystem : IFileSystem
             throw FileErrors.Of(FileErrorKind.AlreadyExists, "open", path);
         }
 
-        var (fileMode, access) = mode switch
-        {
-            FileOpenMode.Read => (FileMode.Open, FileAccess.Read),
-            FileOpenMode.Write => (FileMode.Create, FileAccess.Write),
-            FileOpenMode.Append => (FileMode.Append, FileAccess.Write),
-            FileOpenMode.CreateNew => (FileMode.CreateNew, FileAccess.Write),
-            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown open mode"),
-        };
+        var (fileMode, access) = mode.ToFileModeAndAccess();
         try
         {
             return await client.OpenAsync(path, fileMode, access, cancellationToken).ConfigureAwait(false);
