@@ -12,6 +12,13 @@ namespace RControl.Transports.Files;
 /// </summary>
 internal sealed class SftpFileSystem : IFileSystem
 {
+    /// <summary>
+    /// Bytes per SFTP request. SSH.NET reads ahead up to 100 requests per open stream: 16 KiB keeps that near
+    /// 2 MiB (plenty in flight) so a copy's memory stays bounded; writes are not read ahead and go faster larger.
+    /// </summary>
+    private const uint ReadRequestSize = 16 * 1024;
+    private const uint WriteRequestSize = 64 * 1024;
+
     private readonly Func<CancellationToken, Task<SftpClient>> _connect;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (SftpClient Client, SftpRawSession Raw)? _connection;
@@ -40,6 +47,8 @@ internal sealed class SftpFileSystem : IFileSystem
         var (fileMode, access) = mode.ToFileModeAndAccess();
         try
         {
+            // Read when opening: a concurrent open of the other kind only changes request sizes.
+            client.BufferSize = access == FileAccess.Read ? ReadRequestSize : WriteRequestSize;
             return await client.OpenAsync(path, fileMode, access, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
