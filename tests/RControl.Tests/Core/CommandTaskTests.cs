@@ -185,13 +185,15 @@ public sealed class CommandTaskTests : IAsyncLifetime
     [Fact]
     public async Task Output_timeout_is_rearmed_by_every_line()
     {
-        // 12 lines, 100 ms apart: 1.2 s in all, never 600 ms without a line.
+        // 20 lines, 150 ms apart: 3 s in all, twice the output timeout, but never 1.5 s without a line
+        // (a 10x margin for a loaded CI machine).
         var lines = 0;
         var task = Session.Execute(
-            "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i; sleep 0.1; done",
-            new CommandOptions { OutputTimeout = TimeSpan.FromMilliseconds(600), OnStdout = (_, _) => lines++ });
+            "for i in $(seq 1 20); do echo $i; sleep 0.15; done",
+            new CommandOptions { OutputTimeout = TimeSpan.FromSeconds(1.5), OnStdout = (_, _) => lines++ });
         Assert.Equal(0, await task.WaitAsync());
-        Assert.Equal(12, lines);
+        Assert.Equal(20, lines);
+        Assert.True(task.EndedAt - task.StartedAt > TimeSpan.FromSeconds(1.5), "the command must outlive one output timeout");
     }
 
     [Fact]
