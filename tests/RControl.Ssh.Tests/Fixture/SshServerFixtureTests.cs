@@ -50,9 +50,11 @@ public sealed class SshServerFixtureTests
         var through = await OpenSshAsync(server, proxy.Port, "echo via-proxy");
         Assert.Equal("via-proxy\n", through.Stdout);
 
+        // The first connection must be gone from the proxy's list, or the cut below could miss the second one.
+        await Poll.UntilAsync(() => proxy.OpenConnections == 0, TimeSpan.FromSeconds(10), "the first proxied connection to close");
         var marker = $"rc-fixture-{Guid.NewGuid():N}";
         var running = OpenSshAsync(server, proxy.Port, $"sleep 30 # {marker}");
-        await Poll.UntilAsync(() => proxy.OpenConnections == 1, TimeSpan.FromSeconds(10), "an open proxied connection");
+        await Poll.UntilAsync(() => proxy.OpenConnections == 1 && proxy.AcceptedConnections == 2, TimeSpan.FromSeconds(10), "the second proxied connection");
         proxy.CutAll();
         var cut = await running.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.NotEqual(0, cut.ExitCode);
