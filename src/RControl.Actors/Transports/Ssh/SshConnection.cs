@@ -80,6 +80,14 @@ internal sealed class SshConnection : IDisposable
     {
         MarkDead();
         _probe?.Dispose();
+        // SSH.NET does not fail the commands of a connection closed from this side: any still tracked here
+        // (the pool dropping a dead connection, the session closing) fail now instead of hanging.
+        var reason = LastError ?? new IOException("the connection was closed");
+        foreach (var abort in TakeRunning())
+        {
+            abort(reason);
+        }
+
         try
         {
             Client.Dispose();
