@@ -39,7 +39,7 @@ public static class RemoteWorkload
         var config = ConfigurationFactory.ParseString("rcontrol.sessions { local { type = local } }\n" + Engines.QuietHocon)
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
             .WithFallback(RControlConfig.ReferenceConfig);
-        var engineSystem = ActorSystem.Create("rcontrol", BootstrapSetup.Create().WithConfig(RemoteSecurity.TransportOverrides(config).WithFallback(config)));
+        var engineSystem = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(config));
         try
         {
             RControlEngine.Start(engineSystem, Inventory.Parse(config.GetConfig("rcontrol")));

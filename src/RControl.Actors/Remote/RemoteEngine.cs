@@ -85,12 +85,7 @@ public sealed class RemoteEngine : IAsyncDisposable
         var user = (config ?? Config.Empty)
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0\nakka.loglevel = WARNING"))
             .WithFallback(RControlConfig.ReferenceConfig);
-        RemoteSecurity.Validate(user);
-        var full = RemoteSecurity.TransportOverrides(user).WithFallback(user);
-        Setup setup = BootstrapSetup.Create().WithConfig(full);
-        var ssl = RemoteSecurity.CreateSslSetup(full);
-        var systemSetup = ssl is null ? ActorSystemSetup.Create(setup) : ActorSystemSetup.Create(setup, ssl);
-        return ActorSystem.Create(name, systemSetup);
+        return ActorSystem.Create(name, RemoteSecurity.CreateSystemSetup(user));
     }
 
     /// <summary>The engine's session names, sorted.</summary>

@@ -1,3 +1,5 @@
+using Akka.Actor.Setup;
+using Akka.Actor;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration;
@@ -68,6 +70,18 @@ public static class RemoteSecurity
         }
 
         return IPAddress.TryParse(hostname.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
+    }
+
+    /// <summary>
+    /// The setup of an actor system with Akka.Remote under these rules: checks the endpoint (<see cref="Validate"/>),
+    /// puts the TLS transport settings in front, and adds the TLS setup when <c>rcontrol.remote.tls</c> is on.
+    /// </summary>
+    public static ActorSystemSetup CreateSystemSetup(Config config)
+    {
+        Validate(config);
+        var full = TransportOverrides(config).WithFallback(config);
+        var bootstrap = BootstrapSetup.Create().WithConfig(full);
+        return CreateSslSetup(full) is { } ssl ? ActorSystemSetup.Create(bootstrap, ssl) : ActorSystemSetup.Create(bootstrap);
     }
 
     /// <summary>

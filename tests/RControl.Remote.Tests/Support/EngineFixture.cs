@@ -31,15 +31,10 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public static ActorSystem StartEngineSystem(string hocon)
     {
-        var config = ConfigurationFactory.ParseString(EnvironmentSubstitution.Apply(hocon))
-            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
-            .WithFallback(RControlConfig.ReferenceConfig);
-        RemoteSecurity.Validate(config);
-        var full = RemoteSecurity.TransportOverrides(config).WithFallback(config);
-        var bootstrap = BootstrapSetup.Create().WithConfig(full);
-        var ssl = RemoteSecurity.CreateSslSetup(full);
-        var setup = ssl is null ? Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap) : Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap, ssl);
-        var system = ActorSystem.Create("rcontrol", setup);
+        // RControlConfig.Parse reads ${VAR} from the environment and checks the structure, as for every config.
+        var config = RControlConfig.Parse(hocon)
+            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"));
+        var system = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(config));
         RControlEngine.Start(system, Inventory.Parse(config.GetConfig("rcontrol")));
         return system;
     }
