@@ -1,3 +1,4 @@
+using RControl.TestSupport;
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Hosting;
@@ -53,7 +54,7 @@ public sealed class HostingTests
                 s.Execute("exit 1");
                 throw new InvalidOperationException("scope failed");
             }));
-            await WaitUntil(() => logs.Messages.Any(m => m.Contains("Task error while the scope itself failed", StringComparison.Ordinal)));
+            await Poll.UntilAsync(() => logs.Messages.Any(m => m.Contains("Task error while the scope itself failed", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the scope's task error in the host's log");
         }
         finally
         {
@@ -108,16 +109,6 @@ public sealed class HostingTests
         finally
         {
             await host.StopAsync();
-        }
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20s");
-            await Task.Delay(50);
         }
     }
 

@@ -1,3 +1,4 @@
+using RControl.TestSupport;
 using Akka.Actor;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.Logging;
@@ -137,12 +138,7 @@ public sealed class SecurityTests : IDisposable
 
             // Positive control: the witness does receive a trusted client's message — and only that one.
             client.System.ActorSystem.ActorSelection($"{address}/user/witness").Tell("hello from a friend");
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (Snapshot(received).Count == 0 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-
+            await Poll.UntilAsync(() => Snapshot(received).Count > 0, TimeSpan.FromSeconds(20), "the trusted client's message at the witness");
             Assert.Equal(["hello from a friend"], Snapshot(received));
         }
         finally

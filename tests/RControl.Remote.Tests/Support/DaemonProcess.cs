@@ -1,3 +1,4 @@
+using RControl.TestSupport;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -73,22 +74,27 @@ public sealed partial class DaemonProcess : IAsyncDisposable
     /// <summary>Polls the captured output until a line contains the text (fails with the output so far).</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        bool Seen() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+        try
         {
-            if (DateTime.UtcNow > deadline || (_process.HasExited && !_lines.Any(l => l.Contains(text, StringComparison.Ordinal))))
-            {
-                // Let the output readers catch up once after an exit.
-                await Task.Delay(200);
-                if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            await Poll.UntilAsync(
+                async () =>
                 {
-                    return;
-                }
+                    if (Seen() || !_process.HasExited)
+                    {
+                        return Seen();
+                    }
 
-                throw new Xunit.Sdk.XunitException($"daemon output has no '{text}' (exited: {_process.HasExited}):{Environment.NewLine}{Output}");
-            }
-
-            await Task.Delay(50);
+                    // Exited: waiting for the exit again also waits until the output readers reached the end.
+                    await _process.WaitForExitAsync();
+                    return Seen() ? true : throw new TimeoutException("the daemon exited");
+                },
+                timeout,
+                $"'{text}' in the daemon output");
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException($"daemon output has no '{text}' (exited: {_process.HasExited}):{Environment.NewLine}{Output}");
         }
     }
 
