@@ -15,6 +15,11 @@ public sealed class SshTests : IClassFixture<SshdFixture>
 
     private string UserAtHost => $"{_sshd.User.Name}@{_sshd.Host}:{_sshd.Port}";
 
+    /// <summary>The body of an inventory/plan session for the test sshd.</summary>
+    private string RemoteSession =>
+        $"type = ssh, host = \"{_sshd.Host}\", port = {_sshd.Port}, user = \"{_sshd.User.Name}\", " +
+        $"identity-files = [\"{_sshd.ClientKey.PrivateKeyFile}\"], known-hosts = \"{_sshd.KnownHostsFile}\", ssh-config = \"{_sshd.SshConfigFile}\"";
+
     private string[] SshOptions => ["--identity", _sshd.ClientKey.PrivateKeyFile, "--known-hosts", _sshd.KnownHostsFile, "--ssh-config", _sshd.SshConfigFile];
 
     [Fact]
@@ -42,15 +47,7 @@ public sealed class SshTests : IClassFixture<SshdFixture>
         using var dir = new Support.TempDir();
         var inventory = dir.Write("inventory.hocon", $$"""
             sessions {
-              remote {
-                type = ssh
-                host = "{{_sshd.Host}}"
-                port = {{_sshd.Port}}
-                user = "{{_sshd.User.Name}}"
-                identity-files = ["{{_sshd.ClientKey.PrivateKeyFile}}"]
-                known-hosts = "{{_sshd.KnownHostsFile}}"
-                ssh-config = "{{_sshd.SshConfigFile}}"
-              }
+              remote { {{RemoteSession}} }
               here { type = local }
             }
             groups { all = [remote, here] }
@@ -105,15 +102,7 @@ public sealed class SshTests : IClassFixture<SshdFixture>
         using var dir = new Support.TempDir();
         var plan = dir.Write("plan.hocon", $$"""
             sessions {
-              remote {
-                type = ssh
-                host = "{{_sshd.Host}}"
-                port = {{_sshd.Port}}
-                user = "{{_sshd.User.Name}}"
-                identity-files = ["{{_sshd.ClientKey.PrivateKeyFile}}"]
-                known-hosts = "{{_sshd.KnownHostsFile}}"
-                ssh-config = "{{_sshd.SshConfigFile}}"
-              }
+              remote { {{RemoteSession}} }
             }
             tasks = [
               { name = prepare, session = local, run = "echo prepared" }
