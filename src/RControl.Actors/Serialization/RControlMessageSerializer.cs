@@ -104,7 +104,7 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
         {
             ExecuteManifest => new SessionActor.Execute(r.ReadString(), ReadCommandSpec(r)),
             KillManifest => new SessionActor.Kill(r.ReadString()),
-            OutputManifest => ReadOutput(r),
+            OutputManifest => new CommandTaskActor.Output(r.ReadString(), (OutputStream)r.ReadByte(), ReadStrings(r)),
             OutputAckManifest => new CommandTaskActor.OutputAck(r.ReadString(), (OutputStream)r.ReadByte()),
             CompletedManifest => new CommandTaskActor.Completed(r.ReadString(), (CommandEnd)r.ReadByte(), ReadNullableInt(r), ReadNullableString(r)),
             OpenSessionManifest => new SessionManagerActor.OpenSession(r.ReadString(), ReadSessionSpec(r, 0)),
@@ -138,12 +138,7 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
             case CommandTaskActor.Output m:
                 w.Write(m.TaskId);
                 w.Write((byte)m.Stream);
-                w.Write(m.Lines.Length);
-                foreach (var line in m.Lines)
-                {
-                    w.Write(line);
-                }
-
+                WriteStrings(w, m.Lines);
                 break;
             case CommandTaskActor.OutputAck m:
                 w.Write(m.TaskId);
@@ -214,25 +209,6 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
         }
 
         return (int)Math.Min(chars + 64, 64 * 1024 * 1024);
-    }
-
-    private static CommandTaskActor.Output ReadOutput(BinaryReader r)
-    {
-        var taskId = r.ReadString();
-        var stream = (OutputStream)r.ReadByte();
-        var count = r.ReadInt32();
-        if (count < 0)
-        {
-            throw new SerializationException($"RControl serializer: bad line count {count}");
-        }
-
-        var lines = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            lines[i] = r.ReadString();
-        }
-
-        return new CommandTaskActor.Output(taskId, stream, lines);
     }
 
     private static void WriteCommandSpec(BinaryWriter w, CommandSpec spec)
@@ -482,6 +458,11 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
     private static string[] ReadStrings(BinaryReader r)
     {
         var count = r.ReadInt32();
+        if (count < 0)
+        {
+            throw new SerializationException($"RControl serializer: bad string count {count}");
+        }
+
         var values = new string[count];
         for (var i = 0; i < count; i++)
         {
