@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Reflection;
 using Akka.Actor;
 using Akka.Configuration;
@@ -19,18 +21,22 @@ public static class RControlConfig
     /// </summary>
     /// <param name="hocon">The HOCON text.</param>
     /// <param name="source">A file name for error messages.</param>
-    public static Config Parse(string hocon, string? source = null)
+    public static Config Parse(string hocon, string? source = null) => ParseUser(hocon, source).WithFallback(ReferenceConfig);
+
+    /// <summary>As <see cref="Parse"/>, without the reference fallback (for callers that layer their own defaults first).</summary>
+    public static Config ParseUser(string hocon, string? source = null)
     {
         var prepared = HoconText.Prepare(hocon, source);
         try
         {
-            return ConfigurationFactory.ParseString(prepared).WithFallback(ReferenceConfig);
+            return ConfigurationFactory.ParseString(prepared);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not ConfigurationException)
         {
-            var position = System.Text.RegularExpressions.Regex.Match(e.Message, @"position (\d+)");
-            var line = position.Success ? $"line {HoconText.LineOf(prepared, int.Parse(position.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))}: " : "";
-            throw new ConfigurationException($"{HoconText.Where(source)}{line}{System.Text.RegularExpressions.Regex.Replace(e.Message.Split('\n')[0], @" at position \d+", "").TrimEnd(':', ' ')}", e);
+            var position = Regex.Match(e.Message, @"position (\d+)");
+            var line = position.Success ? $"line {HoconText.LineOf(prepared, int.Parse(position.Groups[1].Value, CultureInfo.InvariantCulture))}: " : "";
+            var message = Regex.Replace(e.Message.Split('\n')[0], @" at position \d+", "").TrimEnd(':', ' ');
+            throw new ConfigurationException($"{HoconText.Where(source)}{line}{message}", e);
         }
     }
 

@@ -23,19 +23,7 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
             throw new ConfigurationException($"config file '{file.FullName}' does not exist");
         }
 
-        Config user;
-        try
-        {
-            user = ConfigurationFactory.ParseString(HoconText.Prepare(File.ReadAllText(file.FullName), file.FullName));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException and not ConfigurationException)
-        {
-            throw new ConfigurationException($"config file '{file.FullName}': bad HOCON: {e.Message}", e);
-        }
-        catch (ConfigurationException e)
-        {
-            throw new ConfigurationException($"config file '{file.FullName}': {e.Message}", e);
-        }
+        var user = RControlConfig.ParseUser(File.ReadAllText(file.FullName), file.FullName);
 
         var merged = user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
         RemoteSecurity.Validate(merged);
