@@ -21,27 +21,8 @@ public static class ExecJob
         await using var pool = new SessionPool(engine, name => specs[name]);
         var runner = new UnitRunner(pool, view);
         using var fanout = new SemaphoreSlim(settings.Fanout);
-        await view.RunAsync(() => Task.WhenAll(units.Select(async unit =>
-        {
-            try
-            {
-                await fanout.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                runner.Skip(unit, "cancelled");
-                return;
-            }
-
-            try
-            {
-                await runner.RunCommandAsync(unit, options, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                fanout.Release();
-            }
-        }))).ConfigureAwait(false);
+        await view.RunAsync(() => Task.WhenAll(units.Select(unit =>
+            runner.RunInSlotAsync(fanout, unit, () => runner.RunCommandAsync(unit, options, cancellationToken), cancellationToken)))).ConfigureAwait(false);
         view.Finish(units);
         return units;
     }

@@ -37,41 +37,22 @@ public static class PlanJob
             return (task.Name, units.All(u => u.State == RunState.Succeeded));
         }
 
-        async Task RunUnitAsync(RunUnit unit, PlanTask task)
+        Task RunUnitAsync(RunUnit unit, PlanTask task) => runner.RunInSlotAsync(fanout, unit, () =>
         {
-            try
+            if (task.Copy is { } copy)
             {
-                await fanout.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                runner.Skip(unit, "cancelled");
-                return;
+                return runner.RunWorkAsync(unit, (u, ct) => Copies.CopyAsync(pool, copy.From, copy.To, u, ct), cancellationToken);
             }
 
-            try
+            var options = ExecJob.CommandOptionsFor(settings) with
             {
-                if (task.Copy is { } copy)
-                {
-                    await runner.RunWorkAsync(unit, (u, ct) => Copies.CopyAsync(pool, copy.From, copy.To, u, ct), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    var options = ExecJob.CommandOptionsFor(settings) with
-                    {
-                        Timeout = task.Timeout ?? settings.Timeout,
-                        OutputTimeout = task.OutputTimeout ?? settings.OutputTimeout,
-                        ExpectedExitCode = task.ExpectedExitCode,
-                        CombineStderr = task.CombineStderr ?? settings.CombineStderr,
-                    };
-                    await runner.RunCommandAsync(unit, options, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                fanout.Release();
-            }
-        }
+                Timeout = task.Timeout ?? settings.Timeout,
+                OutputTimeout = task.OutputTimeout ?? settings.OutputTimeout,
+                ExpectedExitCode = task.ExpectedExitCode,
+                CombineStderr = task.CombineStderr ?? settings.CombineStderr,
+            };
+            return runner.RunCommandAsync(unit, options, cancellationToken);
+        }, cancellationToken);
 
         await view.RunAsync(async () =>
         {

@@ -75,6 +75,29 @@ public sealed class UnitRunner
         }
     }
 
+    /// <summary>Runs a unit once a fan-out slot is free; a unit still waiting when the run is cancelled is skipped.</summary>
+    public async Task RunInSlotAsync(SemaphoreSlim fanout, RunUnit unit, Func<Task> run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await fanout.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Skip(unit, "cancelled");
+            return;
+        }
+
+        try
+        {
+            await run().ConfigureAwait(false);
+        }
+        finally
+        {
+            fanout.Release();
+        }
+    }
+
     /// <summary>Marks a unit skipped.</summary>
     public void Skip(RunUnit unit, string reason) => End(unit, RunState.Skipped, null, false, reason, DateTimeOffset.UtcNow, started: false);
 
