@@ -64,6 +64,25 @@ public sealed class WireSampleTests : IAsyncLifetime
         Assert.Equal(WireSampleRecords.Describe(record), WireSampleRecords.Describe(back));
     }
 
+    [Theory]
+    [MemberData(nameof(Manifests))]
+    public void Fields_a_newer_peer_added_are_skipped(string manifest)
+    {
+        var serializer = Serializer();
+        var record = _samples[manifest];
+
+        // Field 999 as a varint, a string and a nested message: what a later version might add.
+        byte[] newer = [.. serializer.ToBinary(record), 0xB8, 0x3E, 0x2A, 0xBA, 0x3E, 0x03, 0x6E, 0x65, 0x77, 0xBA, 0x3E, 0x02, 0x08, 0x01];
+        Assert.Equal(WireSampleRecords.Describe(record), WireSampleRecords.Describe(serializer.FromBinary(newer, manifest)));
+    }
+
+    [Fact]
+    public void An_execute_without_its_command_spec_is_refused()
+    {
+        var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Serializer().FromBinary([0x0A, 0x01, 0x41], "Execute"));
+        Assert.Equal("RControl wire: malformed Execute (3 bytes): the command spec is missing", error.Message);
+    }
+
     [Fact]
     public void A_version_1_manifest_is_refused_with_one_line_naming_it()
     {
