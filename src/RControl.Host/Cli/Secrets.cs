@@ -34,34 +34,42 @@ internal static class Secrets
             throw new UsageException($"{option}: stdin is not a terminal (use --passphrase-env VAR or the inventory)");
         }
 
-        Console.Error.Write(prompt);
-        var text = new StringBuilder();
-        while (true)
+        // Echo goes off before the prompt shows, so nothing typed early is echoed; the line is read raw from
+        // stdin (not through Console, which applies its own terminal settings around each read).
+        Console.Error.Flush();
+        using var echoOff = TerminalEcho.Off();
+        try
         {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
+            Console.Error.Write(prompt);
+            Console.Error.Flush();
+            using var input = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 1);
+            var bytes = new List<byte>();
+            var one = new byte[1];
+            while (true)
             {
-                break;
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (text.Length > 0)
+                if (input.Read(one, 0, 1) == 0)
                 {
-                    text.Length--;
-                }
-            }
-            else if (key.KeyChar == '\u0004' && text.Length == 0)
-            {
-                throw new UsageException($"{option}: no answer");
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                text.Append(key.KeyChar);
-            }
-        }
+                    if (bytes.Count == 0)
+                    {
+                        throw new UsageException($"{option}: no answer");
+                    }
 
-        Console.Error.WriteLine();
-        return text.ToString();
+                    break;
+                }
+
+                if (one[0] is (byte)'\n' or (byte)'\r')
+                {
+                    break;
+                }
+
+                bytes.Add(one[0]);
+            }
+
+            return Encoding.UTF8.GetString(bytes.ToArray());
+        }
+        finally
+        {
+            Console.Error.WriteLine();
+        }
     }
 }
