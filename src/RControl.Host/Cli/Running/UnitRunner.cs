@@ -131,7 +131,7 @@ public sealed class UnitRunner
 
     private void Line(RunUnit unit, OutputStream stream, string line)
     {
-        unit.AddLine(stream, line);
+        unit.AddLine(stream, line, _view.KeepsOutput);
         _view.Line(unit, stream, line);
     }
 
