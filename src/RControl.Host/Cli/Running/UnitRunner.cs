@@ -115,6 +115,7 @@ public sealed class UnitRunner
     {
         TaskException t => t.Reason,
         TaskErrorsException errors => string.Join("; ", errors.Errors.Select(Describe)),
+        OperationCanceledException => "interrupted",
         _ => e.InnerException is { } inner && e is AggregateException ? Describe(inner) : e.Message,
     };
 
