@@ -100,8 +100,8 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
             HostKeyPolicy = ParsePolicy(name, c.GetString("host-key-policy", "strict")),
             ProxyJump = c.GetString("proxy-jump", null),
             SshConfigFile = c.GetString("ssh-config", null),
-            MaxChannels = c.HasPath("max-channels") ? Positive(name, "max-channels", c.GetInt("max-channels")) : 10,
-            MaxConnections = c.HasPath("max-connections") ? Positive(name, "max-connections", c.GetInt("max-connections")) : 1,
+            MaxChannels = c.HasPath("max-channels") ? Positive(name, "max-channels", c.GetInt("max-channels")) : SshSessionSpec.DefaultMaxChannels,
+            MaxConnections = c.HasPath("max-connections") ? Positive(name, "max-connections", c.GetInt("max-connections")) : SshSessionSpec.DefaultMaxConnections,
             KeyExchangeAlgorithms = c.HasPath("kex-algorithms") ? c.GetStringList("kex-algorithms").ToArray() : null,
         };
         if (c.HasPath("connect-timeout"))
@@ -112,6 +112,11 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
         if (c.HasPath("keep-alive"))
         {
             spec = spec with { KeepAlive = Duration(name, "keep-alive", c) };
+        }
+
+        if (c.HasPath("connect-budget"))
+        {
+            spec = spec with { ConnectBudget = Duration(name, "connect-budget", c) };
         }
 
         return spec;
