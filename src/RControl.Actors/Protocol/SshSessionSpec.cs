@@ -57,7 +57,7 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
 
     /// <summary>
     /// How long a command waits for a connection: refused, reset or timed-out attempts are retried with backoff
-    /// (250 ms doubling up to 2 s) within this budget, or within the command's own timeout if that is shorter.
+    /// (250 ms doubling up to 1 s) within this budget, or within the command's own timeout if that is shorter.
     /// Authentication, host-key and unknown-host failures are reported at once.
     /// </summary>
     public TimeSpan ConnectBudget { get; init; } = TimeSpan.FromSeconds(30);

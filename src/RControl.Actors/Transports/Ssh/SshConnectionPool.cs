@@ -7,14 +7,14 @@ namespace RControl.Transports.Ssh;
 /// The connections of one SSH session: hands out channel slots (at most <c>maxChannels</c> per connection),
 /// opens another connection on demand (only when every open one is full) up to <c>maxConnections</c>, drops dead
 /// connections, and reconnects patiently: a refused, reset or timed-out connect is retried with backoff (250 ms
-/// doubling up to 2 s) until the caller's deadline, one attempt at a time for every waiting caller (no retry storm).
+/// doubling up to 1 s) until the caller's deadline, one attempt at a time for every waiting caller (no retry storm).
 /// A failure that retrying cannot cure (authentication, host key, unknown host, bad configuration) is reported at
 /// once. Waiting for a slot or a connection never blocks a thread.
 /// </summary>
 internal sealed class SshConnectionPool : IAsyncDisposable
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
     private readonly SshSessionSpec _spec;
     private readonly int _maxChannels;
@@ -26,6 +26,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     private Task<SshConnection>? _connecting;
     private ExceptionDispatchInfo? _lastFailure;
     private DateTime _retryAt;
+    private DateTime _lastFailureAt;
     private int _failures;
     private int _lastId;
 
@@ -48,6 +49,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     public async Task<Lease> AcquireAsync(DateTime giveUpAt, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
+        var attempted = false;
         while (true)
         {
             Task wait;
@@ -71,7 +73,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                 else if (_connections.Count < _maxConnections)
                 {
                     var now = DateTime.UtcNow;
-                    if (_lastFailure is { } failure && now < _retryAt)
+                    if (_lastFailure is { } failure && now < _retryAt && (!IsTransient(failure.SourceException) || _retryAt < giveUpAt || attempted))
                     {
                         if (!IsTransient(failure.SourceException) || _retryAt >= giveUpAt)
                         {
@@ -98,6 +100,9 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             {
                 if (connecting)
                 {
+                    // A caller never fails on a failure older than its arrival: it gets an attempt of its own first,
+                    // even inside the backoff when its budget cannot wait that long (the host may be back).
+                    attempted = true;
                     var remaining = giveUpAt - DateTime.UtcNow;
                     await wait.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
                 }
@@ -108,7 +113,16 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             }
             catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
             {
-                // The caller's deadline passed while an attempt was still under way.
+                // The caller's deadline passed while an attempt was still under way: report what the earlier attempts
+                // met, if any failed since this caller came, else that nobody answered.
+                lock (_gate)
+                {
+                    if (_lastFailure is { } failure && _lastFailureAt >= started)
+                    {
+                        failure.Throw();
+                    }
+                }
+
                 var port = _spec.Port ?? 22;
                 throw new SshConnectException(_spec.Host, port, SshConnectFailure.TimedOut,
                     $"cannot connect to {_spec.Host}:{port}: no answer within {(DateTime.UtcNow - started).TotalSeconds:0.#}s");
@@ -154,7 +168,8 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             {
                 _failures++;
                 var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(_failures - 1, 16)));
-                _retryAt = DateTime.UtcNow + backoff;
+                _lastFailureAt = DateTime.UtcNow;
+                _retryAt = _lastFailureAt + backoff;
                 _lastFailure = ExceptionDispatchInfo.Capture(e);
                 _connecting = null;
                 Signal();
