@@ -72,7 +72,8 @@ public sealed class ConnectPatienceTests
 
         Assert.IsNotType<TaskTimeoutException>(error);
         Assert.Contains("cannot connect", error.Message);
-        Assert.Contains("no answer", error.Message);
+        Assert.Contains("not connected within", error.Message);
+        Assert.Contains("the command's 2s timeout", error.Message);
     }
 
     [Fact]

@@ -46,7 +46,8 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     /// </summary>
     /// <exception cref="SessionException">The last connect failure (or "no answer") once the deadline is reached,
     /// or at once for a failure retrying cannot cure.</exception>
-    public async Task<Lease> AcquireAsync(DateTime giveUpAt, CancellationToken cancellationToken)
+    /// <param name="budget">What set the deadline, for the message (e.g. "the command's 2s timeout").</param>
+    public async Task<Lease> AcquireAsync(DateTime giveUpAt, string budget, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
         var attempted = false;
@@ -125,7 +126,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
 
                 var port = _spec.Port ?? 22;
                 throw new SshConnectException(_spec.Host, port, SshConnectFailure.TimedOut,
-                    $"cannot connect to {_spec.Host}:{port}: no answer within {(DateTime.UtcNow - started).TotalSeconds:0.#}s");
+                    $"cannot connect to {_spec.Host}:{port}: not connected within {(DateTime.UtcNow - started).TotalSeconds:0.#}s ({budget})");
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested && connecting)
             {

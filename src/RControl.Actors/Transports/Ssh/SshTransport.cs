@@ -50,30 +50,34 @@ public sealed class SshTransport : ICommandTransport
     {
         var nonce = SshCommandLine.NewNonce();
         var text = SshCommandLine.Build(command, null, nonce);
-        return StartOnChannelAsync(command, text, nonce, ConnectDeadline(command), cancellationToken);
+        var (giveUpAt, budget) = ConnectDeadline(command);
+        return StartOnChannelAsync(command, text, nonce, giveUpAt, budget, cancellationToken);
     }
 
     /// <summary>
     /// Until when a command may wait for a connection: the session's connect budget, or a little before the command's
     /// own timeout, so that a host that cannot be reached is reported as such and not as a timeout of the command.
     /// </summary>
-    private DateTime ConnectDeadline(CommandSpec command)
+    private (DateTime GiveUpAt, string Budget) ConnectDeadline(CommandSpec command)
     {
         var budget = _spec.ConnectBudget;
         if (command.Timeout is { } timeout && timeout > TimeSpan.Zero)
         {
             var early = timeout - TimeSpan.FromTicks(Math.Min(timeout.Ticks / 5, TimeSpan.FromMilliseconds(200).Ticks));
-            budget = early < budget ? early : budget;
+            if (early < budget)
+            {
+                return (DateTime.UtcNow + early, $"the command's {timeout.TotalSeconds:0.###}s timeout");
+            }
         }
 
-        return DateTime.UtcNow + budget;
+        return (DateTime.UtcNow + budget, $"connect budget {budget.TotalSeconds:0.###}s");
     }
 
-    private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, string nonce, DateTime giveUpAt, CancellationToken cancellationToken)
+    private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, string nonce, DateTime giveUpAt, string budget, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var lease = await _pool.AcquireAsync(giveUpAt, cancellationToken).ConfigureAwait(false);
+            var lease = await _pool.AcquireAsync(giveUpAt, budget, cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
             SshRunningCommand? started = null;
             try
@@ -161,7 +165,7 @@ public sealed class SshTransport : ICommandTransport
             SshConnectionPool.Lease? lease = null;
             try
             {
-                lease = await _control.AcquireAsync(giveUpAt, bound.Token).ConfigureAwait(false);
+                lease = await _control.AcquireAsync(giveUpAt, "the kill's bound", bound.Token).ConfigureAwait(false);
                 using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(process, nonce));
                 var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
                 await execution.WaitAsync(bound.Token).ConfigureAwait(false);
