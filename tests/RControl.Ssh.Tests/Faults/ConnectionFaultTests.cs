@@ -3,7 +3,7 @@ using RControl.TestSupport;
 namespace RControl.Ssh.Tests.Faults;
 
 /// <summary>Connections that drop mid-command fail their tasks promptly and once; the next command reconnects.</summary>
-public sealed class ConnectionFaultTests
+public sealed class ConnectionFaultTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
@@ -92,6 +92,7 @@ public sealed class ConnectionFaultTests
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var errors = await session.WaitForTasksAsync(raiseIfError: false).WaitAsync(Bound);
         watch.Stop();
+        output.WriteLine($"hung peer detected after {watch.Elapsed.TotalSeconds:0.00}s = {watch.Elapsed / keepAlive:0.00} × keep-alive");
 
         // The documented bound: between 1 and 1.5 intervals after the peer stopped answering (a request still in
         // flight when it hung may have been sent up to a quarter interval earlier), plus timer and scheduling slack.
