@@ -1,12 +1,14 @@
 using System.Buffers;
+using Renci.SshNet.Common;
+using Renci.SshNet.Sftp;
 
 namespace RControl.Transports.Files;
 
 /// <summary>
 /// Reads a remote file front to back with up to <c>window</c> SFTP read requests in flight (pipelining, as OpenSSH
 /// does): the next requests are already on the wire while the caller consumes an answer, so throughput is not one
-/// round trip per request. Memory: at most <c>window × requestSize</c> of answers wait in SSH.NET's pooled buffers.
-/// Not seekable. Disposing closes the handle.
+/// round trip per request. Memory: at most <c>window × requestSize</c> of answers, in pooled buffers. Not seekable.
+/// Disposing closes the handle.
 /// </summary>
 internal sealed class SftpReadStream : Stream
 {
@@ -16,9 +18,10 @@ internal sealed class SftpReadStream : Stream
     private readonly long _expectedSize;
     private readonly uint _requestSize;
     private readonly int _window;
-    private readonly LinkedList<(ulong Offset, uint Length, Task Answer)> _inFlight = new();
+    private readonly LinkedList<ReadRequest> _inFlight = new();
+    private readonly Stack<ReadRequest> _free = new();
     private ulong _nextOffset;
-    private IMemoryOwner<byte>? _current;
+    private ReadRequest? _current;
     private int _currentStart;
     private long _position;
     private bool _endOfFile;
@@ -62,61 +65,6 @@ internal sealed class SftpReadStream : Stream
         }
     }
 
-    private async ValueTask<int> ReadCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-
-        while (true)
-        {
-            if (_current is { } current)
-            {
-                var available = current.Memory.Length - _currentStart;
-                var count = Math.Min(available, buffer.Length);
-                current.Memory.Slice(_currentStart, count).CopyTo(buffer);
-                _currentStart += count;
-                if (_currentStart == current.Memory.Length)
-                {
-                    current.Dispose();
-                    _current = null;
-                }
-
-                _position += count;
-                return count;
-            }
-
-            if (_endOfFile)
-            {
-                return 0;
-            }
-
-            Fill(cancellationToken);
-            var (offset, length, answer) = _inFlight.First!.Value;
-            _inFlight.RemoveFirst();
-            await answer.ConfigureAwait(false);
-            var data = _raw.ReadResult(answer);
-            if (data.Memory.Length == 0)
-            {
-                data.Dispose();
-                _endOfFile = true;
-                continue;
-            }
-
-            if (data.Memory.Length < length)
-            {
-                // A short answer before the end: ask for the rest before anything already in flight.
-                var rest = offset + (ulong)data.Memory.Length;
-                _inFlight.AddFirst((rest, length - (uint)data.Memory.Length, _raw.ReadAsync(_handle, rest, length - (uint)data.Memory.Length, cancellationToken)));
-            }
-
-            _current = data;
-            _currentStart = 0;
-        }
-    }
-
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
@@ -140,7 +88,15 @@ internal sealed class SftpReadStream : Stream
             return;
         }
 
-        Release();
+        _disposed = true;
+        _current?.Release();
+        _current = null;
+        foreach (var request in _inFlight)
+        {
+            request.Abandon(); // its answer, if it still comes, is dropped
+        }
+
+        _inFlight.Clear();
         if (_raw.IsConnected)
         {
             try
@@ -166,42 +122,168 @@ internal sealed class SftpReadStream : Stream
         base.Dispose(disposing);
     }
 
+    private async ValueTask<int> ReadCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (true)
+        {
+            if (_current is { } current)
+            {
+                var count = Math.Min(current.Count - _currentStart, buffer.Length);
+                current.Data.AsMemory(_currentStart, count).CopyTo(buffer);
+                _currentStart += count;
+                if (_currentStart == current.Count)
+                {
+                    current.Release();
+                    _free.Push(current);
+                    _current = null;
+                }
+
+                _position += count;
+                return count;
+            }
+
+            if (_endOfFile)
+            {
+                return 0;
+            }
+
+            Fill();
+            var next = _inFlight.First!.Value;
+            _inFlight.RemoveFirst();
+            await next.AnsweredAsync(_raw, cancellationToken).ConfigureAwait(false);
+            if (next.Error is { } error)
+            {
+                throw error;
+            }
+
+            if (next.Count == 0)
+            {
+                next.Release();
+                _endOfFile = true;
+                continue;
+            }
+
+            if (next.Count < next.Length)
+            {
+                // A short answer before the end: ask for the rest before anything already in flight.
+                var rest = Take();
+                rest.Send(_raw, _handle, next.Offset + (ulong)next.Count, next.Length - (uint)next.Count);
+                _inFlight.AddFirst(rest);
+            }
+
+            _current = next;
+            _currentStart = 0;
+        }
+    }
+
     /// <summary>Keeps the window full up to the expected size; past it, one request at a time until end of file.</summary>
-    private void Fill(CancellationToken cancellationToken)
+    private void Fill()
     {
         while (_inFlight.Count < _window && (_nextOffset < (ulong)_expectedSize || _inFlight.Count == 0))
         {
-            _inFlight.AddLast((_nextOffset, _requestSize, _raw.ReadAsync(_handle, _nextOffset, _requestSize, cancellationToken)));
+            var request = Take();
+            request.Send(_raw, _handle, _nextOffset, _requestSize);
+            _inFlight.AddLast(request);
             _nextOffset += _requestSize;
         }
     }
 
-    /// <summary>Returns every buffer: the current one now, answers still in flight when they arrive.</summary>
-    private void Release()
+    private ReadRequest Take() => _free.Count > 0 ? _free.Pop() : new ReadRequest(_path);
+
+    /// <summary>One read request, reused: its callbacks (made once) copy the answer into a pooled buffer.</summary>
+    private sealed class ReadRequest
     {
-        _disposed = true;
-        _current?.Dispose();
-        _current = null;
-        foreach (var (_, _, answer) in _inFlight)
+        private readonly string _path;
+        private readonly SftpCallbacks _callbacks;
+        private TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _abandoned;
+
+        public ReadRequest(string path)
         {
-            _ = answer.ContinueWith(
-                static (task, state) =>
-                {
-                    if (task.IsCompletedSuccessfully)
-                    {
-                        ((SftpRawSession)state!).ReadResult(task).Dispose();
-                    }
-                    else
-                    {
-                        _ = task.Exception; // observed: the read that failed is no longer wanted
-                    }
-                },
-                _raw,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            _path = path;
+            _callbacks = SftpRawSession.Callbacks(OnData, OnStatus);
         }
 
-        _inFlight.Clear();
+        public ulong Offset { get; private set; }
+
+        public uint Length { get; private set; }
+
+        public byte[] Data { get; private set; } = [];
+
+        public int Count { get; private set; }
+
+        public Exception? Error { get; private set; }
+
+        public void Send(SftpRawSession raw, byte[] handle, ulong offset, uint length)
+        {
+            (Offset, Length, Count, Error) = (offset, length, 0, null);
+            _answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            raw.SendRead(handle, offset, length, _callbacks);
+        }
+
+        /// <summary>Waits for the answer; fails if the connection is lost meanwhile (its answer would never come).</summary>
+        public async Task AnsweredAsync(SftpRawSession raw, CancellationToken cancellationToken)
+        {
+            while (!_answered.Task.IsCompleted)
+            {
+                try
+                {
+                    await _answered.Task.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException) when (raw.IsConnected)
+                {
+                }
+                catch (TimeoutException e)
+                {
+                    throw new SshConnectionException("the SFTP connection was lost", e);
+                }
+            }
+        }
+
+        public void Release()
+        {
+            if (Data.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(Data);
+                Data = [];
+            }
+        }
+
+        public void Abandon()
+        {
+            _abandoned = true;
+            if (_answered.Task.IsCompleted)
+            {
+                Release();
+            }
+        }
+
+        private void OnData(ArraySegment<byte> data)
+        {
+            if (!_abandoned)
+            {
+                Data = ArrayPool<byte>.Shared.Rent(data.Count);
+                data.AsSpan().CopyTo(Data);
+                Count = data.Count;
+            }
+
+            _answered.TrySetResult();
+        }
+
+        private void OnStatus(StatusCode status, object response)
+        {
+            if (status != StatusCode.Eof)
+            {
+                Error = SftpRawSession.ToException(response, _path);
+            }
+
+            _answered.TrySetResult();
+        }
     }
 }

@@ -1,25 +1,29 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
+using Renci.SshNet.Common;
+using Renci.SshNet.Sftp;
 
 namespace RControl.Transports.Files;
 
 /// <summary>
 /// Writes a remote file front to back with up to <c>window</c> SFTP write requests in flight (pipelining, as OpenSSH
-/// does): a write returns once its request is on the wire, and only waits when the window is full, for the oldest
-/// answer. Small writes are gathered into requests of <c>requestSize</c>. Flush and dispose wait for every answer, so
-/// a failed write surfaces there at the latest; disposing closes the handle. Not seekable.
+/// does): a write returns once its request is on the wire, and only waits when the window is full. Data is gathered
+/// into requests of <c>requestSize</c> in one reusable buffer. Flush and dispose wait for every answer, so a failed
+/// write surfaces there at the latest; disposing closes the handle. Not seekable.
 /// </summary>
 internal sealed class SftpWriteStream : Stream
 {
     private readonly SftpRawSession _raw;
     private readonly byte[] _handle;
     private readonly string _path;
-    private readonly int _requestSize;
     private readonly int _window;
-    private readonly Queue<Task> _inFlight = new();
-    private byte[]? _gather;
+    private readonly SftpWriteBuffer _request;
+    private readonly Lock _answers = new();
+    private int _unanswered;
+    private int _wakeAt = -1;
+    private TaskCompletionSource? _drained;
+    private readonly Delegate _onStatus;
     private int _gathered;
     private ulong _offset;
+    private volatile Exception? _failure;
     private bool _disposed;
 
     public SftpWriteStream(SftpRawSession raw, byte[] handle, string path, int requestSize, int window)
@@ -27,8 +31,9 @@ internal sealed class SftpWriteStream : Stream
         _raw = raw;
         _handle = handle;
         _path = path;
-        _requestSize = requestSize;
         _window = window;
+        _request = raw.CreateWriteBuffer(handle, requestSize);
+        _onStatus = SftpRawSession.Callbacks(_ => { }, OnStatus).OnStatus;
     }
 
     public override bool CanRead => false;
@@ -45,40 +50,28 @@ internal sealed class SftpWriteStream : Stream
         set => throw new NotSupportedException("an SFTP write stream is written front to back");
     }
 
+    private int RequestSize => _request.Data.Length;
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         try
         {
-            await WriteCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
+            while (!buffer.IsEmpty)
+            {
+                var count = Math.Min(RequestSize - _gathered, buffer.Length);
+                buffer[..count].CopyTo(_request.Data[_gathered..]);
+                _gathered += count;
+                buffer = buffer[count..];
+                if (_gathered == RequestSize)
+                {
+                    await SendGatheredAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception e)
         {
             throw SftpFileSystem.Wrap(e, "write", _path);
-        }
-    }
-
-    private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        while (!buffer.IsEmpty)
-        {
-            if (_gathered == 0 && buffer.Length >= _requestSize && MemoryMarshal.TryGetArray(buffer, out var segment))
-            {
-                // Whole requests straight from the caller's array: SSH.NET copies them into packets before returning.
-                await SendAsync(segment.Array!, segment.Offset, _requestSize, cancellationToken).ConfigureAwait(false);
-                buffer = buffer[_requestSize..];
-                continue;
-            }
-
-            _gather ??= ArrayPool<byte>.Shared.Rent(_requestSize);
-            var count = Math.Min(_requestSize - _gathered, buffer.Length);
-            buffer[..count].CopyTo(_gather.AsMemory(_gathered));
-            _gathered += count;
-            buffer = buffer[count..];
-            if (_gathered == _requestSize)
-            {
-                await SendGatheredAsync(cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 
@@ -95,10 +88,7 @@ internal sealed class SftpWriteStream : Stream
         try
         {
             await SendGatheredAsync(cancellationToken).ConfigureAwait(false);
-            while (_inFlight.Count > 0)
-            {
-                await _inFlight.Dequeue().ConfigureAwait(false);
-            }
+            await AllAnsweredAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -136,10 +126,7 @@ internal sealed class SftpWriteStream : Stream
             }
 
             // Also when the connection is gone: unanswered writes then fail here, so a cut copy is never taken as whole.
-            while (_inFlight.Count > 0)
-            {
-                await _inFlight.Dequeue().ConfigureAwait(false);
-            }
+            await AllAnsweredAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -159,13 +146,6 @@ internal sealed class SftpWriteStream : Stream
         }
 
         _disposed = true;
-        ObserveRest();
-        if (_gather is { } gather)
-        {
-            _gather = null;
-            ArrayPool<byte>.Shared.Return(gather);
-        }
-
         await base.DisposeAsync().ConfigureAwait(false);
         if (failure is not null)
         {
@@ -185,33 +165,96 @@ internal sealed class SftpWriteStream : Stream
 
     private async Task SendGatheredAsync(CancellationToken cancellationToken)
     {
-        if (_gathered > 0)
+        if (_gathered == 0)
         {
-            var count = _gathered;
-            _gathered = 0;
-            await SendAsync(_gather!, 0, count, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (Volatile.Read(ref _unanswered) >= _window)
+        {
+            // Full: wait until half the window is answered, not for each answer (one wake-up per window / 2 requests).
+            await DrainedToAsync(_window / 2, cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfFailed();
+        var count = _gathered;
+        _gathered = 0;
+        Interlocked.Increment(ref _unanswered);
+        try
+        {
+            _raw.SendWrite(_request, _offset, count, _onStatus);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _unanswered);
+            throw;
+        }
+
+        _offset += (ulong)count;
+    }
+
+    /// <summary>Waits until every write is answered; throws the first failure.</summary>
+    private async Task AllAnsweredAsync(CancellationToken cancellationToken)
+    {
+        await DrainedToAsync(0, cancellationToken).ConfigureAwait(false);
+        ThrowIfFailed();
+    }
+
+    /// <summary>Waits until at most <paramref name="level"/> writes are unanswered; fails if the connection is lost (answers would never come).</summary>
+    private async Task DrainedToAsync(int level, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource drained;
+        lock (_answers)
+        {
+            if (_unanswered <= level)
+            {
+                return;
+            }
+
+            drained = _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _wakeAt = level;
+        }
+
+        while (true)
+        {
+            try
+            {
+                await drained.Task.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException) when (_raw.IsConnected)
+            {
+            }
+            catch (TimeoutException e)
+            {
+                throw new SshConnectionException("the SFTP connection was lost", e);
+            }
         }
     }
 
-    private async Task SendAsync(byte[] data, int start, int length, CancellationToken cancellationToken)
+    private void ThrowIfFailed()
     {
-        while (_inFlight.Count >= _window)
+        if (_failure is { } failure)
         {
-            await _inFlight.Dequeue().ConfigureAwait(false);
+            throw failure;
         }
-
-        _inFlight.Enqueue(_raw.WriteAsync(_handle, _offset, data, start, length, cancellationToken));
-        _offset += (ulong)length;
     }
 
-    /// <summary>After a failure: answers still in flight are observed, so their errors are not reported twice.</summary>
-    private void ObserveRest()
+    private void OnStatus(StatusCode status, object response)
     {
-        foreach (var answer in _inFlight)
+        if (status != StatusCode.Ok)
         {
-            _ = answer.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _failure ??= SftpRawSession.ToException(response, _path);
         }
 
-        _inFlight.Clear();
+        lock (_answers)
+        {
+            if (--_unanswered <= _wakeAt || status != StatusCode.Ok)
+            {
+                _wakeAt = -1;
+                _drained?.TrySetResult();
+                _drained = null;
+            }
+        }
     }
 }
