@@ -77,6 +77,15 @@ public sealed class WireSampleTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_session_spec_from_before_the_connect_budget_reads_with_the_default_budget()
+    {
+        var older = new Protocol.Wire.SessionSpec { Ssh = new Protocol.Wire.SshSessionSpec { Host = "web1", MaxChannels = 10, MaxConnections = 8 } };
+        var spec = (Protocol.SshSessionSpec)Serializer().FromBinary(Google.Protobuf.MessageExtensions.ToByteArray(older), "SessionSpec");
+        Assert.Equal(new Protocol.SshSessionSpec("web1").ConnectBudget, spec.ConnectBudget);
+        Assert.Equal(TimeSpan.FromSeconds(20), ((Protocol.SshSessionSpec)Serializer().FromBinary(Serializer().ToBinary(new Protocol.SshSessionSpec("web1") { ConnectBudget = TimeSpan.FromSeconds(20) }), "SessionSpec")).ConnectBudget);
+    }
+
+    [Fact]
     public void An_execute_without_its_command_spec_is_refused()
     {
         var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Serializer().FromBinary([0x0A, 0x01, 0x41], "Execute"));
