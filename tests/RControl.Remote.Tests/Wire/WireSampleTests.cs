@@ -77,6 +77,27 @@ public sealed class WireSampleTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_samples_give_every_spec_property_a_value_other_than_its_default()
+    {
+        // With every property set, a property added to a spec but not to the .proto fails the golden and round-trip tests.
+        AssertEverySet(((Actors.SessionActor.Execute)_samples["Execute"]).Spec, new Protocol.CommandSpec(""));
+        AssertEverySet(((Actors.SessionManagerActor.OpenSession)_samples["OpenSession"]).Spec, new Protocol.SshSessionSpec(""));
+        AssertEverySet(_samples["SessionSpec"], new Protocol.LocalSessionSpec());
+    }
+
+    private static void AssertEverySet(object sample, object defaults)
+    {
+        Assert.Equal(defaults.GetType(), sample.GetType());
+        foreach (var property in sample.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            var value = System.Text.Json.JsonSerializer.Serialize(property.GetValue(sample));
+            Assert.True(
+                value != System.Text.Json.JsonSerializer.Serialize(property.GetValue(defaults)),
+                $"{sample.GetType().Name}.{property.Name} keeps its default in the sample: give it another value (and check that it crosses the wire)");
+        }
+    }
+
+    [Fact]
     public void A_session_spec_from_before_the_connect_budget_reads_with_the_default_budget()
     {
         var older = new Protocol.Wire.SessionSpec { Ssh = new Protocol.Wire.SshSessionSpec { Host = "web1", MaxChannels = 10, MaxConnections = 8 } };
