@@ -20,10 +20,10 @@ public sealed class SessionActor : ReceiveActor
 {
     /// <summary>Run a command. The sender receives its output and completion.</summary>
     /// <param name="TaskId">An id chosen by the sender, unique within this session.</param>
-    public sealed record Execute(string TaskId, CommandSpec Spec);
+    public sealed record Execute(string TaskId, CommandSpec Spec) : IRControlWireMessage;
 
     /// <summary>Kill a queued or running command; it completes with <see cref="CommandEnd.Killed"/>.</summary>
-    public sealed record Kill(string TaskId);
+    public sealed record Kill(string TaskId) : IRControlWireMessage;
 
     private sealed record Pending(Execute Request, IActorRef Subscriber);
 
