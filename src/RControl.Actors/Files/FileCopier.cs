@@ -203,7 +203,8 @@ internal sealed class FileCopier
             long copied = 0;
             while (true)
             {
-                var read = await _source.Guard("read", sourcePath, async _ => await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                // A whole chunk per write: SFTP reads answer 64 KiB at a time, local writes cost a thread-pool hop each.
+                var read = await _source.Guard("read", sourcePath, async _ => await input.ReadAtLeastAsync(chunk, chunk.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -33,6 +34,10 @@ internal sealed class SftpRawSession
     private static readonly Type WriteBufferType = Internal("Renci.SshNet.Sftp.Requests.SftpWriteRequestBuffer");
     private static readonly Type StatusResponseType = Internal("Renci.SshNet.Sftp.Responses.SftpStatusResponse");
     private static readonly Type DataResponseType = Internal("Renci.SshNet.Sftp.Responses.SftpDataResponse");
+    private static readonly ConstructorInfo SetStatRequestConstructor = Internal("Renci.SshNet.Sftp.Requests.SftpSetStatRequest")
+        .GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().Length == 6);
+    private static readonly FieldInfo EncodingField = SessionType.GetField("_encoding", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new MissingFieldException(SessionType.FullName, "_encoding");
     private static readonly ConstructorInfo ReadRequestConstructor = ReadRequestType.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().Length == 7);
     private static readonly MethodInfo SendRequestMethod = SessionMethod("SendRequest", 1);
     private static readonly MethodInfo RequestWriteMethod = SessionType.GetMethods(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
@@ -50,7 +55,7 @@ internal sealed class SftpRawSession
     private readonly Func<uint> _nextRequestId;
     private readonly Func<uint> _protocolVersion;
     private readonly Func<byte[], CancellationToken, Task> _close;
-    private readonly Action<string, SftpFileAttributes> _setStat;
+    private readonly System.Text.Encoding _encoding;
 
     public SftpRawSession(SftpClient client)
     {
@@ -59,7 +64,7 @@ internal sealed class SftpRawSession
         _nextRequestId = Bind<Func<uint>>(SessionType.GetProperty("NextRequestId", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetMethod!);
         _protocolVersion = Bind<Func<uint>>(SessionType.GetProperty("ProtocolVersion", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetMethod!);
         _close = Bind<Func<byte[], CancellationToken, Task>>(SessionMethod("RequestCloseAsync", 2));
-        _setStat = Bind<Action<string, SftpFileAttributes>>(SessionMethod("RequestSetStat", 2));
+        _encoding = (System.Text.Encoding)EncodingField.GetValue(_session)!;
         if (WriteBufferHandleOffset != 13)
         {
             throw new MissingMemberException(WriteBufferType.FullName, $"HandleOffset is {WriteBufferHandleOffset}, expected 13 (an SSH.NET update changed the write request layout)");
@@ -95,14 +100,15 @@ internal sealed class SftpRawSession
     {
         // SSH.NET's SftpWriteRequestBuffer, laid out as its constructor does (which takes spans, out of reflection's
         // reach): [length 4][type 1][request id 4][handle length 4][handle][offset 8][data length 4][data].
+        // The bytes are pooled (many small files in flight would otherwise allocate one each): return with Return.
         var dataStart = WriteBufferHandleOffset + handle.Length + 8 + 4;
-        var bytes = new byte[dataStart + capacity];
+        var bytes = ArrayPool<byte>.Shared.Rent(dataStart + capacity);
         bytes[4] = 6; // SSH_FXP_WRITE
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(9), handle.Length);
         handle.CopyTo(bytes, WriteBufferHandleOffset);
         var native = RuntimeHelpers.GetUninitializedObject(WriteBufferType);
         WriteBufferArray.SetValue(native, bytes);
-        return new SftpWriteBuffer(native, bytes, dataStart);
+        return new SftpWriteBuffer(native, bytes, dataStart, capacity);
     }
 
     /// <summary>
@@ -131,8 +137,43 @@ internal sealed class SftpRawSession
     /// <summary><c>setstat</c> with the permission bits only (one request; SSH.NET's public API stats first).</summary>
     public Task SetModeAsync(string path, UnixFileMode mode)
     {
-        var attributes = SftpModes.PermissionsOnly(mode);
-        return Task.Run(() => _setStat(path, attributes));
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var callbacks = Callbacks(
+            static _ => { },
+            (status, response) =>
+            {
+                if (status == StatusCode.Ok)
+                {
+                    answered.TrySetResult();
+                }
+                else
+                {
+                    answered.TrySetException(ToException(response, path));
+                }
+            });
+        var request = SetStatRequestConstructor.Invoke([_protocolVersion(), _nextRequestId(), path, _encoding, SftpModes.PermissionsOnly(mode), callbacks.OnStatus]);
+        SendRequestMethod.Invoke(_session, BindingFlags.DoNotWrapExceptions, binder: null, [request], culture: null);
+        return WhileConnectedAsync(answered.Task);
+    }
+
+    /// <summary>Waits for an answer; fails if the connection is lost meanwhile (the answer would never come).</summary>
+    public async Task WhileConnectedAsync(Task answer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            try
+            {
+                await answer.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException) when (IsConnected)
+            {
+            }
+            catch (TimeoutException e)
+            {
+                throw new SshConnectionException("the SFTP connection was lost", e);
+            }
+        }
     }
 
     public Task<SftpFileAttributes> LStatAsync(string path, CancellationToken cancellationToken) =>
@@ -194,9 +235,12 @@ internal sealed class SftpRawSession
 internal sealed record SftpCallbacks(Delegate OnData, Delegate OnStatus);
 
 /// <summary>A reusable SFTP write request (SSH.NET's <c>SftpWriteRequestBuffer</c>) and where its data goes.</summary>
-internal sealed record SftpWriteBuffer(object Native, byte[] Bytes, int DataStart)
+internal sealed record SftpWriteBuffer(object Native, byte[] Bytes, int DataStart, int Capacity)
 {
-    public Memory<byte> Data => Bytes.AsMemory(DataStart);
+    public Memory<byte> Data => Bytes.AsMemory(DataStart, Capacity);
+
+    /// <summary>Gives the bytes back to the pool; only once nothing will be sent from this buffer again.</summary>
+    public void Return() => ArrayPool<byte>.Shared.Return(Bytes);
 }
 
 /// <summary>SFTP v3 open flags (<c>SSH_FXF_*</c>).</summary>
