@@ -55,6 +55,7 @@ internal sealed class SftpRawSession
     private readonly Func<uint> _nextRequestId;
     private readonly Func<uint> _protocolVersion;
     private readonly Func<byte[], CancellationToken, Task> _close;
+    private readonly Func<uint, byte[], uint> _onePacketWriteLength;
     private readonly System.Text.Encoding _encoding;
 
     public SftpRawSession(SftpClient client)
@@ -65,6 +66,7 @@ internal sealed class SftpRawSession
         _protocolVersion = Bind<Func<uint>>(SessionType.GetProperty("ProtocolVersion", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetMethod!);
         _close = Bind<Func<byte[], CancellationToken, Task>>(SessionMethod("RequestCloseAsync", 2));
         _encoding = (System.Text.Encoding)EncodingField.GetValue(_session)!;
+        _onePacketWriteLength = Bind<Func<uint, byte[], uint>>(SessionMethod("CalculateOptimalWriteLength", 2));
         if (WriteBufferHandleOffset != 13)
         {
             throw new MissingMemberException(WriteBufferType.FullName, $"HandleOffset is {WriteBufferHandleOffset}, expected 13 (an SSH.NET update changed the write request layout)");
@@ -83,6 +85,18 @@ internal sealed class SftpRawSession
     }
 
     public Task CloseAsync(byte[] handle, CancellationToken cancellationToken) => _close(handle, cancellationToken);
+
+    /// <summary>
+    /// The data length near <paramref name="target"/> whose write request fills whole SSH packets: SSH.NET splits a
+    /// request at the server's packet size (32 KiB for OpenSSH), and 64 KiB of data would leave a third, tiny packet.
+    /// </summary>
+    public int WholePacketsWriteLength(int target, byte[] handle)
+    {
+        var onePacket = _onePacketWriteLength(uint.MaxValue, handle);
+        var packet = onePacket + 25 + (uint)handle.Length; // SSH.NET: data = packet size - (25 + handle length)
+        var packets = Math.Max(1, (uint)target / packet);
+        return (int)((packets * packet) - 25 - (uint)handle.Length);
+    }
 
     /// <summary>
     /// Sends a read request. The data callback of <paramref name="callbacks"/> gets the data (valid only during the
