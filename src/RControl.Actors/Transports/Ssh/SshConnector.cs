@@ -170,6 +170,10 @@ public static class SshConnector
             case SshAuthenticationException:
                 return new SshAuthenticationFailedException(target.Host, target.Port, target.User, SshAuthenticationFailure.Rejected,
                     $"authentication failed for {target.User}@{where}: the server refused {auth.Offered}", e);
+            case SocketException { SocketErrorCode: SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted }:
+            case SshConnectionException { DisconnectReason: Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost }:
+                return new SshConnectException(target.Host, target.Port, SshConnectFailure.Other,
+                    $"cannot connect to {where}: the server closed the connection during the handshake (sshd restarting, or over its MaxStartups limit?)", e);
             case SocketException socket:
                 return new SshConnectException(target.Host, target.Port, SshConnectFailure.Other, $"cannot connect to {where}: {socket.SocketErrorCode} ({socket.Message})", e);
             default:
