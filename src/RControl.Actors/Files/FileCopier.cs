@@ -5,10 +5,10 @@ using System.Security.Cryptography;
 namespace RControl.Files;
 
 /// <summary>
-/// The copy engine: moves data in chunks from a source stream to a destination stream (never more than one
-/// chunk in memory, never through the local disk unless one side is local), keeps permission bits, recreates
-/// links, and writes under a temporary name renamed at the end, so a failed copy leaves nothing under the
-/// destination name.
+/// The copy engine: moves data in chunks from a source stream to a destination stream (two chunks per file in
+/// memory, the next read while the current is written; never through the local disk unless one side is local),
+/// copies several files of a tree at once, keeps permission bits, recreates links, and writes under a temporary
+/// name renamed at the end, so a failed copy leaves nothing under the destination name.
 /// </summary>
 internal sealed class FileCopier
 {
