@@ -97,8 +97,10 @@ public class ConfigKeyTests
         var defaults = new SshDefaults { User = "deploy", CommandTimeout = TimeSpan.FromSeconds(3), Passphrase = "secret", Password = "pw" };
         var adhoc = (SshSessionSpec)defaults.Apply(new SshSessionSpec("h"));
         var named = (SshSessionSpec)defaults.Apply(new SshSessionSpec("h") { User = "root", ConnectTimeout = TimeSpan.FromSeconds(1) });
-        Assert.Equal(("deploy", 2.7, "secret", "pw"), (adhoc.User, Math.Round(adhoc.ConnectTimeout.TotalSeconds, 3), adhoc.Passphrase, adhoc.Password));
+        Assert.Equal(("deploy", 2.0, "secret", "pw"), (adhoc.User, Math.Round(adhoc.ConnectTimeout.TotalSeconds, 3), adhoc.Passphrase, adhoc.Password));
         Assert.Equal(("root", 1.0), (named.User, named.ConnectTimeout.TotalSeconds));
+        Assert.Equal(TimeSpan.FromSeconds(7.5), ((SshSessionSpec)(defaults with { CommandTimeout = TimeSpan.FromSeconds(10) }).Apply(new SshSessionSpec("h"))).ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), ((SshSessionSpec)(defaults with { CommandTimeout = TimeSpan.FromSeconds(1) }).Apply(new SshSessionSpec("h"))).ConnectTimeout);
         Assert.DoesNotContain("secret", defaults.ToString());
         Assert.DoesNotContain("pw", defaults.ToString().Replace("Password", string.Empty));
     }

@@ -53,9 +53,21 @@ public sealed record SshDefaults
         Password = ssh.Password ?? Password,
     };
 
-    /// <summary>The command timeout counts from the start, connecting included: connecting gives up at 90 % of it.</summary>
-    private TimeSpan ConnectDeadline(TimeSpan connect) =>
-        CommandTimeout is { } total && connect >= total * 0.9 ? total * 0.9 : connect;
+    /// <summary>
+    /// The command timeout counts from the start, connecting included: connecting gives up a clear margin before
+    /// it (a quarter of it, at least 1 s, keeping at least half), so an unreachable host is a connect error.
+    /// </summary>
+    private TimeSpan ConnectDeadline(TimeSpan connect)
+    {
+        if (CommandTimeout is not { } total)
+        {
+            return connect;
+        }
+
+        var margin = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, total.Ticks / 4));
+        var cap = TimeSpan.FromTicks(Math.Max(total.Ticks / 2, (total - margin).Ticks));
+        return connect < cap ? connect : cap;
+    }
 
     /// <summary>Secrets are never printed.</summary>
     public override string ToString() =>
