@@ -15,15 +15,15 @@ namespace RControl.Actors;
 public sealed class CommandTaskActor : ReceiveActor, IWithTimers
 {
     /// <summary>A batch of lines, in order, sent to the subscriber. Answer each with <see cref="OutputAck"/>.</summary>
-    public sealed record Output(string TaskId, OutputStream Stream, string[] Lines);
+    public sealed record Output(string TaskId, OutputStream Stream, string[] Lines) : IRControlWireMessage;
 
     /// <summary>The subscriber has handled an <see cref="Output"/> batch; the reader may read on.</summary>
-    public sealed record OutputAck(string TaskId, OutputStream Stream);
+    public sealed record OutputAck(string TaskId, OutputStream Stream) : IRControlWireMessage;
 
     /// <summary>The command has ended; always the last message the subscriber receives for a task.</summary>
     /// <param name="ExitCode">The exit status when <paramref name="End"/> is <see cref="CommandEnd.Exited"/>.</param>
     /// <param name="Error">What went wrong when <paramref name="End"/> is <see cref="CommandEnd.Failed"/>.</param>
-    public sealed record Completed(string TaskId, CommandEnd End, int? ExitCode, string? Error);
+    public sealed record Completed(string TaskId, CommandEnd End, int? ExitCode, string? Error) : IRControlWireMessage;
 
     internal sealed record Finished(string TaskId);
 
@@ -31,7 +31,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
     private sealed record StartFailed(Exception Cause);
 
-    private sealed record LinesRead(OutputStream Stream, string[] Lines);
+    private sealed record LinesRead(OutputStream Stream, string[] Lines) : IRControlWireMessage;
 
     private sealed record ReaderFinished(OutputStream Stream, Exception? Error);
 
@@ -40,6 +40,12 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     private sealed record ExitFailed(Exception Cause);
 
     private sealed record TimeoutFired(CommandEnd End);
+
+    /// <summary>The reason given with <see cref="CommandEnd.Killed"/> when the session closed under a running command.</summary>
+    public const string SessionClosed = "the session was closed";
+
+    /// <summary>How long a kill may take before it is given up (and named as possibly still running).</summary>
+    private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(30);
 
     private const string TotalTimer = "total";
     private const string OutputTimer = "output";
@@ -231,9 +237,10 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     {
         if (!_ended)
         {
+            // Stopped from outside: the session was closed (or the system is shutting down).
             _ended = true;
-            _subscriber.Tell(new Completed(_taskId, CommandEnd.Failed, null, "the session was closed"), Self);
-            PublishEnded(CommandEnd.Failed, null, "the session was closed");
+            _subscriber.Tell(new Completed(_taskId, CommandEnd.Killed, null, SessionClosed), Self);
+            PublishEnded(CommandEnd.Killed, null, SessionClosed);
         }
 
         _stop.Cancel();
@@ -257,11 +264,12 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     {
         var log = _log;
         var taskId = _taskId;
-        _ = Task.Run(async () =>
+        var kill = Task.Run(async () =>
         {
+            using var limit = new CancellationTokenSource(KillLimit);
             try
             {
-                await command.KillAsync(CancellationToken.None).ConfigureAwait(false);
+                await command.KillAsync(limit.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -273,5 +281,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
                 await command.DisposeAsync().ConfigureAwait(false);
             }
         });
+        // Closing the session and disposing the system wait for this kill to be acknowledged.
+        PendingKills.Get(Context.System).Track(Context.Parent.Path, $"session '{_sessionName}': {_spec.Command}", kill);
     }
 }

@@ -124,8 +124,8 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
             HostKeyPolicy = policy is null ? HostKeyPolicy.Strict : ParsePolicy(name, "host-key-policy", policy, c),
             ProxyJump = c.String("proxy-jump"),
             SshConfigFile = c.String("ssh-config"),
-            MaxChannels = c.PositiveInt("max-channels") ?? 10,
-            MaxConnections = c.PositiveInt("max-connections") ?? 1,
+            MaxChannels = c.PositiveInt("max-channels") ?? SshSessionSpec.DefaultMaxChannels,
+            MaxConnections = c.PositiveInt("max-connections") ?? SshSessionSpec.DefaultMaxConnections,
             KeyExchangeAlgorithms = c.StringList("kex-algorithms"),
         };
         if (c.Duration("connect-timeout") is { } connect)
@@ -136,6 +136,11 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
         if (c.Duration("keep-alive") is { } keepAlive)
         {
             spec = spec with { KeepAlive = keepAlive };
+        }
+
+        if (c.Duration("connect-budget") is { } budget)
+        {
+            spec = spec with { ConnectBudget = budget };
         }
 
         return spec;

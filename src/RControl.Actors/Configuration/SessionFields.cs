@@ -16,7 +16,7 @@ internal sealed class SessionFields(string name, Config config)
     public static readonly IReadOnlyList<string> SshKeys =
     [
         "type", "host", "port", "user", "identity-files", "password", "passphrase", "known-hosts", "host-key-policy",
-        "proxy-jump", "ssh-config", "connect-timeout", "keep-alive", "max-channels", "max-connections", "kex-algorithms",
+        "proxy-jump", "ssh-config", "connect-timeout", "connect-budget", "keep-alive", "max-channels", "max-connections", "kex-algorithms",
     ];
 
     /// <summary>Refuses a key that is not one of <paramref name="known"/>.</summary>

@@ -25,7 +25,7 @@ public sealed class RControlEngine
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
         var engine = system.ActorOf(SessionManagerActor.Props(), ActorName);
-        system.ActorOf(Remote.FileServiceActor.Props(engine), Remote.FileServiceActor.ActorName);
+        system.ActorOf(Actors.FileServiceActor.Props(engine), Actors.FileServiceActor.ActorName);
         foreach (var (name, spec) in inventory?.Sessions ?? new Dictionary<string, SessionSpec>())
         {
             engine.Tell(new SessionManagerActor.OpenSession(name, spec));
