@@ -54,7 +54,7 @@ public class AcceptedInputTests
         Assert.Contains("--user", r.Stdout);
         foreach (var commandOnly in new[] { "--timeout", "--fanout", "--expected-exit-code", "--combine-stderr", "--gather" })
         {
-            Assert.DoesNotContain(commandOnly, r.Stdout);
+            Assert.DoesNotContain(commandOnly + " ", r.Stdout);
         }
     }
 
