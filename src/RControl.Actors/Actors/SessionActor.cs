@@ -19,7 +19,8 @@ namespace RControl.Actors;
 public sealed class SessionActor : ReceiveActor
 {
     /// <summary>Run a command. The sender receives its output and completion.</summary>
-    /// <param name="TaskId">An id chosen by the sender, unique within this session.</param>
+    /// <param name="TaskId">An id chosen by the sender, unique within this session (RControl uses 128 random bits); an id
+    /// already queued or running here is refused with a failed <see cref="CommandTaskActor.Completed"/>.</param>
     public sealed record Execute(string TaskId, CommandSpec Spec) : IRControlWireMessage;
 
     /// <summary>Kill a queued or running command; it completes with <see cref="CommandEnd.Killed"/>.</summary>
@@ -27,11 +28,15 @@ public sealed class SessionActor : ReceiveActor
 
     private sealed record Pending(Execute Request, IActorRef Subscriber);
 
+    /// <summary>How long the transport stays open for the kills of the commands that ran when the session stopped.</summary>
+    private static readonly TimeSpan TransportCloseDelay = TimeSpan.FromSeconds(5);
+
     private readonly string _name;
     private readonly ICommandTransport _transport;
     private readonly LineReaderSettings _readerSettings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Pending> _queue = new();
+    private readonly HashSet<string> _queuedIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (IActorRef Child, IActorRef Subscriber)> _running = new();
     private readonly HashSet<string> _finished = new();
     private long _childCounter;
@@ -44,6 +49,13 @@ public sealed class SessionActor : ReceiveActor
 
         Receive<Execute>(e =>
         {
+            if (_running.ContainsKey(e.TaskId) || !_queuedIds.Add(e.TaskId))
+            {
+                // Never mix two tasks under one id: the second is refused, the first runs on untouched.
+                Sender.Tell(new CommandTaskActor.Completed(e.TaskId, CommandEnd.Failed, null, $"task id '{e.TaskId}' is already in use in session '{_name}'"));
+                return;
+            }
+
             _queue.AddLast(new Pending(e, Sender));
             StartQueued();
         });
@@ -69,11 +81,7 @@ public sealed class SessionActor : ReceiveActor
         {
             _queue.RemoveFirst();
             var (request, subscriber) = (first.Value.Request, first.Value.Subscriber);
-            if (_running.ContainsKey(request.TaskId))
-            {
-                subscriber.Tell(new CommandTaskActor.Completed(request.TaskId, CommandEnd.Failed, null, $"task id '{request.TaskId}' is already running in session '{_name}'"));
-                continue;
-            }
+            _queuedIds.Remove(request.TaskId);
 
             var child = Context.ActorOf(
                 CommandTaskActor.Props(request.TaskId, request.Spec, _transport, subscriber, _readerSettings, _name),
@@ -96,6 +104,7 @@ public sealed class SessionActor : ReceiveActor
             if (node.Value.Request.TaskId == kill.TaskId)
             {
                 _queue.Remove(node);
+                _queuedIds.Remove(kill.TaskId);
                 node.Value.Subscriber.Tell(new CommandTaskActor.Completed(kill.TaskId, CommandEnd.Killed, null, null));
                 return;
             }
@@ -127,9 +136,18 @@ public sealed class SessionActor : ReceiveActor
     {
         foreach (var pending in _queue)
         {
-            pending.Subscriber.Tell(new CommandTaskActor.Completed(pending.Request.TaskId, CommandEnd.Failed, null, $"session '{_name}' was closed"));
+            pending.Subscriber.Tell(new CommandTaskActor.Completed(pending.Request.TaskId, CommandEnd.Killed, null, CommandTaskActor.SessionClosed));
         }
 
-        _ = _transport.DisposeAsync().AsTask();
+        // The children have stopped and their kills are under way: let them finish on the transport (an SSH kill needs
+        // the connection) before it is disposed. Closing the session waits for both.
+        var pendingKills = PendingKills.Get(Context.System);
+        var kills = Task.WhenAny(pendingKills.WhenTrackedSoFar(Self.Path), Task.Delay(TransportCloseDelay));
+        var transport = _transport;
+        pendingKills.Track(Self.Path, $"session '{_name}': closing its transport", Task.Run(async () =>
+        {
+            await kills.ConfigureAwait(false);
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }));
     }
 }

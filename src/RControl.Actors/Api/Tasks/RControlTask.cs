@@ -6,7 +6,7 @@ namespace RControl;
 /// </summary>
 public abstract class RControlTask
 {
-    private static long _lastId;
+    private static long _lastSequence;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _errorClaimed;
 
@@ -14,11 +14,16 @@ public abstract class RControlTask
     {
         Session = session;
         ErrorHandled = errorHandled;
-        Id = Interlocked.Increment(ref _lastId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // 128 random bits: ids of tasks from many clients on one engine never clash, and none can be guessed.
+        Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Sequence = Interlocked.Increment(ref _lastSequence);
     }
 
-    /// <summary>Unique id of the task within this process.</summary>
+    /// <summary>Unique id of the task: 32 random hexadecimal digits.</summary>
     public string Id { get; }
+
+    /// <summary>The order in which tasks were created in this process.</summary>
+    internal long Sequence { get; }
 
     /// <summary>The session the task belongs to.</summary>
     public Session Session { get; }
@@ -32,8 +37,12 @@ public abstract class RControlTask
     /// <summary>The task's error once it has ended; null on success.</summary>
     public BaseTaskException? Error { get; private set; }
 
-    /// <summary>True when an on-done callback was given: the error is then the callback's to handle and wait-for-tasks does not report it.</summary>
-    public bool ErrorHandled { get; }
+    /// <summary>
+    /// True when the error is not for wait-for-tasks to report: an on-done callback was given (the error is the
+    /// callback's to handle), or the task was killed on purpose (<see cref="CommandTask.KillAsync"/>,
+    /// <see cref="CommandTask.Cancel"/>). False again when the on-done callback itself threw: that error is reported.
+    /// </summary>
+    public bool ErrorHandled { get; private set; }
 
     /// <summary>Completes when the task has ended (never faults).</summary>
     public Task Completion => _done.Task;
@@ -74,6 +83,9 @@ public abstract class RControlTask
         Error = error;
         _done.TrySetResult();
     }
+
+    /// <summary>Sets whether the error is handled (see <see cref="ErrorHandled"/>); called before the task settles.</summary>
+    internal void SetErrorHandled(bool handled) => ErrorHandled = handled;
 
     /// <summary>True for the first caller only: the error is then reported by that caller.</summary>
     internal bool TryClaimErrorReport() => Interlocked.Exchange(ref _errorClaimed, 1) == 0;

@@ -15,6 +15,14 @@ public static class SshConnector
     /// <summary>Key exchange algorithms tried first unless the spec names its own (fast in managed code).</summary>
     public static IReadOnlyList<string> FastKeyExchange { get; } = ["curve25519-sha256", "curve25519-sha256@libssh.org"];
 
+    /// <summary>
+    /// Ciphers tried first where the runtime has hardware AES-GCM: SSH.NET's default (aes128-ctr with a separate MAC)
+    /// moves data about 3× slower here, which bounds file copies and large outputs.
+    /// </summary>
+    public static IReadOnlyList<string> FastCiphers { get; } = System.Security.Cryptography.AesGcm.IsSupported
+        ? ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"]
+        : [];
+
     private const int MaxJumpDepth = 8;
 
     /// <summary>Connects an <see cref="SshClient"/> for commands. The caller owns (and disposes) it; a jump host is closed with it.</summary>
@@ -67,6 +75,7 @@ public static class SshConnector
                 ChannelCloseTimeout = TimeSpan.FromSeconds(2),
             };
             PreferKeyExchange(info, spec.KeyExchangeAlgorithms);
+            Reorder(info.Encryptions, FastCiphers, keepOthers: true);
             var knownHostsPath = SshTarget.KnownHostsPath(spec);
             var knownHosts = KnownHosts.Load(knownHostsPath);
             PreferKnownHostKeyTypes(info, knownHosts.KeyTypesFor(target.Host, target.Port));
