@@ -84,4 +84,15 @@ public sealed class ParsingTests : IDisposable
         Assert.Equal((10, 8, TimeSpan.FromSeconds(30)), (plain.MaxChannels, plain.MaxConnections, plain.ConnectBudget));
         Assert.Equal((1, TimeSpan.FromSeconds(5)), (tuned.MaxConnections, tuned.ConnectBudget));
     }
+
+    [Fact]
+    public void The_connect_budget_crosses_the_wire_and_an_older_peer_gets_the_default()
+    {
+        var spec = new SshSessionSpec("h") { ConnectBudget = TimeSpan.FromSeconds(7) };
+        var wire = RControl.Serialization.SessionWire.ToWire(spec, withSecrets: false);
+
+        Assert.Equal(TimeSpan.FromSeconds(7), ((SshSessionSpec)RControl.Serialization.SessionWire.FromWire(wire)).ConnectBudget);
+        wire.Ssh.ClearConnectBudgetTicks();
+        Assert.Equal(SshSessionSpec.DefaultConnectBudget, ((SshSessionSpec)RControl.Serialization.SessionWire.FromWire(wire)).ConnectBudget);
+    }
 }
