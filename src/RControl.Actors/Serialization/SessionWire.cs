@@ -51,7 +51,6 @@ internal static class SessionWire
             KeepAliveTicks = s.KeepAlive.Ticks,
             MaxChannels = s.MaxChannels,
             MaxConnections = s.MaxConnections,
-            ConnectBudgetTicks = s.ConnectBudget.Ticks,
         };
         wire.IdentityFiles.AddRange(s.IdentityFiles);
         SetIf(s.Port, v => wire.Port = v);
@@ -100,7 +99,6 @@ internal static class SessionWire
             KeepAlive = TimeSpan.FromTicks(w.KeepAliveTicks),
             MaxChannels = w.MaxChannels,
             MaxConnections = w.MaxConnections,
-            ConnectBudget = w.HasConnectBudgetTicks ? TimeSpan.FromTicks(w.ConnectBudgetTicks) : SshSessionSpec.DefaultConnectBudget,
             KeyExchangeAlgorithms = w.KeyExchangeAlgorithms?.Values.ToArray(),
             JumpHosts = w.JumpHosts?.Hosts.ToDictionary(kv => kv.Key, kv => FromWire(kv.Value ?? new W.SshSessionSpec(), depth + 1), StringComparer.Ordinal),
         };
