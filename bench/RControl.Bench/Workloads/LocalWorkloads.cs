@@ -18,14 +18,6 @@ public static class LocalWorkloads
             Target = "≤ 1.2 × raw Process",
             IsMet = r => r.CostRatio <= 1.2,
         };
-        var sameExecs = new Row
-        {
-            Workload = "W5′ the raw baseline through `setsid env --default-signal=PIPE /bin/sh -c` (RControl's exec chain)",
-            Unit = "s",
-            Baseline = "raw Process `/bin/sh -c`",
-            Target = "(diagnostic: the cost of the two extra execs)",
-        };
-
         await using var rc = Engines.Create();
         var session = rc.CreateLocalSession("w5");
         await Measure.InterleaveAsync(options.Runs, (row.RControl, () => Measure.SecondsAsync(async () =>
@@ -42,19 +34,16 @@ public static class LocalWorkloads
                 row.Failure = $"{errors.Count} of {FanoutCount} failed: {errors[0].Message}";
             }
         })),
-            (row.Raw, () => Measure.SecondsAsync(() => RawFanoutAsync(likeRControl: false))),
-            (sameExecs.RControl, () => Measure.SecondsAsync(() => RawFanoutAsync(likeRControl: true))));
-        sameExecs.Raw.AddRange(row.Raw);
-        row.Note($"RControl ÷ the raw baseline through the same exec chain (W5′): {row.RControlMedian / sameExecs.RControlMedian:0.00}×");
-        return [row, sameExecs];
+            (row.Raw, () => Measure.SecondsAsync(RawFanoutAsync)));
+        return [row];
     }
 
-    private static async Task RawFanoutAsync(bool likeRControl)
+    private static async Task RawFanoutAsync()
     {
         var runs = new Task<string>[FanoutCount];
         for (var i = 0; i < runs.Length; i++)
         {
-            runs[i] = RawProcess.RunAsync("echo hi", likeRControl);
+            runs[i] = RawProcess.RunAsync("echo hi");
         }
 
         foreach (var output in await Task.WhenAll(runs).ConfigureAwait(false))

@@ -5,20 +5,14 @@ namespace RControl.Bench.Workloads;
 /// <summary>The raw <see cref="Process"/> baselines: <c>/bin/sh -c</c>, stdout redirected, nothing else.</summary>
 public static class RawProcess
 {
-    /// <summary>Starts <c>/bin/sh -c command</c> (optionally through <c>setsid env --default-signal=PIPE</c>, as RControl does).</summary>
-    public static Process StartShell(string command, bool likeRControl = false)
+    /// <summary>Starts <c>/bin/sh -c command</c>.</summary>
+    public static Process StartShell(string command)
     {
-        var info = new ProcessStartInfo(likeRControl ? "setsid" : "/bin/sh")
+        var info = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        if (likeRControl)
-        {
-            info.ArgumentList.Add("env");
-            info.ArgumentList.Add("--default-signal=PIPE");
-            info.ArgumentList.Add("/bin/sh");
-        }
 
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);
@@ -26,9 +20,9 @@ public static class RawProcess
     }
 
     /// <summary>Runs a command, reads its output to the end and waits for it; returns the output.</summary>
-    public static async Task<string> RunAsync(string command, bool likeRControl = false)
+    public static async Task<string> RunAsync(string command)
     {
-        using var process = StartShell(command, likeRControl);
+        using var process = StartShell(command);
         var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
         await process.WaitForExitAsync().ConfigureAwait(false);
         if (process.ExitCode != 0)

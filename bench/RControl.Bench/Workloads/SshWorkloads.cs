@@ -96,14 +96,14 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         var wrapperRow = new Row
         {
-            Workload = "W1″ raw SSH.NET running the transport's wrapper `exec /bin/sh -c 'echo rcontrol-pgid:$$ >&2; exec 2>&1; true'`",
+            Workload = "W1″ raw SSH.NET running the transport's wrapper around `true` (process-group report, stdin watcher, `</dev/null`)",
             Unit = "ms/cmd",
             Baseline = "raw SSH.NET",
             Target = "(diagnostic)",
         };
         await using var transport = new RControl.Transports.Ssh.SshTransport(server.Spec());
         using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
-        const string Wrapped = "exec /bin/sh -c 'echo rcontrol-pgid:$$ >&2\nexec 2>&1\ntrue'";
+        var wrapped = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("true"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce());
         await Measure.InterleaveAsync(
             options.Runs,
             (transportRow.RControl, noSsh is not null ? null : () => PerCommandMsAsync(async () =>
@@ -119,7 +119,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
             {
                 for (var i = 0; i < SeqCommands; i++)
                 {
-                    await RawSsh.RunAsync(client, Wrapped).ConfigureAwait(false);
+                    await RawSsh.RunAsync(client, wrapped).ConfigureAwait(false);
                 }
             })),
             (transportRow.Raw, () => PerCommandMsAsync(async () =>
@@ -280,7 +280,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         row.Note($"raw SSH.NET with its default key-exchange order (slower): median {Stats.Median(defaultOrder):0.000} s");
         var fastWrapped = new List<double>();
         await Measure.RepeatAsync(options.Runs, fastWrapped, () => RawManyConnectionsAsync(fastKeyExchange: true, WrappedEcho), warmUp: false);
-        row.Note($"the same running RControl's wrapper (`exec /bin/sh -c '…echo hi'`): median {Stats.Median(fastWrapped):0.000} s");
+        row.Note($"the same running RControl's wrapper around `echo hi`: median {Stats.Median(fastWrapped):0.000} s");
 
         // Breakdown: the connect phase alone, RControl's connector (ssh_config, known_hosts, key, fast kex) against raw SSH.NET.
         var engineConnect = new List<double>();
@@ -303,7 +303,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         return seconds;
     }
 
-    private const string WrappedEcho = "exec /bin/sh -c 'echo rcontrol-pgid:$$ >&2\nexec 2>&1\necho hi'";
+    private static readonly string WrappedEcho = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("echo hi"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce());
 
     private readonly List<double> _rawFastFirstDone = [];
 

@@ -16,7 +16,7 @@ public enum HostKeyPolicy
     InsecureAcceptAny,
 }
 
-/// <summary>A session on an SSH host (the HOCON <c>type = ssh</c> schema of DESIGN.md).</summary>
+/// <summary>A session on an SSH host (the HOCON <c>type = ssh</c> session schema, see docs/ssh.md).</summary>
 public sealed record SshSessionSpec(string Host) : SessionSpec
 {
     /// <summary>TCP port; null uses <c>~/.ssh/config</c> or 22.</summary>
