@@ -91,7 +91,7 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
 
         var spec = new SshSessionSpec(host)
         {
-            Port = c.HasPath("port") ? Positive(name, "port", c.GetInt("port")) : null,
+            Port = c.HasPath("port") ? Positive(name, "port", Integer(name, "port", c)) : null,
             User = c.GetString("user", null),
             IdentityFiles = c.HasPath("identity-files") ? c.GetStringList("identity-files").ToArray() : [],
             Password = c.GetString("password", null),
@@ -100,8 +100,8 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
             HostKeyPolicy = ParsePolicy(name, c.GetString("host-key-policy", "strict")),
             ProxyJump = c.GetString("proxy-jump", null),
             SshConfigFile = c.GetString("ssh-config", null),
-            MaxChannels = c.HasPath("max-channels") ? Positive(name, "max-channels", c.GetInt("max-channels")) : 10,
-            MaxConnections = c.HasPath("max-connections") ? Positive(name, "max-connections", c.GetInt("max-connections")) : 1,
+            MaxChannels = c.HasPath("max-channels") ? Positive(name, "max-channels", Integer(name, "max-channels", c)) : 10,
+            MaxConnections = c.HasPath("max-connections") ? Positive(name, "max-connections", Integer(name, "max-connections", c)) : 1,
             KeyExchangeAlgorithms = c.HasPath("kex-algorithms") ? c.GetStringList("kex-algorithms").ToArray() : null,
         };
         if (c.HasPath("connect-timeout"))
@@ -140,6 +140,18 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
         }
 
         return value > TimeSpan.Zero ? value : throw new ConfigurationException($"{where}: '{key}' must be positive, got {c.GetString(key)}");
+    }
+
+    private static int Integer(string name, string key, Config c)
+    {
+        try
+        {
+            return c.GetInt(key);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ConfigurationException)
+        {
+            throw new ConfigurationException($"session '{name}': '{key}' must be a whole number, got '{c.GetString(key)}'", e);
+        }
     }
 
     private static int Positive(string name, string key, int value) =>
