@@ -23,7 +23,7 @@ public sealed class DaemonTests
     {
         await using var daemon = await DaemonProcess.StartReadyAsync(Config);
         Assert.Contains("sessions: local, other; groups: all = [local, other]", daemon.Output);
-        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
         Assert.Equal(["local", "other"], await client.ListSessionsAsync());
 
         var session = await client.GetSessionAsync("local");
@@ -62,7 +62,7 @@ public sealed class DaemonTests
     public async Task Killing_the_daemon_mid_task_fails_the_clients_waits_promptly()
     {
         await using var daemon = await DaemonProcess.StartReadyAsync(Config);
-        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
         var session = await client.GetSessionAsync("local");
         var started = new TaskCompletionSource();
         var task = session.Execute("echo started; sleep 20", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
@@ -87,7 +87,7 @@ public sealed class DaemonTests
     public async Task Sigterm_lets_short_tasks_finish_kills_the_rest_and_reports_each()
     {
         await using var daemon = await DaemonProcess.StartReadyAsync(Config);
-        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
         var session = await client.GetSessionAsync("local");
         var ready = new TaskCompletionSource();
         var shortTask = session.Execute("echo ready; sleep 1; echo done", new CommandOptions { OnStdout = (_, _) => ready.TrySetResult() });
@@ -109,12 +109,35 @@ public sealed class DaemonTests
     }
 
     [Fact]
-    public async Task Daemon_refuses_a_public_address_without_tls_and_says_how_to_enable_it()
+    public async Task Daemon_refuses_the_insecure_setting_off_loopback()
     {
-        await using var daemon = DaemonProcess.Start("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = {port} }");
+        await using var daemon = DaemonProcess.Start("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = {port} }\nrcontrol.remote.insecure-no-authentication = on");
         Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        await daemon.WaitForOutputAsync("refusing to bind Akka.Remote to '0.0.0.0' without TLS", TimeSpan.FromSeconds(5));
-        Assert.Contains("rcontrol.remote.tls.enabled = on", daemon.Output);
+        await daemon.WaitForOutputAsync("refusing to bind Akka.Remote to '0.0.0.0' with rcontrol.remote.insecure-no-authentication = on", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_bad_value_in_the_daemon_config_is_one_line_naming_session_and_key_and_exits_2()
+    {
+        await using var daemon = DaemonProcess.Start("rcontrol.sessions { web1 { type = ssh, host = h, max-channels = \"abc\" } }\nakka.remote.dot-netty.tcp.port = {port}");
+        Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await daemon.WaitForOutputAsync("session 'web1': 'max-channels' must be a whole number, got 'abc'", TimeSpan.FromSeconds(5));
+        Assert.Single(daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task A_second_daemon_on_the_same_port_exits_2_with_one_line()
+    {
+        await using var first = await DaemonProcess.StartReadyAsync(Config);
+        await using var second = DaemonProcess.Start(Config, port: first.Port);
+        Assert.Equal(2, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await second.WaitForOutputAsync("already in use", TimeSpan.FromSeconds(5));
+        Assert.Single(second.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(first.HasExited);
+
+        // Every client still reaches the first daemon (no split between two listeners).
+        await using var client = await RemoteEngine.ConnectAsync(first.Address, first.AdminConfig);
+        Assert.Equal(0, await (await client.GetSessionAsync("local")).Execute("true").WaitAsync());
     }
 
     [Fact]

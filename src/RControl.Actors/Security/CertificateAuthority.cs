@@ -21,8 +21,8 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>The CA certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
 
-    /// <summary>Creates a new CA valid for <paramref name="validity"/> (ten years by default).</summary>
-    public static CertificateAuthority Create(string name = "rcontrol-ca", TimeSpan? validity = null)
+    /// <summary>Creates a new CA valid from <paramref name="notBefore"/> (five minutes ago by default) for <paramref name="validity"/> (ten years by default).</summary>
+    public static CertificateAuthority Create(string name = "rcontrol-ca", TimeSpan? validity = null, DateTimeOffset? notBefore = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
@@ -30,7 +30,7 @@ public sealed class CertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now + (validity ?? TimeSpan.FromDays(3650)));
+        using var certificate = request.CreateSelfSigned(notBefore ?? now.AddMinutes(-5), now + (validity ?? TimeSpan.FromDays(3650)));
         return new CertificateAuthority(Reload(certificate));
     }
 
@@ -63,8 +63,9 @@ public sealed class CertificateAuthority : IDisposable
         var now = DateTimeOffset.UtcNow;
         var start = notBefore ?? now.AddMinutes(-5);
         var end = notAfter ?? now.AddDays(365);
-        // A certificate cannot outlive its issuer.
+        // A certificate lies within its issuer's validity.
         end = end > Certificate.NotAfter ? new DateTimeOffset(Certificate.NotAfter.ToUniversalTime()) : end;
+        start = start < Certificate.NotBefore ? new DateTimeOffset(Certificate.NotBefore.ToUniversalTime()) : start;
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
         using var issued = request.Create(Certificate, start, end, serial);

@@ -42,6 +42,8 @@ internal sealed class CommonOptions
 
     public Option<string?> Daemon { get; } = new("--daemon") { Description = "Run on a daemon (akka.tcp://rcontrol@host:port) instead of embedded.", HelpName = "address" };
 
+    public Option<string?> Credential { get; } = new("--credential") { Description = "With --daemon: the client credential file (default: $RCONTROL_CREDENTIAL, then the per-user file the daemon wrote).", HelpName = "file" };
+
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the engine's warnings." };
 
     public void AddTo(Command command)
@@ -49,7 +51,7 @@ internal sealed class CommonOptions
         foreach (var option in new Option[]
         {
             Inventory, Identity, KnownHosts, HostKeyPolicy, SshConfig, Timeout, OutputTimeout, ExpectedExitCode,
-            CombineStderr, Fanout, Json, Prefix, Gather, Live, Plain, Daemon, Verbose,
+            CombineStderr, Fanout, Json, Prefix, Gather, Live, Plain, Daemon, Credential, Verbose,
         })
         {
             command.Options.Add(option);
@@ -100,6 +102,7 @@ internal sealed class CommonOptions
             Mode = parse.GetValue(Json) ? OutputMode.Json : parse.GetValue(Gather) ? OutputMode.Gather : OutputMode.Prefix,
             Live = parse.GetValue(Live) ? true : parse.GetValue(Plain) ? false : null,
             Daemon = parse.GetValue(Daemon),
+            Credential = parse.GetValue(Credential),
             Verbose = parse.GetValue(Verbose),
         };
     }
