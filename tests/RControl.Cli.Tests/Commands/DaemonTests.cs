@@ -60,7 +60,7 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
     {
         using var home = new Support.TempDir();
         var marker = Path.Combine(_daemon.Workdir, "never-" + Guid.NewGuid().ToString("N"));
-        var r = await _daemon.RunAsync(home.Path, "exec", "-t", "keeper", "--daemon", _daemon.Address, "--", $"touch {marker}");
+        var r = await _daemon.RunAsUserAsync(home.Path, "exec", "-t", "keeper", "--daemon", _daemon.Address, "--", $"touch {marker}");
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("no RControl credential found", r.Stderr);
@@ -71,7 +71,7 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
     public async Task An_explicit_credential_option_is_used()
     {
         using var home = new Support.TempDir();
-        var r = await _daemon.RunAsync(home.Path, "exec", "-t", "keeper", "--daemon", _daemon.Address, "--credential", _daemon.AdminCredential, "--", "echo with option");
+        var r = await _daemon.RunAsUserAsync(home.Path, "exec", "-t", "keeper", "--daemon", _daemon.Address, "--credential", _daemon.AdminCredential, "--", "echo with option");
         Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
         Assert.Contains("keeper: with option", r.StdoutLines);
     }
@@ -112,10 +112,10 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
         public string AdminCredential => Path.Combine(_dir.Path, "state", "admin.pfx");
 
         /// <summary>Runs the CLI as the daemon's user (same XDG_CONFIG_HOME).</summary>
-        public Task<CliResult> RunAsync(params string[] args) => RunAsync(ConfigHome, args);
+        public Task<CliResult> RunAsync(params string[] args) => RunAsUserAsync(ConfigHome, args);
 
         /// <summary>Runs the CLI with this XDG_CONFIG_HOME.</summary>
-        public Task<CliResult> RunAsync(string configHome, params string[] args)
+        public Task<CliResult> RunAsUserAsync(string configHome, params string[] args)
         {
             var start = new ProcessStartInfo("dotnet")
             {
