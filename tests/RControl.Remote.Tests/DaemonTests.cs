@@ -109,6 +109,54 @@ public sealed class DaemonTests
     }
 
     [Fact]
+    public async Task After_a_daemon_restart_a_connected_client_fails_running_tasks_once_and_then_works_again()
+    {
+        var first = await DaemonProcess.StartReadyAsync(Config);
+        first.KeepDirectory = true;
+        var dir = first.Directory;
+        var port = first.Port;
+        await using var client = await RemoteEngine.ConnectAsync(first.Address, first.AdminConfig);
+        var session = await client.GetSessionAsync("local");
+        var started = new TaskCompletionSource();
+        var running = session.Execute("echo up; sleep 30", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var orphans = TestSupport.ProcessTree.Descendants(first.Pid);
+        await first.KillKeepingStateAsync();
+        await first.DisposeAsync();
+        foreach (var pid in orphans)
+        {
+            TestSupport.ProcessTree.Kill(pid); // the old incarnation's command, orphaned by the SIGKILL
+        }
+
+        await using var second = await DaemonProcess.StartReadyAsync(Config, dir: dir, port: port);
+        try
+        {
+            var error = await Assert.ThrowsAsync<TaskException>(() => running.WaitAsync().WaitAsync(TimeSpan.FromSeconds(40)));
+            Assert.Contains("session 'local' is closed or unreachable", error.Message);
+
+            // The same RemoteEngine finds the new incarnation by itself (same address, same CA) and logs in again.
+            RemoteSession again;
+            try
+            {
+                again = await client.GetSessionAsync("local");
+            }
+            catch (EngineUnreachableException e)
+            {
+                throw new Xunit.Sdk.XunitException(e.Message + "\n" + second.Output);
+            }
+
+            var lines = new List<string>();
+            Assert.Equal(0, await again.Execute("echo after the restart", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
+            Assert.Equal(["after the restart"], lines);
+            await second.WaitForOutputAsync("audit: login admin", TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            second.KeepDirectory = false;
+        }
+    }
+
+    [Fact]
     public async Task Daemon_refuses_the_insecure_setting_off_loopback()
     {
         await using var daemon = DaemonProcess.Start("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = {port} }\nrcontrol.remote.insecure-no-authentication = on");

@@ -238,7 +238,8 @@ public sealed class RemoteEngine : IAsyncDisposable
                 return;
             }
 
-            var gate = await ResolveAsync(System.ActorSystem, _gatePath!, _trust, _certificate, cancellationToken).ConfigureAwait(false);
+            // A restarted engine may take a while to accept the association again (gated, taken over): allow three ask timeouts.
+            var gate = await ResolveAsync(System.ActorSystem, _gatePath!, _trust, _certificate, cancellationToken, _askTimeout * 3).ConfigureAwait(false);
             var (connection, identity) = await HandshakeAsync(gate, _certificate, _link!, _askTimeout, cancellationToken).ConfigureAwait(false);
             _link!.Tell(new ClientLinkActor.WatchConnection(connection));
             _engine = connection;
@@ -340,21 +341,32 @@ public sealed class RemoteEngine : IAsyncDisposable
         }
     }
 
-    private static async Task<IActorRef> ResolveAsync(ActorSystem system, string path, PeerTrust? trust, X509Certificate2? certificate, CancellationToken cancellationToken)
+    private static async Task<IActorRef> ResolveAsync(ActorSystem system, string path, PeerTrust? trust, X509Certificate2? certificate, CancellationToken cancellationToken, TimeSpan? within = null)
     {
-        var timeout = system.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
-        try
+        var timeout = within ?? system.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
         {
-            return await system.ActorSelection(path).ResolveOne(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            var why = trust?.LastRefusal is { } refusal
-                ? $"this client refused the engine's certificate: {refusal}"
-                : certificate is not null
-                    ? $"is the daemon running there, is the address right, and does it accept this client's credential ({certificate.Subject}, issued by {certificate.Issuer})?"
-                    : "is the daemon running there, and is the address (akka.ssl.tcp://rcontrol@host:port) right?";
-            throw new EngineUnreachableException($"cannot reach the RControl engine at {path} within {timeout.TotalSeconds:0.#}s: {why}", e);
+            try
+            {
+                // Each try is short, so a request lost in a dying association is sent again over the next one.
+                var left = deadline - DateTime.UtcNow;
+                return await system.ActorSelection(path).ResolveOne(left < TimeSpan.FromSeconds(6) ? left : TimeSpan.FromSeconds(6), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException && DateTime.UtcNow + TimeSpan.FromMilliseconds(500) < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                // Answered "not found" at once: the association is still gated after a lost incarnation, or the engine is starting.
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var why = trust?.LastRefusal is { } refusal
+                    ? $"this client refused the engine's certificate: {refusal}"
+                    : certificate is not null
+                        ? $"is the daemon running there, is the address right, and does it accept this client's credential ({certificate.Subject}, issued by {certificate.Issuer})?"
+                        : "is the daemon running there, and is the address (akka.ssl.tcp://rcontrol@host:port) right?";
+                throw new EngineUnreachableException($"cannot reach the RControl engine at {path} within {timeout.TotalSeconds:0.#}s: {why}", e);
+            }
         }
     }
 }
