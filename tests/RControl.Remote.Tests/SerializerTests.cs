@@ -121,21 +121,41 @@ public sealed class SerializerTests : IAsyncLifetime
     [Fact]
     public void File_messages_round_trip()
     {
-        var call = (FileServiceActor.Call)RoundTrip(new FileServiceActor.Call("web1", FileServiceActor.Op.Write, "/p", "/q", 7, 9, [1, 2, 3]));
-        Assert.Equal(("web1", FileServiceActor.Op.Write, "/p", "/q", 7L, 9L), (call.Session, call.Op, call.Path, call.Other, call.Number, call.Handle));
-        Assert.Equal([1, 2, 3], call.Data!);
-
         var when = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var stat = new Files.FileStat(Files.FileKind.Directory, 42, UnixFileMode.UserRead | UnixFileMode.UserExecute, when);
-        var result = (FileServiceActor.Result)RoundTrip(new FileServiceActor.Result(stat, [new Files.FileEntry("a", stat)], "t", 5, []));
-        Assert.Equal(stat, result.Stat);
-        Assert.Equal([new Files.FileEntry("a", stat)], result.Entries!);
-        Assert.Equal(("t", 5L, 0), (result.Text, result.Handle, result.Data!.Length));
-        var empty = (FileServiceActor.Result)RoundTrip(new FileServiceActor.Result());
-        Assert.Equal((null, null, null, 0L, null), (empty.Stat, empty.Entries, empty.Text, empty.Handle, empty.Data));
+        object[] records =
+        [
+            new FileProtocol.StatPath("web1", "/p", FollowLinks: false),
+            new FileProtocol.ListDirectory("web1", "/p"),
+            new FileProtocol.MakeDirectory("web1", "/p"),
+            new FileProtocol.RemoveFile("web1", "/p"),
+            new FileProtocol.RemoveDirectory("web1", "/p"),
+            new FileProtocol.RenamePath("web1", "/p", "/q"),
+            new FileProtocol.ReadLink("web1", "/p"),
+            new FileProtocol.CreateSymlink("web1", "/p", "../t"),
+            new FileProtocol.ChangeMode("web1", "/p", UnixFileMode.UserRead | UnixFileMode.SetUser),
+            new FileProtocol.OpenFile("web1", "/p", Files.FileOpenMode.Append),
+            new FileProtocol.ReadChunk(9, 4096, "/p"),
+            new FileProtocol.CloseFile(9, "/p"),
+            new FileProtocol.StatAnswer(stat),
+            new FileProtocol.StatAnswer(null),
+            new FileProtocol.LinkTarget("../t"),
+            new FileProtocol.FileOpened(9),
+            FileProtocol.Done.Instance,
+            new FileProtocol.Failed(Files.FileErrorKind.NotFound, "stat", "/x", "no such file"),
+        ];
+        foreach (var record in records)
+        {
+            Assert.Equal(record, RoundTrip(record));
+        }
 
-        var failed = new FileServiceActor.Failed(Files.FileErrorKind.NotFound, "stat", "/x", "no such file");
-        Assert.Equal(failed, RoundTrip(failed));
+        var write = (FileProtocol.WriteChunk)RoundTrip(new FileProtocol.WriteChunk(9, [1, 2, 3], "/p"));
+        Assert.Equal((9L, "/p"), (write.Handle, write.Path));
+        Assert.Equal([1, 2, 3], write.Data);
+        Assert.Equal([4, 5], ((FileProtocol.Chunk)RoundTrip(new FileProtocol.Chunk([4, 5]))).Data);
+        Assert.Empty(((FileProtocol.Chunk)RoundTrip(new FileProtocol.Chunk([]))).Data);
+        var listing = (FileProtocol.DirectoryListing)RoundTrip(new FileProtocol.DirectoryListing([new Files.FileEntry("a", stat), new Files.FileEntry("b", stat with { Kind = Files.FileKind.SymbolicLink })]));
+        Assert.Equal([new Files.FileEntry("a", stat), new Files.FileEntry("b", stat with { Kind = Files.FileKind.SymbolicLink })], listing.Entries);
     }
 
     [Fact]

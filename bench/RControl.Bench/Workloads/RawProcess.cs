@@ -39,18 +39,14 @@ public static class RawProcess
         return output;
     }
 
-    /// <summary>Reads a command's stdout line by line into <paramref name="onLine"/>; returns the line count.</summary>
-    public static async Task<long> CountLinesAsync(string command, Action<string>? onLine = null)
+    /// <summary>
+    /// Reads a command's stdout line by line into <paramref name="onLine"/> through the pipelined reader of
+    /// <see cref="RawLines"/>; returns the line count.
+    /// </summary>
+    public static async Task<long> CountLinesAsync(string command, Action<string> onLine)
     {
         using var process = StartShell(command);
-        long count = 0;
-        var reader = process.StandardOutput;
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            count++;
-            onLine?.Invoke(line);
-        }
-
+        var count = await RawLines.PipelineAsync(process.StandardOutput.BaseStream, onLine).ConfigureAwait(false);
         await process.WaitForExitAsync().ConfigureAwait(false);
         return count;
     }

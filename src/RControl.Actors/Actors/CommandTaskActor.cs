@@ -15,15 +15,15 @@ namespace RControl.Actors;
 public sealed class CommandTaskActor : ReceiveActor, IWithTimers
 {
     /// <summary>A batch of lines, in order, sent to the subscriber. Answer each with <see cref="OutputAck"/>.</summary>
-    public sealed record Output(string TaskId, OutputStream Stream, string[] Lines);
+    public sealed record Output(string TaskId, OutputStream Stream, string[] Lines) : IRControlWireMessage;
 
     /// <summary>The subscriber has handled an <see cref="Output"/> batch; the reader may read on.</summary>
-    public sealed record OutputAck(string TaskId, OutputStream Stream);
+    public sealed record OutputAck(string TaskId, OutputStream Stream) : IRControlWireMessage;
 
     /// <summary>The command has ended; always the last message the subscriber receives for a task.</summary>
     /// <param name="ExitCode">The exit status when <paramref name="End"/> is <see cref="CommandEnd.Exited"/>.</param>
     /// <param name="Error">What went wrong when <paramref name="End"/> is <see cref="CommandEnd.Failed"/>.</param>
-    public sealed record Completed(string TaskId, CommandEnd End, int? ExitCode, string? Error);
+    public sealed record Completed(string TaskId, CommandEnd End, int? ExitCode, string? Error) : IRControlWireMessage;
 
     internal sealed record Finished(string TaskId);
 
@@ -31,7 +31,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
     private sealed record StartFailed(Exception Cause);
 
-    private sealed record LinesRead(OutputStream Stream, string[] Lines);
+    private sealed record LinesRead(OutputStream Stream, string[] Lines) : IRControlWireMessage;
 
     private sealed record ReaderFinished(OutputStream Stream, Exception? Error);
 

@@ -19,11 +19,12 @@ namespace RControl.Actors;
 public sealed class SessionActor : ReceiveActor
 {
     /// <summary>Run a command. The sender receives its output and completion.</summary>
-    /// <param name="TaskId">An id chosen by the sender, unique within this session.</param>
-    public sealed record Execute(string TaskId, CommandSpec Spec);
+    /// <param name="TaskId">An id chosen by the sender, unique within this session (RControl uses 128 random bits); an id
+    /// already queued or running here is refused with a failed <see cref="CommandTaskActor.Completed"/>.</param>
+    public sealed record Execute(string TaskId, CommandSpec Spec) : IRControlWireMessage;
 
     /// <summary>Kill a queued or running command; it completes with <see cref="CommandEnd.Killed"/>.</summary>
-    public sealed record Kill(string TaskId);
+    public sealed record Kill(string TaskId) : IRControlWireMessage;
 
     private sealed record Pending(Execute Request, IActorRef Subscriber);
 
@@ -32,6 +33,7 @@ public sealed class SessionActor : ReceiveActor
     private readonly LineReaderSettings _readerSettings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Pending> _queue = new();
+    private readonly HashSet<string> _queuedIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (IActorRef Child, IActorRef Subscriber)> _running = new();
     private readonly HashSet<string> _finished = new();
     private long _childCounter;
@@ -44,6 +46,13 @@ public sealed class SessionActor : ReceiveActor
 
         Receive<Execute>(e =>
         {
+            if (_running.ContainsKey(e.TaskId) || !_queuedIds.Add(e.TaskId))
+            {
+                // Never mix two tasks under one id: the second is refused, the first runs on untouched.
+                Sender.Tell(new CommandTaskActor.Completed(e.TaskId, CommandEnd.Failed, null, $"task id '{e.TaskId}' is already in use in session '{_name}'"));
+                return;
+            }
+
             _queue.AddLast(new Pending(e, Sender));
             StartQueued();
         });
@@ -69,11 +78,7 @@ public sealed class SessionActor : ReceiveActor
         {
             _queue.RemoveFirst();
             var (request, subscriber) = (first.Value.Request, first.Value.Subscriber);
-            if (_running.ContainsKey(request.TaskId))
-            {
-                subscriber.Tell(new CommandTaskActor.Completed(request.TaskId, CommandEnd.Failed, null, $"task id '{request.TaskId}' is already running in session '{_name}'"));
-                continue;
-            }
+            _queuedIds.Remove(request.TaskId);
 
             var child = Context.ActorOf(
                 CommandTaskActor.Props(request.TaskId, request.Spec, _transport, subscriber, _readerSettings, _name),
@@ -96,6 +101,7 @@ public sealed class SessionActor : ReceiveActor
             if (node.Value.Request.TaskId == kill.TaskId)
             {
                 _queue.Remove(node);
+                _queuedIds.Remove(kill.TaskId);
                 node.Value.Subscriber.Tell(new CommandTaskActor.Completed(kill.TaskId, CommandEnd.Killed, null, null));
                 return;
             }

@@ -44,7 +44,7 @@ public abstract partial class Session : IAsyncDisposable
 
     /// <summary>The tasks registered and not yet ended, oldest first.</summary>
     public IReadOnlyList<RControlTask> Tasks =>
-        _tasks.Values.OrderBy(t => long.Parse(t.Id, global::System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        _tasks.Values.OrderBy(t => t.Sequence).ToArray();
 
     internal IActorRef Supervisor { get; }
 

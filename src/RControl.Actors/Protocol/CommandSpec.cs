@@ -5,7 +5,7 @@ namespace RControl.Protocol;
 /// so it can cross Akka.Remote.
 /// </summary>
 /// <param name="Command">A shell command line, run through <c>/bin/sh -c</c>.</param>
-public sealed record CommandSpec(string Command)
+public sealed record CommandSpec(string Command) : IRControlWireMessage
 {
     /// <summary>Send stderr into the stdout stream (one ordered stream).</summary>
     public bool CombineStderr { get; init; } = true;

@@ -7,7 +7,7 @@ namespace RControl.Protocol;
 /// Describes a session: where commands run. Immutable; crosses Akka.Remote so a client can
 /// ask an engine to open a session. Each kind knows how to build its transport.
 /// </summary>
-public abstract record SessionSpec
+public abstract record SessionSpec : IRControlWireMessage
 {
     /// <summary>Builds the transport that runs this session's commands. Called once, by the session actor.</summary>
     public abstract ICommandTransport CreateTransport(ActorSystem system);

@@ -1,72 +1,73 @@
 using Akka.Actor;
 using RControl.Files;
 using RControl.Transports.Files;
+using static RControl.Protocol.FileProtocol;
 
 namespace RControl.Remote;
 
 /// <summary>
 /// The client side of remote file access: a <see cref="IFileSystem"/> whose every call is a request to the engine's
-/// <see cref="FileServiceActor"/>, so a <see cref="RemoteSession"/> walks, stats, opens and copies files where the
+/// <see cref="Actors.FileServiceActor"/>, so a <see cref="RemoteSession"/> walks, stats, opens and copies files where the
 /// session lives (the engine's disk, or its SFTP connection).
 /// </summary>
 internal sealed class RemoteFileSystem(ActorSelection service, string session, TimeSpan timeout, string engine) : IFileSystem
 {
     public async Task<Stream> OpenAsync(string path, FileOpenMode mode, CancellationToken cancellationToken)
     {
-        var opened = await CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.Open, path, Number: (long)mode), cancellationToken).ConfigureAwait(false);
+        var opened = await CallAsync<FileOpened>(new OpenFile(session, path, mode), cancellationToken).ConfigureAwait(false);
         return new RemoteFileStream(this, path, opened.Handle, mode);
     }
 
     public async Task<FileStat?> TryStatAsync(string path, bool followLinks, CancellationToken cancellationToken) =>
-        (await CallAsync(new FileServiceActor.Call(session, followLinks ? FileServiceActor.Op.Stat : FileServiceActor.Op.Lstat, path), cancellationToken).ConfigureAwait(false)).Stat;
+        (await CallAsync<StatAnswer>(new StatPath(session, path, followLinks), cancellationToken).ConfigureAwait(false)).Stat;
 
     public async Task<IReadOnlyList<FileEntry>> ListAsync(string path, CancellationToken cancellationToken) =>
-        (await CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.List, path), cancellationToken).ConfigureAwait(false)).Entries ?? [];
+        (await CallAsync<DirectoryListing>(new ListDirectory(session, path), cancellationToken).ConfigureAwait(false)).Entries;
 
     public Task CreateDirectoryAsync(string path, CancellationToken cancellationToken) =>
-        CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.Mkdir, path), cancellationToken);
+        CallAsync<Done>(new MakeDirectory(session, path), cancellationToken);
 
     public Task RemoveFileAsync(string path, CancellationToken cancellationToken) =>
-        CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.RemoveFile, path), cancellationToken);
+        CallAsync<Done>(new RemoveFile(session, path), cancellationToken);
 
     public Task RemoveDirectoryAsync(string path, CancellationToken cancellationToken) =>
-        CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.RemoveDirectory, path), cancellationToken);
+        CallAsync<Done>(new RemoveDirectory(session, path), cancellationToken);
 
     public Task RenameAsync(string from, string to, CancellationToken cancellationToken) =>
-        CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.Rename, from, to), cancellationToken);
+        CallAsync<Done>(new RenamePath(session, from, to), cancellationToken);
 
     public async Task<string> ReadLinkAsync(string path, CancellationToken cancellationToken) =>
-        (await CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.ReadLink, path), cancellationToken).ConfigureAwait(false)).Text ?? "";
+        (await CallAsync<LinkTarget>(new ReadLink(session, path), cancellationToken).ConfigureAwait(false)).Target;
 
     public Task CreateSymbolicLinkAsync(string path, string target, CancellationToken cancellationToken) =>
-        CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.Symlink, path, target), cancellationToken);
+        CallAsync<Done>(new CreateSymlink(session, path, target), cancellationToken);
 
     public Task ChmodAsync(string path, UnixFileMode mode, CancellationToken cancellationToken) =>
-        CallAsync(new FileServiceActor.Call(session, FileServiceActor.Op.Chmod, path, Number: (long)mode), cancellationToken);
+        CallAsync<Done>(new ChangeMode(session, path, mode), cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    internal async Task<FileServiceActor.Result> CallAsync(FileServiceActor.Call call, CancellationToken cancellationToken)
+    internal async Task<TAnswer> CallAsync<TAnswer>(IRequest request, CancellationToken cancellationToken)
     {
         object answer;
         try
         {
-            answer = await service.Ask<object>(call, timeout, cancellationToken).ConfigureAwait(false);
+            answer = await service.Ask<object>(request, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException e)
         {
-            throw new FileOperationException(null, call.Op.ToString().ToLowerInvariant(), call.Path, FileErrorKind.Failure, $"the engine at {engine} did not answer within {timeout.TotalSeconds:0.#}s", e);
+            throw new FileOperationException(null, request.Operation, request.Path, FileErrorKind.Failure, $"the engine at {engine} did not answer within {timeout.TotalSeconds:0.#}s", e);
         }
 
         return answer switch
         {
-            FileServiceActor.Result result => result,
-            FileServiceActor.Failed failed => throw new FileOperationException(null, failed.Operation, failed.Path, failed.Kind, failed.Reason),
-            _ => throw new FileOperationException(null, call.Op.ToString().ToLowerInvariant(), call.Path, FileErrorKind.Failure, $"unexpected answer {answer.GetType().Name}"),
+            TAnswer expected => expected,
+            Failed failed => throw new FileOperationException(null, failed.Operation, failed.Path, failed.Kind, failed.Reason),
+            _ => throw new FileOperationException(null, request.Operation, request.Path, FileErrorKind.Failure, $"unexpected answer {answer.GetType().Name}"),
         };
     }
 
-    /// <summary>A file open on the engine, read or written in chunks of at most <see cref="FileServiceActor.ChunkSize"/> bytes.</summary>
+    /// <summary>A file open on the engine, read or written in chunks of at most <see cref="ChunkSize"/> bytes.</summary>
     private sealed class RemoteFileStream(RemoteFileSystem fs, string path, long handle, FileOpenMode mode) : Stream
     {
         private bool _closed;
@@ -93,8 +94,8 @@ internal sealed class RemoteFileSystem(ActorSelection service, string session, T
                 return 0;
             }
 
-            var result = await fs.CallAsync(Call(FileServiceActor.Op.Read, number: Math.Min(buffer.Length, FileServiceActor.ChunkSize)), cancellationToken).ConfigureAwait(false);
-            var data = result.Data ?? [];
+            var chunk = await fs.CallAsync<Chunk>(new ReadChunk(handle, Math.Min(buffer.Length, ChunkSize), path), cancellationToken).ConfigureAwait(false);
+            var data = chunk.Data;
             data.CopyTo(buffer);
             return data.Length;
         }
@@ -102,10 +103,10 @@ internal sealed class RemoteFileSystem(ActorSelection service, string session, T
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            for (var offset = 0; offset < buffer.Length; offset += FileServiceActor.ChunkSize)
+            for (var offset = 0; offset < buffer.Length; offset += ChunkSize)
             {
-                var chunk = buffer.Slice(offset, Math.Min(FileServiceActor.ChunkSize, buffer.Length - offset)).ToArray();
-                await fs.CallAsync(Call(FileServiceActor.Op.Write, data: chunk), cancellationToken).ConfigureAwait(false);
+                var chunk = buffer.Slice(offset, Math.Min(ChunkSize, buffer.Length - offset)).ToArray();
+                await fs.CallAsync<Done>(new WriteChunk(handle, chunk, path), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -134,7 +135,7 @@ internal sealed class RemoteFileSystem(ActorSelection service, string session, T
             if (!_closed)
             {
                 _closed = true;
-                await fs.CallAsync(Call(FileServiceActor.Op.Close), CancellationToken.None).ConfigureAwait(false);
+                await fs.CallAsync<Done>(new CloseFile(handle, path), CancellationToken.None).ConfigureAwait(false);
             }
 
             await base.DisposeAsync().ConfigureAwait(false);
@@ -145,13 +146,10 @@ internal sealed class RemoteFileSystem(ActorSelection service, string session, T
             if (disposing && !_closed)
             {
                 _closed = true;
-                fs.CallAsync(Call(FileServiceActor.Op.Close), CancellationToken.None).GetAwaiter().GetResult();
+                fs.CallAsync<Done>(new CloseFile(handle, path), CancellationToken.None).GetAwaiter().GetResult();
             }
 
             base.Dispose(disposing);
         }
-
-        private FileServiceActor.Call Call(FileServiceActor.Op op, long number = 0, byte[]? data = null) =>
-            new(string.Empty, op, path, Number: number, Handle: handle, Data: data);
     }
 }

@@ -7,7 +7,7 @@ namespace RControl.Remote;
 /// A session owned by an engine (across Akka.Remote, or in this process) and shared by name. Its
 /// <see cref="Session.SessionActor"/> is the engine's session actor; task handles, callbacks and
 /// wait-for-tasks live in this process, exactly as for a local session. File operations and copies run where the
-/// session lives (through the engine's <see cref="FileServiceActor"/>). If the engine becomes
+/// session lives (through the engine's <see cref="Actors.FileServiceActor"/>). If the engine becomes
 /// unreachable, pending waits fail (death watch) with an error naming the session.
 /// </summary>
 public sealed class RemoteSession : Session

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using RControl.Actors;
 using RControl.Files;
-using RControl.Remote;
+using RControl.Protocol;
 
 namespace RControl.Security;
 
@@ -23,7 +23,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
     private readonly Settings _settings;
     private readonly Dictionary<string, (IActorRef Guard, IActorRef Session)> _guards = new(StringComparer.Ordinal);
-    private readonly HashSet<long> _handles = new();
+    private readonly Dictionary<long, string> _handles = new(); // open file → its session
     private readonly TimeSpan _timeout;
 
     public ClientConnectionActor(Settings settings)
@@ -97,7 +97,7 @@ public sealed class ClientConnectionActor : ReceiveActor
             Audit.Session(Grant.Identity, _settings.Source, "closed", close.Name);
             Ask(close, answer => answer);
         });
-        Receive<FileServiceActor.Call>(OnFileCall);
+        Receive<FileProtocol.IRequest>(OnFileRequest);
         Receive<Answer>(answer => answer.ReplyTo.Tell(answer.Map is { } map ? map(answer.Message) : answer.Message, Self));
         Receive<Terminated>(t => t.ActorRef.Equals(_settings.Client), _ => Context.Stop(Self));
         Receive<Terminated>(t =>
@@ -130,62 +130,58 @@ public sealed class ClientConnectionActor : ReceiveActor
         return found with { Session = guard.Guard };
     }
 
-    private void OnFileCall(FileServiceActor.Call call)
+    private void OnFileRequest(FileProtocol.IRequest request)
     {
-        var operation = call.Op switch
+        var operation = request switch
         {
-            FileServiceActor.Op.Stat or FileServiceActor.Op.Lstat or FileServiceActor.Op.List or FileServiceActor.Op.ReadLink or FileServiceActor.Op.Read => Operation.FileRead,
-            FileServiceActor.Op.Open when (FileOpenMode)call.Number == FileOpenMode.Read => Operation.FileRead,
-            FileServiceActor.Op.Close => (Operation?)null,
+            FileProtocol.StatPath or FileProtocol.ListDirectory or FileProtocol.ReadLink or FileProtocol.ReadChunk => Operation.FileRead,
+            FileProtocol.OpenFile { Mode: FileOpenMode.Read } => Operation.FileRead,
+            FileProtocol.CloseFile => (Operation?)null,
             _ => Operation.FileWrite,
         };
-        var opName = call.Op.ToString().ToLowerInvariant();
-        if (operation is { } op && !Grant.Allows(op, call.Session))
+        var session = request is FileProtocol.IPathRequest onPath ? onPath.Session : null;
+        if (request is FileProtocol.IHandleRequest onHandle)
         {
-            var reason = Grant.Refusal(op, call.Session);
-            Audit.Denied(Grant.Identity, _settings.Source, $"{reason} ({opName} {call.Path})");
-            Sender.Tell(new FileServiceActor.Failed(FileErrorKind.PermissionDenied, opName, call.Path, reason));
+            // Only files this client opened, with the grant they were opened under.
+            if (!_handles.TryGetValue(onHandle.Handle, out var opened))
+            {
+                Sender.Tell(new FileProtocol.Failed(FileErrorKind.Failure, request.Operation, request.Path, "the file is not open"));
+                return;
+            }
+
+            session = opened;
+        }
+
+        if (operation is { } op && !Grant.Allows(op, session!))
+        {
+            var reason = Grant.Refusal(op, session!);
+            Audit.Denied(Grant.Identity, _settings.Source, $"{reason} ({request.Operation} {request.Path})");
+            Sender.Tell(new FileProtocol.Failed(FileErrorKind.PermissionDenied, request.Operation, request.Path, reason));
             return;
         }
 
-        if (call.Op is FileServiceActor.Op.Read or FileServiceActor.Op.Write or FileServiceActor.Op.Close && !_handles.Contains(call.Handle))
+        if (request is not (FileProtocol.ReadChunk or FileProtocol.WriteChunk))
         {
-            Sender.Tell(new FileServiceActor.Failed(FileErrorKind.Failure, opName, call.Path, "the file is not open"));
-            return;
-        }
-
-        if (call.Op is not (FileServiceActor.Op.Read or FileServiceActor.Op.Write))
-        {
-            Audit.File(Grant.Identity, _settings.Source, call.Session, opName, call.Path);
+            Audit.File(Grant.Identity, _settings.Source, session!, request.Operation, request.Path);
         }
 
         var replyTo = Sender;
-        var self = Self;
-        _settings.Gate.Files.Ask<object>(call, _timeout + _timeout).PipeTo(
-            self,
-            success: answer =>
+        _settings.Gate.Files.Ask<object>(request, _timeout + _timeout).PipeTo(
+            Self,
+            success: answer => new Answer(answer, replyTo, a =>
             {
-                if (call.Op == FileServiceActor.Op.Open && answer is FileServiceActor.Result opened)
+                if (a is FileProtocol.FileOpened fileOpened)
                 {
-                    return new Answer(answer, replyTo, a =>
-                    {
-                        _handles.Add(opened.Handle);
-                        return a;
-                    });
+                    _handles[fileOpened.Handle] = session!;
+                }
+                else if (request is FileProtocol.CloseFile close)
+                {
+                    _handles.Remove(close.Handle);
                 }
 
-                if (call.Op == FileServiceActor.Op.Close)
-                {
-                    return new Answer(answer, replyTo, a =>
-                    {
-                        _handles.Remove(call.Handle);
-                        return a;
-                    });
-                }
-
-                return new Answer(answer, replyTo);
-            },
-            failure: e => new Answer(new FileServiceActor.Failed(FileErrorKind.Failure, opName, call.Path, e.Message), replyTo));
+                return a;
+            }),
+            failure: e => new Answer(new FileProtocol.Failed(FileErrorKind.Failure, request.Operation, request.Path, e.Message), replyTo));
     }
 
     private void Ask(object request, Func<object, object> map)

@@ -48,14 +48,14 @@ public static class ClientProgram
     private static IEnumerable<(string Path, object Message)> DaemonAttempts(string marker)
     {
         yield return ("/user/rcontrol", new Login.Hello(null, ActorRefs.Nobody));
-        yield return ("/user/rcontrol-files", new FileServiceActor.Call("local", FileServiceActor.Op.List, "/root"));
+        yield return ("/user/rcontrol-files", new FileProtocol.ListDirectory("local", "/root"));
         foreach (var path in new[] { "/user/*", "/user/*/*", "/user/*/*/*" })
         {
             yield return (path, SessionManagerActor.ListSessions.Instance);
             yield return (path, new SessionManagerActor.GetSession("local"));
             yield return (path, new SessionManagerActor.OpenSession("intruder", new LocalSessionSpec()));
             yield return (path, new SessionActor.Execute("intruder-1", new CommandSpec($"touch {marker}")));
-            yield return (path, new FileServiceActor.Call("local", FileServiceActor.Op.Open, "/etc/shadow", Number: (long)FileOpenMode.Read));
+            yield return (path, new FileProtocol.OpenFile("local", "/etc/shadow", FileOpenMode.Read));
             yield return (path, new Identify("who"));
             for (var id = 1; id <= 20; id++)
             {

@@ -6,7 +6,7 @@ namespace RControl;
 /// </summary>
 public abstract class RControlTask
 {
-    private static long _lastId;
+    private static long _lastSequence;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _errorClaimed;
 
@@ -14,11 +14,16 @@ public abstract class RControlTask
     {
         Session = session;
         ErrorHandled = errorHandled;
-        Id = Interlocked.Increment(ref _lastId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // 128 random bits: ids of tasks from many clients on one engine never clash, and none can be guessed.
+        Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Sequence = Interlocked.Increment(ref _lastSequence);
     }
 
-    /// <summary>Unique id of the task within this process.</summary>
+    /// <summary>Unique id of the task: 32 random hexadecimal digits.</summary>
     public string Id { get; }
+
+    /// <summary>The order in which tasks were created in this process.</summary>
+    internal long Sequence { get; }
 
     /// <summary>The session the task belongs to.</summary>
     public Session Session { get; }

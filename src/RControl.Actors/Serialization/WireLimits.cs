@@ -1,0 +1,39 @@
+using System.Runtime.Serialization;
+
+namespace RControl.Serialization;
+
+/// <summary>
+/// Bounds checked on every message read from the wire. Protobuf itself checks each length against the bytes present
+/// (nothing is allocated for a count or length the frame does not hold); these add the limits of the protocol.
+/// </summary>
+internal static class WireLimits
+{
+    /// <summary>The largest payload read at all: Akka.Remote's <c>maximum-frame-size</c> of <c>reference.conf</c>.</summary>
+    public const int MaxPayloadBytes = 8 * 1024 * 1024;
+
+    /// <summary>How deep jump hosts may nest (a jump host of a jump host …).</summary>
+    public const int MaxJumpDepth = 8;
+
+    /// <summary>The largest chunk of file data in one message (<see cref="Protocol.FileProtocol.ChunkSize"/>).</summary>
+    public const int MaxChunkBytes = Protocol.FileProtocol.ChunkSize;
+
+    public static TEnum Enum<TEnum>(int value, string field)
+        where TEnum : struct, System.Enum
+    {
+        return Known<TEnum>.ByValue.TryGetValue(value, out var result)
+            ? result
+            : throw new SerializationException($"{field} has the unknown value {value}");
+    }
+
+    public static byte[] Chunk(Google.Protobuf.ByteString data, string field) =>
+        data.Length <= MaxChunkBytes
+            ? data.ToByteArray()
+            : throw new SerializationException($"{field} holds {data.Length} bytes, more than the {MaxChunkBytes} allowed");
+
+    private static class Known<TEnum>
+        where TEnum : struct, System.Enum
+    {
+        public static readonly IReadOnlyDictionary<long, TEnum> ByValue =
+            System.Enum.GetValues<TEnum>().ToDictionary(v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
