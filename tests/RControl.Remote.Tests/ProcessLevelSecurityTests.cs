@@ -104,10 +104,12 @@ public sealed class ProcessLevelSecurityTests
         var marker = $"{Random.Shared.Next(100000, 999999)}";
         var pattern = $"sleep 1000.{marker}";
         using var doomed = ClientProcess.Start(Dll, ["client", daemon.Address, daemon.AdminCredential, $"echo up; exec {pattern}"]);
+
+        // The command on the host: every process with the marker but the client itself (which shares this test's process group).
+        async Task<IReadOnlyList<int>> CommandsAsync() => (await ProcessRunner.PgrepAsync(pattern)).Where(pid => pid != doomed.Id).ToArray();
+        async Task<int> OnHostAsync() => (await CommandsAsync()).Count;
         try
         {
-            // The command on the host: every process with the marker but the client itself.
-            async Task<int> OnHostAsync() => (await ProcessRunner.PgrepAsync(pattern)).Count(pid => pid != doomed.Id);
             await Poll.UntilAsync(async () => await OnHostAsync() > 0, TimeSpan.FromSeconds(60), "the doomed client's command to run");
 
             // Several clients at once, each with its own output.
@@ -130,7 +132,15 @@ public sealed class ProcessLevelSecurityTests
         }
         finally
         {
-            await ProcessTree.KillMatchingAsync(pattern);
+            if (!doomed.HasExited)
+            {
+                doomed.Kill();
+            }
+
+            foreach (var pid in await CommandsAsync())
+            {
+                ProcessTree.Kill(pid);
+            }
         }
     }
 }
