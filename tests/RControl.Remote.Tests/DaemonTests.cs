@@ -157,6 +157,17 @@ public sealed class DaemonTests
     }
 
     [Fact]
+    public async Task The_insecure_setting_on_loopback_serves_without_credentials_and_warns_at_start()
+    {
+        await using var daemon = await DaemonProcess.StartReadyAsync(Config + "\nrcontrol.remote.insecure-no-authentication = on");
+        Assert.Contains("INSECURE: rcontrol.remote.insecure-no-authentication = on", daemon.Output);
+        Assert.Contains($"listening on akka.tcp://rcontrol@127.0.0.1:{daemon.Port}", daemon.Output);
+        Assert.False(Directory.Exists(daemon.StateDir)); // no CA, no credentials
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, Akka.Configuration.ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on"));
+        Assert.Equal(0, await (await client.GetSessionAsync("local")).Execute("true").WaitAsync());
+    }
+
+    [Fact]
     public async Task Daemon_refuses_the_insecure_setting_off_loopback()
     {
         await using var daemon = DaemonProcess.Start("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = {port} }\nrcontrol.remote.insecure-no-authentication = on");

@@ -45,6 +45,7 @@ public sealed class PeerTrust
             chain.ChainPolicy.CustomTrustStore.Add(authority);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             chain.ChainPolicy.VerificationFlags = X509VerificationFlags.NoFlag;
+            chain.ChainPolicy.DisableCertificateDownloads = true; // the CA is here: never go to the network
             if (!chain.Build(certificate))
             {
                 return $"{certificate.Subject} is not issued by {authority.Subject}: {string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()))}";
