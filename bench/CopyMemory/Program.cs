@@ -1,102 +1,137 @@
-// Copy-memory benchmark: copies one large file through the RControl facade in each direction —
-// local→local, local→SSH, SSH→local, SSH→SSH (throw-away sshd instances on loopback) — each in a fresh
-// process, and prints the throughput and the process's peak working set (VmHWM) during the copy.
-// Usage: dotnet run -c Release --project bench/CopyMemory [-- size-in-MiB] (default 1024).
-// Needs /usr/sbin/sshd (openssh-server) and ssh-keygen.
+// Copy benchmark: RControl's copies side by side with OpenSSH's scp against one loopback sshd, in one run.
+// Each RControl copy runs in a fresh process (its peak working set is the copy's); each scp reuses a warm
+// ControlMaster connection, as RControl reuses its warmed-up session. Source files are dropped from the page cache
+// (posix_fadvise DONTNEED) before every copy, for both sides; every result is checked by SHA-256.
+// Usage: dotnet run -c Release --project bench/CopyMemory [-- size-in-MiB] [--only local-ssh,ssh-local,ssh-ssh,tree]
+//        [--runs N] (alternating runs per side, medians compared; default 3)
+//        [--heap-limit-row]   (also runs the single-file copies under a 48 MiB GC heap limit, in rows named for it)
+// Needs /usr/sbin/sshd (openssh-server), ssh, scp and ssh-keygen.
 using System.Diagnostics;
 using System.Globalization;
-using RControl;
-using RControl.Files;
+using RControl.Bench.CopyMemory;
 using RControl.TestSupport;
 
-string[] directions = ["local-local", "local-ssh", "ssh-local", "ssh-ssh"];
-var sizeMiB = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
-
-if (args.Length < 2)
+if (args.Length > 0 && args[0] == "child")
 {
-    Console.WriteLine($"file: {sizeMiB} MiB, chunk: {CopyOptions.Default.ChunkSize / 1024} KiB, one process per direction");
-    Console.WriteLine($"{"direction",-12} {"seconds",8} {"MiB/s",8} {"WS before MiB",14} {"peak WS MiB",12} {"copy adds MiB",14} {"RssAnon/RssFile",16}");
-    foreach (var direction in directions)
-    {
-        var child = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-        if (!Environment.ProcessPath!.EndsWith("CopyMemory", StringComparison.Ordinal))
-        {
-            child.ArgumentList.Add(typeof(CopyOptions).Assembly.Location.Replace("RControl.Actors.dll", "CopyMemory.dll", StringComparison.Ordinal));
-        }
-
-        child.ArgumentList.Add(sizeMiB.ToString(CultureInfo.InvariantCulture));
-        child.ArgumentList.Add(direction);
-        using var process = Process.Start(child)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var lines = output.Split('\n');
-        Console.WriteLine(lines.FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))?["RESULT ".Length..] ?? $"{direction}: failed (exit {process.ExitCode})");
-        Console.WriteLine("             " + lines.FirstOrDefault(l => l.StartsWith("GC: ", StringComparison.Ordinal)));
-    }
-
-    return;
+    return await CopyChild.RunAsync(args[1..]);
 }
 
-var which = args[1];
-var size = sizeMiB * 1024 * 1024;
-using var work = new TempDir("rcontrol-bench-");
-File.SetUnixFileMode(work.Path, (UnixFileMode)0b111_111_111); // the SSH login user writes here too
+var sizeMiB = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
+var only = Option("--only")?.Split(',') ?? ["local-ssh", "ssh-local", "ssh-ssh", "tree"];
+var heapLimitRow = args.Contains("--heap-limit-row");
+var runs = int.Parse(Option("--runs") ?? "3", CultureInfo.InvariantCulture);
+
+await using var server = await SshServer.StartAsync();
+using var work = new TempDir("rcontrol-copybench-");
+File.SetUnixFileMode(work.Path, (UnixFileMode)0b111_111_111); // the SSH login user reads and writes here too
+await using var scp = await Scp.StartAsync(server, work.PathOf("control.sock"));
+
 var source = work.PathOf("source.bin");
-WriteFile(source, size);
-var warmup = work.PathOf("warmup.bin");
-WriteFile(warmup, 1024 * 1024);
+TestData.WriteRandom(source, sizeMiB * 1024 * 1024);
+var sourceHash = TestData.Sha256(source);
+var tree = work.PathOf("tree");
+TestData.WriteTree(tree, folders: 20, filesPerFolder: 100, fileSize: 4096);
+var treeHash = TestData.TreeHash(tree);
 
-var needsSsh = which.Contains("ssh", StringComparison.Ordinal);
-await using var first = needsSsh ? await SshServer.StartAsync() : null;
-await using var second = which == "ssh-ssh" ? await SshServer.StartAsync() : null;
-await using var rc = RControlSystem.Create();
-var from = which.StartsWith("ssh", StringComparison.Ordinal) ? rc.CreateSession("web1", first!.Spec()) : rc.CreateLocalSession("local");
-var to = which switch
+var machine = $"{Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {(await ProcessRunner.RunAsync("ssh", ["-V"])).Stderr.Trim()}";
+Console.WriteLine($"copy benchmark: {sizeMiB} MiB file, tree of 20 × 100 × 4 KiB; {machine}; sshd {server.Host}:{server.Port} as {server.User.Name}");
+Console.WriteLine("source files dropped from the page cache before each copy; connections warm on both sides; results checked by SHA-256");
+Console.WriteLine();
+Console.WriteLine("| copy | OpenSSH | OpenSSH s | RControl s | ratio | RControl MiB/s | WS before | peak WS | copy adds |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+
+var failed = false;
+var remote = $"{server.User.Name}@{server.Host}";
+foreach (var which in only)
 {
-    "local-ssh" => rc.CreateSession("web1", first!.Spec()),
-    "ssh-ssh" => rc.CreateSession("web2", second!.Spec()),
-    _ => rc.CreateLocalSession("local2"),
-};
-
-// Warm up (JIT, connections, crypto) with a 1 MiB copy so the peak measures the copy itself.
-await from.CopyFileAsync(warmup, to, work.PathOf("warmup-copy.bin"));
-GC.Collect();
-var before = Environment.WorkingSet;
-File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM (Linux >= 4.0)
-
-var allocatedBefore = GC.GetTotalAllocatedBytes();
-var watch = Stopwatch.StartNew();
-await from.CopyFileAsync(source, to, work.PathOf("copy.bin"));
-watch.Stop();
-var peak = Status("VmHWM");
-if (new FileInfo(work.PathOf("copy.bin")).Length != size)
-{
-    throw new InvalidOperationException("the copy has the wrong size");
-}
-
-Console.WriteLine($"RESULT {which,-12} {watch.Elapsed.TotalSeconds,8:F1} {sizeMiB / watch.Elapsed.TotalSeconds,8:F0} {Mib(before),14} {Mib(peak),12} {Mib(peak - before),14} {Mib(Status("RssAnon")) + "/" + Mib(Status("RssFile")),16}");
-var gc = GC.GetGCMemoryInfo();
-Console.WriteLine($"GC: allocated during copy {Mib(GC.GetTotalAllocatedBytes() - allocatedBefore)} MiB, committed {Mib(gc.TotalCommittedBytes)} MiB, heap {Mib(gc.HeapSizeBytes)} MiB, gen0 collections {GC.CollectionCount(0)}");
-await from.CloseAsync();
-await to.CloseAsync();
-
-static void WriteFile(string path, long size)
-{
-    var chunk = new byte[1024 * 1024];
-    new Random(1).NextBytes(chunk);
-    using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-    for (long left = size; left > 0; left -= chunk.Length)
+    var destination = work.PathOf("copy-" + which);
+    var (baseline, scpArgs) = which switch
     {
-        chunk[0]++;
-        stream.Write(chunk, 0, (int)Math.Min(left, chunk.Length));
+        "local-ssh" => ("scp", new[] { source, $"{remote}:{destination}" }),
+        "ssh-local" => ("scp", new[] { $"{remote}:{source}", destination }),
+        "ssh-ssh" => ("scp -3", new[] { "-3", $"{remote}:{source}", $"{remote}:{destination}" }),
+        "tree" => ("scp -r", new[] { "-r", tree, $"{remote}:{destination}" }),
+        _ => throw new ArgumentException($"unknown copy '{which}' (local-ssh, ssh-local, ssh-ssh, tree)"),
+    };
+    var isTree = which == "tree";
+    var expected = isTree ? treeHash : sourceHash;
+
+    // Alternating runs (scp, RControl, scp, …) so both sides see the same load; medians are compared.
+    var scpTimes = new List<double>();
+    var results = new List<CopyResult>();
+    for (var run = 0; run < runs; run++)
+    {
+        Prepare(isTree ? tree : source, destination);
+        scpTimes.Add(await scp.RunAsync(scpArgs));
+        failed |= !Check("scp", which, destination, isTree, expected);
+
+        Prepare(isTree ? tree : source, destination);
+        var result = await CopyChild.StartAsync(server, which, isTree ? tree : source, destination, heapLimit: false);
+        failed |= result is null || !Check("RControl", which, destination, isTree, expected);
+        if (result is not null)
+        {
+            results.Add(result);
+        }
+    }
+
+    var scpSeconds = Median(scpTimes);
+    Print(which, baseline, scpSeconds, results.Count == 0 ? null : Summary(results), isTree ? 0 : sizeMiB);
+    Console.Error.WriteLine($"{which}: scp {string.Join(" ", scpTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}; RControl {string.Join(" ", results.Select(r => r.Seconds.ToString("F2", CultureInfo.InvariantCulture)))}");
+
+    if (heapLimitRow && !isTree)
+    {
+        Prepare(source, destination);
+        var limited = await CopyChild.StartAsync(server, which, source, destination, heapLimit: true);
+        failed |= limited is null || !Check("RControl (heap limit)", which, destination, isTree, expected);
+        Print(which + " under a 48 MiB GC heap limit", baseline, scpSeconds, limited, sizeMiB);
     }
 }
 
-// A /proc/self/status memory line, in bytes (RssAnon: heap and stacks; RssFile: mapped code and libraries).
-static long Status(string key)
+return failed ? 1 : 0;
+
+string? Option(string name)
 {
-    var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(key + ":", StringComparison.Ordinal));
-    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
-static long Mib(long bytes) => bytes / (1024 * 1024);
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+// Median time; the largest peak and growth seen over the runs.
+static CopyResult Summary(List<CopyResult> results) =>
+    new(Median(results.Select(r => r.Seconds).ToList()), results.Min(r => r.BeforeMiB), results.Max(r => r.PeakMiB));
+
+static void Prepare(string source, string destination)
+{
+    if (Directory.Exists(destination))
+    {
+        Directory.Delete(destination, recursive: true);
+    }
+
+    File.Delete(destination);
+    TestData.DropFromPageCache(source);
+}
+
+static bool Check(string side, string which, string destination, bool isTree, string expected)
+{
+    var actual = isTree ? TestData.TreeHash(destination) : TestData.Sha256(destination);
+    if (actual == expected)
+    {
+        return true;
+    }
+
+    Console.WriteLine($"| {which} | {side}: CONTENT MISMATCH (expected {expected[..12]}…, got {actual[..12]}…) |");
+    return false;
+}
+
+static void Print(string which, string baseline, double scpSeconds, CopyResult? result, long sizeMiB)
+{
+    if (result is null)
+    {
+        Console.WriteLine($"| {which} | {baseline} | {scpSeconds:F2} | failed | | | | | |");
+        return;
+    }
+
+    var rate = sizeMiB > 0 ? (sizeMiB / result.Seconds).ToString("F0", CultureInfo.InvariantCulture) : "–";
+    Console.WriteLine($"| {which} | {baseline} | {scpSeconds:F2} | {result.Seconds:F2} | {result.Seconds / scpSeconds:F2}× | {rate} | {result.BeforeMiB} MiB | {result.PeakMiB} MiB | {result.PeakMiB - result.BeforeMiB} MiB |");
+}

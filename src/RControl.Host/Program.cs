@@ -7,14 +7,21 @@ root.Subcommands.Add(ExecCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(CopyCommand.Create());
 root.Subcommands.Add(DaemonCommand.Create());
+root.Subcommands.Add(CompletionCommand.Create(root));
 
-var parse = root.Parse(args);
+if (args.Length == 0)
+{
+    return CliRuntime.Usage("no command given: rcontrol exec|run|copy|daemon|completion … (see rcontrol --help)");
+}
+
+// No response files: '-t @host' is a target, not a file to read arguments from.
+var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 if (parse.Errors.Count > 0)
 {
     // Bad usage: one line naming the problem, status 2, nothing runs.
     return CliRuntime.Usage(string.Join("; ", parse.Errors.Select(e => e.Message)));
 }
 
-return parse.CommandResult.Command.Name == "daemon"
+return parse.CommandResult.Command.Name is "daemon" or "completion"
     ? await parse.InvokeAsync()
     : await CliRuntime.InvokeCancellableAsync(parse);

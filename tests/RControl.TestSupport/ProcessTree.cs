@@ -64,6 +64,49 @@ public static class ProcessTree
         }
     }
 
+    /// <summary>The parent of a process; null when it is gone.</summary>
+    public static int? Parent(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The executable name of a process (<c>/proc/pid/comm</c>, e.g. <c>sshd</c>); null when it is gone.</summary>
+    public static string? Name(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The ancestors of a process named <paramref name="name"/> (e.g. the sshd processes serving a remote command), nearest first.</summary>
+    public static IReadOnlyList<int> AncestorsNamed(int pid, string name)
+    {
+        var found = new List<int>();
+        for (var current = Parent(pid); current is > 1; current = Parent(current.Value))
+        {
+            if (Name(current.Value) == name)
+            {
+                found.Add(current.Value);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Sends SIGKILL to a process; false when it is already gone.</summary>
     public static bool Kill(int pid) => SysKill(pid, 9) == 0;
 

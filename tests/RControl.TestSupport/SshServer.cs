@@ -207,6 +207,36 @@ public sealed class SshServer : IAsyncDisposable
         process.Dispose();
     }
 
+    /// <summary>
+    /// Kills every sshd process of this server (the listener and the per-connection processes), but not the commands
+    /// they started: what <c>pkill -9 sshd</c> does on a host. Connections drop; commands see their channels vanish.
+    /// </summary>
+    public async Task KillSshdProcessesAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        _process = null;
+        if (!process.HasExited)
+        {
+            var daemons = ProcessTree.Descendants(process.Id).Where(pid => ProcessTree.Name(pid)?.StartsWith("sshd", StringComparison.Ordinal) == true).ToArray();
+            ProcessTree.Kill(process.Id);
+            foreach (var pid in daemons)
+            {
+                ProcessTree.Kill(pid);
+            }
+        }
+
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        process.Dispose();
+    }
+
+    /// <summary>Starts sshd again on the same port with the same keys after <see cref="KillSshdProcessesAsync"/> or <see cref="StopAsync"/>.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken = default) =>
+        _process is null ? StartProcessAsync(cancellationToken) : Task.CompletedTask;
+
     /// <summary>Stops sshd (dropping every connection) and starts it again on the same port with the same keys.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {

@@ -44,7 +44,9 @@ public sealed class BackgroundTaskActor : ReceiveActor
             }
             catch (Exception e)
             {
-                error ??= Wrap(e);
+                // Not handled: nothing but wait-for-tasks would ever report it.
+                error = new TaskException(_task.Session, _task, $"on-done callback threw {e.GetType().Name}: {e.Message}", e);
+                _task.SetErrorHandled(false);
             }
         }
 

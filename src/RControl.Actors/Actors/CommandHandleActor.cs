@@ -22,7 +22,17 @@ public sealed class CommandHandleActor : ReceiveActor
         Receive<CommandTaskActor.Output>(OnOutput);
         Receive<CommandTaskActor.Completed>(OnCompleted);
         Receive<TaskSupervisorActor.KillTask>(_ => _sessionActor.Tell(new SessionActor.Kill(_task.Id)));
-        Receive<Terminated>(_ => Finish(CommandEnd.Failed, null, $"session '{_task.Session.Name}' is closed or unreachable"));
+        Receive<Terminated>(_ =>
+        {
+            if (_task.Session.IsClosed)
+            {
+                Finish(CommandEnd.Killed, null, CommandTaskActor.SessionClosed);
+            }
+            else
+            {
+                Finish(CommandEnd.Failed, null, $"session '{_task.Session.Name}' is closed or unreachable");
+            }
+        });
     }
 
     public static Props Props(CommandTask task, IActorRef sessionActor) =>
@@ -71,7 +81,7 @@ public sealed class CommandHandleActor : ReceiveActor
         {
             CommandEnd.TimedOut => new TaskTimeoutException(session, _task, $"timed out after {Format(_task.Spec.Timeout)}"),
             CommandEnd.OutputTimedOut => new TaskTimeoutException(session, _task, $"no output for {Format(_task.Spec.OutputTimeout)}"),
-            CommandEnd.Killed => new TaskCancelledException(session, _task),
+            CommandEnd.Killed => failure is null ? new TaskCancelledException(session, _task) : new TaskCancelledException(session, _task, failure),
             CommandEnd.Failed => new TaskException(session, _task, failure ?? "failed"),
             _ => _callbackError ?? (options.ExpectedExitCode is { } expected && exitCode != expected
                 ? new ExitCodeException(session, _task, exitCode ?? -1)
@@ -90,13 +100,25 @@ public sealed class CommandHandleActor : ReceiveActor
             Run(() => onTimeout(_task), "on-timeout callback");
         }
 
+        // A kill asked for is handled; an error of the on-done callback itself is not (nothing else would report it).
+        var handled = options.OnDone is not null || (end == CommandEnd.Killed && _task.CancelRequested);
+        var finalError = error ?? _callbackError;
         if (options.OnDone is { } onDone)
         {
-            Run(() => onDone(_task), "on-done callback");
+            try
+            {
+                onDone(_task);
+            }
+            catch (Exception e)
+            {
+                finalError = CallbackError("on-done callback", e);
+                handled = false;
+            }
         }
 
         session.Unregister(_task);
-        _task.Settle(error ?? _callbackError);
+        _task.SetErrorHandled(handled);
+        _task.Settle(finalError);
         Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task));
         Context.Stop(Self);
     }

@@ -41,6 +41,12 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
     private sealed record TimeoutFired(CommandEnd End);
 
+    /// <summary>The reason given with <see cref="CommandEnd.Killed"/> when the session closed under a running command.</summary>
+    public const string SessionClosed = "the session was closed";
+
+    /// <summary>How long a kill may take before it is given up (and named as possibly still running).</summary>
+    private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(30);
+
     private const string TotalTimer = "total";
     private const string OutputTimer = "output";
 
@@ -231,9 +237,10 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     {
         if (!_ended)
         {
+            // Stopped from outside: the session was closed (or the system is shutting down).
             _ended = true;
-            _subscriber.Tell(new Completed(_taskId, CommandEnd.Failed, null, "the session was closed"), Self);
-            PublishEnded(CommandEnd.Failed, null, "the session was closed");
+            _subscriber.Tell(new Completed(_taskId, CommandEnd.Killed, null, SessionClosed), Self);
+            PublishEnded(CommandEnd.Killed, null, SessionClosed);
         }
 
         _stop.Cancel();
@@ -257,11 +264,12 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     {
         var log = _log;
         var taskId = _taskId;
-        _ = Task.Run(async () =>
+        var kill = Task.Run(async () =>
         {
+            using var limit = new CancellationTokenSource(KillLimit);
             try
             {
-                await command.KillAsync(CancellationToken.None).ConfigureAwait(false);
+                await command.KillAsync(limit.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -273,5 +281,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
                 await command.DisposeAsync().ConfigureAwait(false);
             }
         });
+        // Closing the session and disposing the system wait for this kill to be acknowledged.
+        PendingKills.Get(Context.System).Track(Context.Parent.Path, $"session '{_sessionName}': {_spec.Command}", kill);
     }
 }

@@ -28,6 +28,9 @@ public sealed class SessionActor : ReceiveActor
 
     private sealed record Pending(Execute Request, IActorRef Subscriber);
 
+    /// <summary>How long the transport stays open for the kills of the commands that ran when the session stopped.</summary>
+    private static readonly TimeSpan TransportCloseDelay = TimeSpan.FromSeconds(5);
+
     private readonly string _name;
     private readonly ICommandTransport _transport;
     private readonly LineReaderSettings _readerSettings;
@@ -133,9 +136,18 @@ public sealed class SessionActor : ReceiveActor
     {
         foreach (var pending in _queue)
         {
-            pending.Subscriber.Tell(new CommandTaskActor.Completed(pending.Request.TaskId, CommandEnd.Failed, null, $"session '{_name}' was closed"));
+            pending.Subscriber.Tell(new CommandTaskActor.Completed(pending.Request.TaskId, CommandEnd.Killed, null, CommandTaskActor.SessionClosed));
         }
 
-        _ = _transport.DisposeAsync().AsTask();
+        // The children have stopped and their kills are under way: let them finish on the transport (an SSH kill needs
+        // the connection) before it is disposed. Closing the session waits for both.
+        var pendingKills = PendingKills.Get(Context.System);
+        var kills = Task.WhenAny(pendingKills.WhenTrackedSoFar(Self.Path), Task.Delay(TransportCloseDelay));
+        var transport = _transport;
+        pendingKills.Track(Self.Path, $"session '{_name}': closing its transport", Task.Run(async () =>
+        {
+            await kills.ConfigureAwait(false);
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }));
     }
 }

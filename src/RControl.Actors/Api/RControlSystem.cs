@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using RControl.Actors;
 using RControl.Configuration;
 using RControl.Protocol;
@@ -15,11 +17,18 @@ public sealed class RControlSystem : IAsyncDisposable
     private static long _lastSession;
     private readonly bool _ownsSystem;
 
-    private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine)
+    private readonly ConcurrentDictionary<IActorRef, byte> _started = new();
+    private int _disposed;
+
+    private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine, bool ownsEngine)
     {
         ActorSystem = system;
         _ownsSystem = ownsSystem;
         Engine = engine;
+        if (ownsEngine)
+        {
+            _started[engine] = 0;
+        }
     }
 
     /// <summary>The actor system the engine runs in.</summary>
@@ -33,7 +42,7 @@ public sealed class RControlSystem : IAsyncDisposable
     {
         var full = config is null ? RControlConfig.ReferenceConfig : config.WithFallback(RControlConfig.ReferenceConfig);
         var system = ActorSystem.Create(name, full);
-        return new RControlSystem(system, ownsSystem: true, StartEngine(system));
+        return new RControlSystem(system, ownsSystem: true, StartEngine(system), ownsEngine: true);
     }
 
     /// <summary>Starts an embedded actor system from HOCON text (a syntax error throws a <see cref="ConfigurationException"/> naming it).</summary>
@@ -44,7 +53,7 @@ public sealed class RControlSystem : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
-        return new RControlSystem(system, ownsSystem: false, engine ?? StartEngine(system));
+        return new RControlSystem(system, ownsSystem: false, engine ?? StartEngine(system), ownsEngine: engine is null);
     }
 
     /// <summary>Creates a session on the local machine.</summary>
@@ -66,15 +75,54 @@ public sealed class RControlSystem : IAsyncDisposable
     public SessionManager CreateSessionManager() => new(this);
 
     /// <summary>Starts a session actor in this process for a spec (used by session facades).</summary>
-    internal IActorRef StartSessionActor(string name, SessionSpec spec) =>
-        ActorSystem.ActorOf(SessionActor.Props(name, spec), $"rcontrol-session-{Interlocked.Increment(ref _lastSession)}");
+    internal IActorRef StartSessionActor(string name, SessionSpec spec)
+    {
+        var actor = ActorSystem.ActorOf(SessionActor.Props(name, spec), $"rcontrol-session-{Interlocked.Increment(ref _lastSession)}");
+        _started[actor] = 0;
+        return actor;
+    }
 
-    /// <summary>Stops the actor system when this object started it.</summary>
+    /// <summary>
+    /// Stops the sessions this object started (and its engine, with the engine's sessions, when it started that
+    /// too): every running command is killed, and this returns once the kills were acknowledged (locally: no
+    /// process of a command's group is left) or after <see cref="Session.KillAcknowledgeTimeout"/>, logging the
+    /// commands that may still run. Then stops the actor system when this object started it.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        if (!ActorSystem.WhenTerminated.IsCompleted)
+        {
+            await Task.WhenAll(_started.Keys.Select(StopQuietlyAsync)).ConfigureAwait(false);
+            var unacknowledged = await PendingKills.Get(ActorSystem).WaitAsync(null, Session.KillAcknowledgeTimeout).ConfigureAwait(false);
+            if (unacknowledged.Count > 0)
+            {
+                ActorSystem.Log.Warning(
+                    "RControl stopped, but these kills were not acknowledged within {0}s; the commands may still run: {1}",
+                    Session.KillAcknowledgeTimeout.TotalSeconds,
+                    string.Join("; ", unacknowledged));
+            }
+        }
+
         if (_ownsSystem)
         {
             await ActorSystem.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task StopQuietlyAsync(IActorRef actor)
+    {
+        try
+        {
+            await actor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // Stopping goes on; the kills it starts are waited for below.
         }
     }
 

@@ -92,8 +92,11 @@ public abstract partial class Session : IAsyncDisposable
         WaitForTasksAsync(raiseIfError).GetAwaiter().GetResult();
 
     /// <summary>
-    /// Closes the session: queued and running commands are killed and end with an error (reported by a
-    /// later wait-for-tasks). Further <see cref="Execute"/> calls throw.
+    /// Closes the session: queued and running commands are killed and end with a <see cref="TaskCancelledException"/>
+    /// (reported by a later wait-for-tasks). Returns once every kill — also those of earlier timeouts and
+    /// <see cref="CommandTask.Cancel"/>s — was acknowledged (locally: no process of the command's group is left),
+    /// or after <see cref="KillAcknowledgeTimeout"/>, logging the commands that may still run. Further
+    /// <see cref="Execute"/> calls throw.
     /// </summary>
     public virtual async Task CloseAsync(CancellationToken cancellationToken = default)
     {
@@ -112,8 +115,22 @@ public abstract partial class Session : IAsyncDisposable
         }
 
         await Supervisor.Ask<TaskSupervisorActor.Idle>(TaskSupervisorActor.WhenIdle.Instance, cancellationToken).ConfigureAwait(false);
+        var unacknowledged = await PendingKills.Get(System.ActorSystem)
+            .WaitAsync(SessionActor.Path, KillAcknowledgeTimeout, cancellationToken).ConfigureAwait(false);
+        if (unacknowledged.Count > 0)
+        {
+            _log.Warning(
+                "Session {0} closed, but these kills were not acknowledged within {1}s; the commands may still run: {2}",
+                Name,
+                KillAcknowledgeTimeout.TotalSeconds,
+                string.Join("; ", unacknowledged));
+        }
+
         await CloseFileSystemAsync().ConfigureAwait(false);
     }
+
+    /// <summary>How long closing a session (or disposing the system) waits for the kills of its commands to be acknowledged.</summary>
+    public static TimeSpan KillAcknowledgeTimeout { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The original's <c>with session:</c> block: runs the body, waits for every task, closes the session

@@ -17,7 +17,10 @@ public sealed class SessionManager : IAsyncDisposable
         _log = Logging.GetLogger(system.ActorSystem, "RControl.SessionManager");
     }
 
-    /// <summary>Close every session at the end of <see cref="RunScopedAsync"/> (default true).</summary>
+    /// <summary>
+    /// Close sessions at the end of <see cref="RunScopedAsync"/> (default true): those whose own
+    /// <see cref="Session.AutoClose"/> is set, as the original closes only its <c>auto_close</c> sessions.
+    /// </summary>
     public bool AutoClose { get; set; } = true;
 
     /// <summary>The session names, sorted.</summary>
@@ -140,14 +143,20 @@ public sealed class SessionManager : IAsyncDisposable
     public async Task CloseAsync(CancellationToken cancellationToken = default) =>
         await Task.WhenAll(Sessions.Select(s => s.CloseAsync(cancellationToken))).ConfigureAwait(false);
 
-    /// <summary>The original's <c>with SessionManager() as sessions:</c> block; see <see cref="Session.RunScopedAsync"/>.</summary>
+    /// <summary>
+    /// The original's <c>with SessionManager() as sessions:</c> block; see <see cref="Session.RunScopedAsync"/>. At the
+    /// end it closes only the sessions whose <see cref="Session.AutoClose"/> is set (none when <see cref="AutoClose"/> is false).
+    /// </summary>
     public Task RunScopedAsync(Func<SessionManager, Task> body, CancellationToken cancellationToken = default) =>
         Scope.RunAsync(
             () => body(this),
             ct => WaitForTasksAsync(raiseIfError: false, ct),
-            () => AutoClose ? CloseAsync(CancellationToken.None) : Task.CompletedTask,
+            () => AutoClose ? CloseAutoCloseSessionsAsync() : Task.CompletedTask,
             _log,
             cancellationToken);
+
+    private async Task CloseAutoCloseSessionsAsync() =>
+        await Task.WhenAll(Sessions.Where(s => s.AutoClose).Select(s => s.CloseAsync(CancellationToken.None))).ConfigureAwait(false);
 
     /// <summary>Closes every session.</summary>
     public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);

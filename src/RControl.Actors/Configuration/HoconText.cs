@@ -19,7 +19,85 @@ public static class HoconText
             throw new ConfigurationException($"{Where(source)}{problem}");
         }
 
-        return EnvironmentSubstitution.Apply(text);
+        return EnvironmentSubstitution.Apply(CommasAfterObjects(text));
+    }
+
+    /// <summary>
+    /// Akka's parser refuses the valid <c>copy { … }, after = [b]</c> (a comma after an object value inside an
+    /// object): such commas become spaces, which it reads as the same separator. Positions and lines are kept.
+    /// </summary>
+    public static string CommasAfterObjects(string text)
+    {
+        char[]? result = null;
+        var open = new Stack<char>();
+        var lastSignificant = '\0';
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            {
+                while (i < text.Length && text[i] != '\n')
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            if (c == '"')
+            {
+                var triple = string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0;
+                var end = triple ? text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal) : i + 1;
+                if (triple)
+                {
+                    i = end < 0 ? text.Length : end + 3;
+                }
+                else
+                {
+                    while (end < text.Length && text[end] != '"' && text[end] != '\n')
+                    {
+                        end += text[end] == '\\' ? 2 : 1;
+                    }
+
+                    i = end + 1;
+                }
+
+                lastSignificant = '"';
+                continue;
+            }
+
+            if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                var end = text.IndexOf('}', i);
+                i = end < 0 ? text.Length : end + 1;
+                lastSignificant = '$';
+                continue;
+            }
+
+            if (c is '{' or '[')
+            {
+                open.Push(c);
+            }
+            else if (c is '}' or ']' && open.Count > 0)
+            {
+                open.Pop();
+            }
+            else if (c == ',' && lastSignificant == '}' && (open.Count == 0 || open.Peek() == '{'))
+            {
+                result ??= text.ToCharArray();
+                result[i] = ' ';
+            }
+
+            if (!char.IsWhiteSpace(c))
+            {
+                lastSignificant = c;
+            }
+
+            i++;
+        }
+
+        return result is null ? text : new string(result);
     }
 
     /// <summary>Names the line of a character position, for errors from Akka's parser.</summary>

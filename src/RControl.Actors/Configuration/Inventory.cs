@@ -22,6 +22,11 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
         var sessions = new Dictionary<string, SessionSpec>(StringComparer.Ordinal);
         foreach (var name in ChildKeys(config, "sessions"))
         {
+            if (!config.GetValue($"sessions.{Quote(name)}").IsObject())
+            {
+                throw new ConfigKeyException(["sessions", name], $"session '{name}' must be an object ({name} {{ type = local }})");
+            }
+
             sessions[name] = ParseSession(name, config.GetConfig($"sessions.{Quote(name)}"));
         }
 
@@ -43,16 +48,22 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
         var groups = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var group in ChildKeys(config, "groups"))
         {
-            var members = config.GetStringList($"groups.{Quote(group)}");
+            var value = config.GetValue($"groups.{Quote(group)}");
+            if (!HoconValues.IsStringList(value))
+            {
+                throw new ConfigKeyException(["groups", group], $"group '{group}' must be a list of session names");
+            }
+
+            var members = value.GetArray().Select(m => m.GetString()).ToList();
             var unknown = members.Where(m => !sessions.ContainsKey(m)).ToArray();
             if (unknown.Length > 0)
             {
-                throw new ConfigurationException($"group '{group}': unknown session(s) {string.Join(", ", unknown)}");
+                throw new ConfigKeyException(["groups", group], $"group '{group}': unknown session(s) {string.Join(", ", unknown)}{(unknown.Length == 1 ? KeySuggestion.Hint(unknown[0], sessions.Keys) : "")}");
             }
 
             if (sessions.ContainsKey(group))
             {
-                throw new ConfigurationException($"group '{group}' has the name of a session");
+                throw new ConfigKeyException(["groups", group], $"group '{group}' has the name of a session");
             }
 
             groups[group] = members.ToArray();
@@ -72,49 +83,79 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
 
     private static SessionSpec ParseSession(string name, Config c)
     {
-        var type = c.GetString("type", null) ?? throw new ConfigurationException($"session '{name}': missing 'type' (local or ssh)");
-        return type switch
+        var fields = new SessionFields(name, c);
+        var type = fields.String("type") ?? throw fields.Problem("type", "missing 'type' (local or ssh)");
+        switch (type)
         {
-            "local" => new LocalSessionSpec { WorkingDirectory = c.GetString("working-directory", null) },
-            "ssh" => ParseSsh(name, c),
-            _ => throw new ConfigurationException($"session '{name}': unknown type '{type}' (expected local or ssh)"),
-        };
+            case "local":
+                fields.CheckKeys("local", SessionFields.LocalKeys);
+                return new LocalSessionSpec { WorkingDirectory = fields.String("working-directory") };
+            case "ssh":
+                fields.CheckKeys("ssh", SessionFields.SshKeys);
+                return ParseSsh(name, fields);
+            default:
+                throw fields.Problem("type", $"unknown type '{type}' (expected local or ssh)");
+        }
     }
 
-    private static SshSessionSpec ParseSsh(string name, Config c)
+    private static SshSessionSpec ParseSsh(string name, SessionFields c)
     {
-        var host = c.GetString("host", null);
+        var host = c.String("host");
         if (string.IsNullOrWhiteSpace(host))
         {
-            throw new ConfigurationException($"session '{name}': missing 'host'");
+            throw c.Problem("host", "missing 'host'");
+        }
+
+        var policy = c.String("host-key-policy");
+        var port = c.PositiveInt("port");
+        if (port > 65535)
+        {
+            throw c.Problem("port", $"'port' must be from 1 to 65535, got {port}");
         }
 
         var spec = new SshSessionSpec(host)
         {
-            Port = c.HasPath("port") ? Positive(name, "port", Integer(name, "port", c)) : null,
-            User = c.GetString("user", null),
-            IdentityFiles = c.HasPath("identity-files") ? c.GetStringList("identity-files").ToArray() : [],
-            Password = c.GetString("password", null),
-            Passphrase = c.GetString("passphrase", null),
-            KnownHostsFile = c.GetString("known-hosts", null),
-            HostKeyPolicy = ParsePolicy(name, c.GetString("host-key-policy", "strict")),
-            ProxyJump = c.GetString("proxy-jump", null),
-            SshConfigFile = c.GetString("ssh-config", null),
-            MaxChannels = c.HasPath("max-channels") ? Positive(name, "max-channels", Integer(name, "max-channels", c)) : 10,
-            MaxConnections = c.HasPath("max-connections") ? Positive(name, "max-connections", Integer(name, "max-connections", c)) : 1,
-            KeyExchangeAlgorithms = c.HasPath("kex-algorithms") ? c.GetStringList("kex-algorithms").ToArray() : null,
+            Port = port,
+            User = c.String("user"),
+            IdentityFiles = c.StringList("identity-files") ?? [],
+            Password = c.String("password"),
+            Passphrase = c.String("passphrase"),
+            KnownHostsFile = c.String("known-hosts"),
+            HostKeyPolicy = policy is null ? HostKeyPolicy.Strict : ParsePolicy(name, "host-key-policy", policy, c),
+            ProxyJump = c.String("proxy-jump"),
+            SshConfigFile = c.String("ssh-config"),
+            MaxChannels = c.PositiveInt("max-channels") ?? SshSessionSpec.DefaultMaxChannels,
+            MaxConnections = c.PositiveInt("max-connections") ?? SshSessionSpec.DefaultMaxConnections,
+            KeyExchangeAlgorithms = c.StringList("kex-algorithms"),
         };
-        if (c.HasPath("connect-timeout"))
+        if (c.Duration("connect-timeout") is { } connect)
         {
-            spec = spec with { ConnectTimeout = Duration(name, "connect-timeout", c) };
+            spec = spec with { ConnectTimeout = connect };
         }
 
-        if (c.HasPath("keep-alive"))
+        if (c.Duration("keep-alive") is { } keepAlive)
         {
-            spec = spec with { KeepAlive = Duration(name, "keep-alive", c) };
+            spec = spec with { KeepAlive = keepAlive };
+        }
+
+        if (c.Duration("connect-budget") is { } budget)
+        {
+            spec = spec with { ConnectBudget = budget };
         }
 
         return spec;
+    }
+
+    private static HostKeyPolicy ParsePolicy(string name, string key, string value, SessionFields fields)
+    {
+        try
+        {
+            return ParsePolicy($"session '{name}'", value);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new ConfigKeyException(["sessions", name, key], e.Message, e);
+        }
     }
 
     /// <summary>Parses the host-key-policy words of the schema.</summary>
@@ -141,21 +182,6 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
 
         return value > TimeSpan.Zero ? value : throw new ConfigurationException($"{where}: '{key}' must be positive, got {c.GetString(key)}");
     }
-
-    private static int Integer(string name, string key, Config c)
-    {
-        try
-        {
-            return c.GetInt(key);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ConfigurationException)
-        {
-            throw new ConfigurationException($"session '{name}': '{key}' must be a whole number, got '{c.GetString(key)}'", e);
-        }
-    }
-
-    private static int Positive(string name, string key, int value) =>
-        value > 0 ? value : throw new ConfigurationException($"session '{name}': '{key}' must be positive, got {value}");
 
     /// <summary>The keys directly under a path (empty when the path is missing).</summary>
     public static IReadOnlyList<string> ChildKeys(Config config, string path)

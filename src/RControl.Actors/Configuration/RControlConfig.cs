@@ -29,7 +29,7 @@ public static class RControlConfig
         var prepared = HoconText.Prepare(hocon, source);
         try
         {
-            return ConfigurationFactory.ParseString(prepared);
+            return ConfigurationFactory.ParseString(prepared, name => Include(name, source));
         }
         catch (Exception e) when (e is not OutOfMemoryException and not ConfigurationException)
         {
@@ -49,6 +49,32 @@ public static class RControlConfig
         }
 
         return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Reads an <c>include "file"</c>: relative to the including file (or the current directory), with the same
+    /// environment substitution and checks; a missing file is a <see cref="ConfigurationException"/> naming both.
+    /// </summary>
+    private static Akka.Configuration.Hocon.HoconRoot Include(string name, string? source)
+    {
+        var file = name.Trim().Trim('"');
+        foreach (var wrapper in new[] { "file(", "classpath(", "url(", "required(" })
+        {
+            if (file.StartsWith(wrapper, StringComparison.Ordinal) && file.EndsWith(')'))
+            {
+                file = file[wrapper.Length..^1].Trim().Trim('"');
+            }
+        }
+
+        var directory = source is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".";
+        var path = Path.IsPathRooted(file) ? file : Path.Combine(directory, file);
+        if (!File.Exists(path))
+        {
+            throw new ConfigurationException($"{source ?? "HOCON"}: include \"{file}\": file not found ({path})");
+        }
+
+        var text = HoconText.Prepare(File.ReadAllText(path), path);
+        return Akka.Configuration.Hocon.Parser.Parse(text, next => Include(next, path));
     }
 
     /// <summary>Makes sure a (possibly host-provided) actor system sees the reference configuration.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace RControl.Files;
@@ -14,6 +15,7 @@ internal sealed class FileCopier
     private readonly FileEndpoint _source;
     private readonly FileEndpoint _destination;
     private readonly CopyOptions _options;
+    private readonly Lock _progressLock = new();
     private long _total;
     private string? _tempRoot;
     private string? _finalRoot;
@@ -100,7 +102,36 @@ internal sealed class FileCopier
         }
     }
 
-    private async Task CopyTreeAsync(string sourceDir, string destinationDir, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks the source tree, creating each destination directory before its entries are handed out, while up to
+    /// <see cref="CopyOptions.FilesInFlight"/> files and links are copied at once. Directory modes are set last,
+    /// deepest first (a read-only directory is filled before it becomes read-only). The first failure stops the rest.
+    /// </summary>
+    private async Task CopyTreeAsync(string sourceRoot, string destinationRoot, CancellationToken cancellationToken)
+    {
+        var directories = new List<(string Path, UnixFileMode Mode)>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.FilesInFlight, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(WalkAsync(sourceRoot, destinationRoot, directories, cancellationToken), parallel, async (item, token) =>
+        {
+            if (item.LinkTarget is { } target)
+            {
+                await Dst("symlink", item.To, fs => fs.CreateSymbolicLinkAsync(item.To, target, token)).ConfigureAwait(false);
+            }
+            else
+            {
+                await CopyContentAsync(item.From, item.Stat, item.To, token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+
+        for (var i = directories.Count - 1; i >= 0; i--)
+        {
+            await SetModeAsync(directories[i].Path, directories[i].Mode, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The files and links under <paramref name="sourceDir"/>, depth first; creates the destination directories on the way.</summary>
+    private async IAsyncEnumerable<TreeItem> WalkAsync(
+        string sourceDir, string destinationDir, List<(string Path, UnixFileMode Mode)> directories, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var entry in await _source.ListAsync(sourceDir, cancellationToken).ConfigureAwait(false))
         {
@@ -117,7 +148,7 @@ internal sealed class FileCopier
                 if (!_options.FollowLinks)
                 {
                     var target = await _source.Guard("readlink", from, fs => fs.ReadLinkAsync(from, cancellationToken)).ConfigureAwait(false);
-                    await Dst("symlink", to, fs => fs.CreateSymbolicLinkAsync(to, target, cancellationToken)).ConfigureAwait(false);
+                    yield return new TreeItem(from, stat, to, target);
                     continue;
                 }
 
@@ -127,12 +158,15 @@ internal sealed class FileCopier
             if (stat.Kind == FileKind.Directory)
             {
                 await Dst("mkdir", to, fs => fs.CreateDirectoryAsync(to, cancellationToken)).ConfigureAwait(false);
-                await CopyTreeAsync(from, to, cancellationToken).ConfigureAwait(false);
-                await SetModeAsync(to, stat.Mode, cancellationToken).ConfigureAwait(false); // last: the dir may be read-only
+                directories.Add((to, stat.Mode));
+                await foreach (var item in WalkAsync(from, to, directories, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return item;
+                }
             }
             else
             {
-                await CopyContentAsync(from, stat, to, cancellationToken).ConfigureAwait(false);
+                yield return new TreeItem(from, stat, to, null);
             }
         }
     }
@@ -177,18 +211,27 @@ internal sealed class FileCopier
 
                 await Dst("write", destinationPath, async _ => await output.WriteAsync(chunk[..read], cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 copied += read;
-                _total += read;
-                _options.OnProgress?.Invoke(new CopyProgress(sourcePath, copied, size, _total));
+                Report(sourcePath, copied, size, read);
             }
 
             if (copied == 0)
             {
-                _options.OnProgress?.Invoke(new CopyProgress(sourcePath, 0, size, _total));
+                Report(sourcePath, 0, size, 0);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Counts and reports progress; files copied at once report one at a time, totals in order.</summary>
+    private void Report(string sourcePath, long copied, long size, int added)
+    {
+        lock (_progressLock)
+        {
+            _total += added;
+            _options.OnProgress?.Invoke(new CopyProgress(sourcePath, copied, size, _total));
         }
     }
 
@@ -261,4 +304,7 @@ internal sealed class FileCopier
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         return PosixPath.Join(directory, $".{name}.rcontrol-{suffix}.tmp");
     }
+
+    /// <summary>A file or link of a tree copy: source, its stat, destination, and for a link its target text.</summary>
+    private sealed record TreeItem(string From, FileStat Stat, string To, string? LinkTarget);
 }

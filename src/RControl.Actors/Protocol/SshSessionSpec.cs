@@ -46,17 +46,36 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     /// <summary>The <c>ssh_config</c> file for aliases; null means <c>~/.ssh/config</c>.</summary>
     public string? SshConfigFile { get; init; }
 
-    /// <summary>Give up connecting after this long.</summary>
+    /// <summary>The default of <see cref="MaxChannels"/>: OpenSSH's default <c>MaxSessions</c>.</summary>
+    public const int DefaultMaxChannels = 10;
+
+    /// <summary>The default of <see cref="MaxConnections"/>: with the default channels, 80 commands at once.</summary>
+    public const int DefaultMaxConnections = 8;
+
+    /// <summary>One connect attempt (TCP, key exchange, authentication) gives up after this long.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Keep-alive interval; a dead connection fails its tasks within about this long.</summary>
+    /// <summary>
+    /// How long a command waits for a connection: refused, reset or timed-out attempts are retried with backoff
+    /// (250 ms doubling up to 1 s) within this budget, or within the command's own timeout if that is shorter.
+    /// Authentication, host-key and unknown-host failures are reported at once.
+    /// </summary>
+    public TimeSpan ConnectBudget { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Keep-alive interval: every quarter interval an answer is requested; a connection whose answer is more than one
+    /// interval late is closed, so a hung peer fails its tasks between 1 and 1.5 intervals after it stopped answering.
+    /// </summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Concurrent channels per connection (OpenSSH <c>MaxSessions</c>, default 10).</summary>
-    public int MaxChannels { get; init; } = 10;
+    public int MaxChannels { get; init; } = DefaultMaxChannels;
 
-    /// <summary>Connections the session may open to the host for more concurrency.</summary>
-    public int MaxConnections { get; init; } = 1;
+    /// <summary>
+    /// Connections the session may open to the host for more concurrency (default 8). Another connection is opened
+    /// only while every open one has all its channels busy and commands wait.
+    /// </summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
 
     /// <summary>Key exchange algorithms in order of preference; null uses the fast default order.</summary>
     public IReadOnlyList<string>? KeyExchangeAlgorithms { get; init; }

@@ -6,16 +6,20 @@ namespace RControl.Serialization;
 /// <summary>How one message record travels: its manifest and the mapping to and from its protobuf message.</summary>
 internal abstract class WireFormat
 {
-    protected WireFormat(string manifest, Type recordType)
+    protected WireFormat(string manifest, Type recordType, int maxPayloadBytes)
     {
         Manifest = manifest;
         RecordType = recordType;
+        MaxPayloadBytes = maxPayloadBytes;
     }
 
     /// <summary>The short, stable name sent beside the bytes; never changes once released.</summary>
     public string Manifest { get; }
 
     public Type RecordType { get; }
+
+    /// <summary>A larger payload of this message is refused before it is parsed.</summary>
+    public int MaxPayloadBytes { get; }
 
     public abstract byte[] ToBinary(object record);
 
@@ -24,8 +28,8 @@ internal abstract class WireFormat
 }
 
 /// <inheritdoc />
-internal sealed class WireFormat<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, ExtendedActorSystem, TRecord> fromWire)
-    : WireFormat(manifest, typeof(TRecord))
+internal sealed class WireFormat<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, ExtendedActorSystem, TRecord> fromWire, int maxPayloadBytes)
+    : WireFormat(manifest, typeof(TRecord), maxPayloadBytes)
     where TRecord : notnull
     where TWire : IMessage<TWire>, new()
 {

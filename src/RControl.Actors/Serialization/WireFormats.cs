@@ -8,56 +8,64 @@ namespace RControl.Serialization;
 /// <summary>
 /// Every message of the wire protocol, version 2: its record, its manifest, its protobuf message. A manifest names a
 /// message, not a version: new fields are added to the <c>.proto</c> under new numbers and keep the manifest.
+/// Requests (what an engine receives) are read up to <see cref="WireLimits.MaxRequestBytes"/>, answers up to the frame.
 /// </summary>
 internal static class WireFormats
 {
     public static IReadOnlyList<WireFormat> All { get; } =
     [
-        Format<SessionActor.Execute, W.Execute>("Execute", TaskWire.ToWire, TaskWire.FromWire),
-        Format<SessionActor.Kill, W.Kill>("Kill", TaskWire.ToWire, TaskWire.FromWire),
-        Format<CommandTaskActor.Output, W.Output>("Output", TaskWire.ToWire, TaskWire.FromWire),
-        Format<CommandTaskActor.OutputAck, W.OutputAck>("OutputAck", TaskWire.ToWire, TaskWire.FromWire),
-        Format<CommandTaskActor.Completed, W.Completed>("Completed", TaskWire.ToWire, TaskWire.FromWire),
-        Format<CommandSpec, W.CommandSpec>("CommandSpec", TaskWire.ToWire, TaskWire.FromWire),
-        Format<SessionManagerActor.OpenSession, W.OpenSession>("OpenSession", SessionWire.ToWire, SessionWire.FromWire),
-        Format<SessionManagerActor.GetSession, W.GetSession>("GetSession", SessionWire.ToWire, SessionWire.FromWire),
-        Format<SessionManagerActor.CloseSession, W.CloseSession>("CloseSession", SessionWire.ToWire, SessionWire.FromWire),
-        Format<SessionManagerActor.ListSessions, W.ListSessions>("ListSessions", _ => new W.ListSessions(), _ => SessionManagerActor.ListSessions.Instance),
-        new WireFormat<SessionManagerActor.SessionFound, W.SessionFound>("SessionFound", SessionWire.ToWire, SessionWire.FromWire),
-        Format<SessionManagerActor.SessionNotFound, W.SessionNotFound>("SessionNotFound", SessionWire.ToWire, SessionWire.FromWire),
-        Format<SessionManagerActor.SessionClosed, W.SessionClosed>("SessionClosed", SessionWire.ToWire, SessionWire.FromWire),
-        Format<SessionManagerActor.SessionList, W.SessionList>("SessionList", SessionWire.ToWire, SessionWire.FromWire),
-        Format<SessionSpec, W.SessionSpec>("SessionSpec", s => SessionWire.ToWire(s, withSecrets: true), SessionWire.FromWire),
-        Format<P.StatPath, W.StatPath>("StatPath", FileWire.ToWire, FileWire.FromWire),
-        Format<P.ListDirectory, W.ListDirectory>("ListDirectory", FileWire.ToWire, FileWire.FromWire),
-        Format<P.MakeDirectory, W.MakeDirectory>("MakeDirectory", FileWire.ToWire, FileWire.FromWire),
-        Format<P.RemoveFile, W.RemoveFile>("RemoveFile", FileWire.ToWire, FileWire.FromWire),
-        Format<P.RemoveDirectory, W.RemoveDirectory>("RemoveDirectory", FileWire.ToWire, FileWire.FromWire),
-        Format<P.RenamePath, W.RenamePath>("RenamePath", FileWire.ToWire, FileWire.FromWire),
-        Format<P.ReadLink, W.ReadLink>("ReadLink", FileWire.ToWire, FileWire.FromWire),
-        Format<P.CreateSymlink, W.CreateSymlink>("CreateSymlink", FileWire.ToWire, FileWire.FromWire),
-        Format<P.ChangeMode, W.ChangeMode>("ChangeMode", FileWire.ToWire, FileWire.FromWire),
-        Format<P.OpenFile, W.OpenFile>("OpenFile", FileWire.ToWire, FileWire.FromWire),
-        Format<P.ReadChunk, W.ReadChunk>("ReadChunk", FileWire.ToWire, FileWire.FromWire),
-        Format<P.WriteChunk, W.WriteChunk>("WriteChunk", FileWire.ToWire, FileWire.FromWire),
-        Format<P.CloseFile, W.CloseFile>("CloseFile", FileWire.ToWire, FileWire.FromWire),
-        Format<P.StatAnswer, W.StatAnswer>("StatAnswer", FileWire.ToWire, FileWire.FromWire),
-        Format<P.DirectoryListing, W.DirectoryListing>("DirectoryListing", FileWire.ToWire, FileWire.FromWire),
-        Format<P.LinkTarget, W.LinkTarget>("LinkTarget", FileWire.ToWire, FileWire.FromWire),
-        Format<P.FileOpened, W.FileOpened>("FileOpened", FileWire.ToWire, FileWire.FromWire),
-        Format<P.Chunk, W.FileChunk>("FileChunk", FileWire.ToWire, FileWire.FromWire),
-        Format<P.Done, W.FileDone>("FileDone", _ => new W.FileDone(), _ => P.Done.Instance),
-        Format<P.Failed, W.FileFailed>("FileFailed", FileWire.ToWire, FileWire.FromWire),
-        new WireFormat<Security.Login.Hello, W.LoginHello>("LoginHello", AuthWire.ToWire, AuthWire.FromWire),
-        new WireFormat<Security.Login.Challenge, W.LoginChallenge>("LoginChallenge", AuthWire.ToWire, AuthWire.FromWire),
-        Format<Security.Login.Proof, W.LoginProof>("LoginProof", AuthWire.ToWire, AuthWire.FromWire),
-        Format<Security.Login.Accepted, W.LoginAccepted>("LoginAccepted", AuthWire.ToWire, AuthWire.FromWire),
-        Format<Security.Login.Refused, W.LoginRefused>("LoginRefused", AuthWire.ToWire, AuthWire.FromWire),
-        Format<Security.AccessDenied, W.AccessDenied>("AccessDenied", AuthWire.ToWire, AuthWire.FromWire),
+        Request<SessionActor.Execute, W.Execute>("Execute", TaskWire.ToWire, TaskWire.FromWire),
+        Request<SessionActor.Kill, W.Kill>("Kill", TaskWire.ToWire, TaskWire.FromWire),
+        Answer<CommandTaskActor.Output, W.Output>("Output", TaskWire.ToWire, TaskWire.FromWire),
+        Request<CommandTaskActor.OutputAck, W.OutputAck>("OutputAck", TaskWire.ToWire, TaskWire.FromWire),
+        Answer<CommandTaskActor.Completed, W.Completed>("Completed", TaskWire.ToWire, TaskWire.FromWire),
+        Request<CommandSpec, W.CommandSpec>("CommandSpec", TaskWire.ToWire, TaskWire.FromWire),
+        Request<SessionManagerActor.OpenSession, W.OpenSession>("OpenSession", SessionWire.ToWire, SessionWire.FromWire),
+        Request<SessionManagerActor.GetSession, W.GetSession>("GetSession", SessionWire.ToWire, SessionWire.FromWire),
+        Request<SessionManagerActor.CloseSession, W.CloseSession>("CloseSession", SessionWire.ToWire, SessionWire.FromWire),
+        Request<SessionManagerActor.ListSessions, W.ListSessions>("ListSessions", _ => new W.ListSessions(), _ => SessionManagerActor.ListSessions.Instance),
+        new WireFormat<SessionManagerActor.SessionFound, W.SessionFound>("SessionFound", SessionWire.ToWire, SessionWire.FromWire, WireLimits.MaxPayloadBytes), // an answer that resolves an actor ref
+        Answer<SessionManagerActor.SessionNotFound, W.SessionNotFound>("SessionNotFound", SessionWire.ToWire, SessionWire.FromWire),
+        Answer<SessionManagerActor.SessionClosed, W.SessionClosed>("SessionClosed", SessionWire.ToWire, SessionWire.FromWire),
+        Answer<SessionManagerActor.SessionList, W.SessionList>("SessionList", SessionWire.ToWire, SessionWire.FromWire),
+        Request<SessionSpec, W.SessionSpec>("SessionSpec", s => SessionWire.ToWire(s, withSecrets: true), SessionWire.FromWire),
+        Request<P.StatPath, W.StatPath>("StatPath", FileWire.ToWire, FileWire.FromWire),
+        Request<P.ListDirectory, W.ListDirectory>("ListDirectory", FileWire.ToWire, FileWire.FromWire),
+        Request<P.MakeDirectory, W.MakeDirectory>("MakeDirectory", FileWire.ToWire, FileWire.FromWire),
+        Request<P.RemoveFile, W.RemoveFile>("RemoveFile", FileWire.ToWire, FileWire.FromWire),
+        Request<P.RemoveDirectory, W.RemoveDirectory>("RemoveDirectory", FileWire.ToWire, FileWire.FromWire),
+        Request<P.RenamePath, W.RenamePath>("RenamePath", FileWire.ToWire, FileWire.FromWire),
+        Request<P.ReadLink, W.ReadLink>("ReadLink", FileWire.ToWire, FileWire.FromWire),
+        Request<P.CreateSymlink, W.CreateSymlink>("CreateSymlink", FileWire.ToWire, FileWire.FromWire),
+        Request<P.ChangeMode, W.ChangeMode>("ChangeMode", FileWire.ToWire, FileWire.FromWire),
+        Request<P.OpenFile, W.OpenFile>("OpenFile", FileWire.ToWire, FileWire.FromWire),
+        Request<P.ReadChunk, W.ReadChunk>("ReadChunk", FileWire.ToWire, FileWire.FromWire),
+        Request<P.WriteChunk, W.WriteChunk>("WriteChunk", FileWire.ToWire, FileWire.FromWire, WireLimits.MaxWriteChunkBytes),
+        Request<P.CloseFile, W.CloseFile>("CloseFile", FileWire.ToWire, FileWire.FromWire),
+        Answer<P.StatAnswer, W.StatAnswer>("StatAnswer", FileWire.ToWire, FileWire.FromWire),
+        Answer<P.DirectoryListing, W.DirectoryListing>("DirectoryListing", FileWire.ToWire, FileWire.FromWire),
+        Answer<P.LinkTarget, W.LinkTarget>("LinkTarget", FileWire.ToWire, FileWire.FromWire),
+        Answer<P.FileOpened, W.FileOpened>("FileOpened", FileWire.ToWire, FileWire.FromWire),
+        Answer<P.Chunk, W.FileChunk>("FileChunk", FileWire.ToWire, FileWire.FromWire),
+        Answer<P.Done, W.FileDone>("FileDone", _ => new W.FileDone(), _ => P.Done.Instance),
+        Answer<P.Failed, W.FileFailed>("FileFailed", FileWire.ToWire, FileWire.FromWire),
+        new WireFormat<Security.Login.Hello, W.LoginHello>("LoginHello", AuthWire.ToWire, AuthWire.FromWire, WireLimits.MaxRequestBytes),
+        new WireFormat<Security.Login.Challenge, W.LoginChallenge>("LoginChallenge", AuthWire.ToWire, AuthWire.FromWire, WireLimits.MaxPayloadBytes),
+        Request<Security.Login.Proof, W.LoginProof>("LoginProof", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Security.Login.Accepted, W.LoginAccepted>("LoginAccepted", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Security.Login.Refused, W.LoginRefused>("LoginRefused", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Security.AccessDenied, W.AccessDenied>("AccessDenied", AuthWire.ToWire, AuthWire.FromWire),
     ];
 
-    private static WireFormat<TRecord, TWire> Format<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, TRecord> fromWire)
+    /// <summary>A message an engine receives (an unauthenticated peer could send it): read up to <paramref name="maxPayloadBytes"/>.</summary>
+    private static WireFormat<TRecord, TWire> Request<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, TRecord> fromWire, int maxPayloadBytes = WireLimits.MaxRequestBytes)
         where TRecord : notnull
         where TWire : Google.Protobuf.IMessage<TWire>, new() =>
-        new(manifest, toWire, (wire, _) => fromWire(wire));
+        new(manifest, toWire, (wire, _) => fromWire(wire), maxPayloadBytes);
+
+    /// <summary>A message a client receives from its engine: read up to Akka.Remote's frame size.</summary>
+    private static WireFormat<TRecord, TWire> Answer<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, TRecord> fromWire)
+        where TRecord : notnull
+        where TWire : Google.Protobuf.IMessage<TWire>, new() =>
+        new(manifest, toWire, (wire, _) => fromWire(wire), WireLimits.MaxPayloadBytes);
 }

@@ -11,6 +11,15 @@ internal static class WireLimits
     /// <summary>The largest payload read at all: Akka.Remote's <c>maximum-frame-size</c> of <c>reference.conf</c>.</summary>
     public const int MaxPayloadBytes = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// The largest request an engine reads (a command with its environment, a session spec, a path): Linux's
+    /// <c>ARG_MAX</c>, so any command that can run fits. Requests are what an unauthenticated peer could send.
+    /// </summary>
+    public const int MaxRequestBytes = 2 * 1024 * 1024;
+
+    /// <summary>The largest file write request: one chunk and its path.</summary>
+    public const int MaxWriteChunkBytes = MaxChunkBytes + (64 * 1024);
+
     /// <summary>How deep jump hosts may nest (a jump host of a jump host …).</summary>
     public const int MaxJumpDepth = 8;
 

@@ -89,6 +89,13 @@ internal static class CliRuntime
         }
     }
 
+    /// <summary>
+    /// Stdout with a large buffer and no flush per write (Console.Out flushes every write through a 256-char
+    /// buffer): the plain view writes batches of lines whole and flushes them itself.
+    /// </summary>
+    private static StreamWriter StdoutWriter() =>
+        new(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16) { AutoFlush = false };
+
     /// <summary>The view for the settings: JSON, the live view on a terminal, plain lines otherwise.</summary>
     public static IRunView CreateView(RunSettings settings)
     {
@@ -100,6 +107,6 @@ internal static class CliRuntime
 
         return settings.Live ?? !Console.IsOutputRedirected
             ? new LiveView(AnsiConsole.Console, gather)
-            : new PlainView(Console.Out, Console.Error, gather);
+            : new PlainView(StdoutWriter(), Console.Error, gather);
     }
 }

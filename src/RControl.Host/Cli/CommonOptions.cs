@@ -6,7 +6,7 @@ using RControl.Host.Cli.Targets;
 
 namespace RControl.Host.Cli;
 
-/// <summary>The options shared by <c>exec</c>, <c>run</c> and <c>copy</c> (DESIGN.md's common options, plus a few more).</summary>
+/// <summary>The options shared by <c>exec</c>, <c>run</c> and <c>copy</c> (documented in docs/cli.md).</summary>
 internal sealed class CommonOptions
 {
     public Option<string?> Inventory { get; } = new("--inventory") { Description = "HOCON file with sessions and groups (the session schema).", HelpName = "file" };
@@ -28,7 +28,33 @@ internal sealed class CommonOptions
 
     public Option<bool> CombineStderr { get; } = new("--combine-stderr") { Description = "Read stderr with stdout, in one ordered stream (default true).", DefaultValueFactory = _ => true };
 
-    public Option<int> Fanout { get; } = new("--fanout", "-f") { Description = "At most this many commands run at once (default 64).", DefaultValueFactory = _ => 64, HelpName = "n" };
+    public Option<int> Fanout { get; } = new("--fanout", "-f")
+    {
+        Description = "At most this many commands run at once (default 64).",
+        DefaultValueFactory = _ => 64,
+        HelpName = "n",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+            {
+                return n;
+            }
+
+            result.AddError($"--fanout: '{text}' is not a whole number");
+            return 0;
+        },
+    };
+
+    public Option<string?> User { get; } = new("--user", "-l") { Description = "Login user for SSH targets that name none (user@host wins).", HelpName = "user" };
+
+    public Option<string?> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Give up connecting to an SSH host after this long (default 10s; kept below --timeout).", HelpName = "dur" };
+
+    public Option<string?> PassphraseEnv { get; } = new("--passphrase-env") { Description = "Read the identity files' passphrase from this environment variable (default: RCONTROL_PASSPHRASE when set).", HelpName = "var" };
+
+    public Option<bool> AskPassphrase { get; } = new("--ask-passphrase") { Description = "Ask for the identity files' passphrase on the terminal (not echoed)." };
+
+    public Option<bool> AskPass { get; } = new("--ask-pass") { Description = "Ask for the SSH password on the terminal (not echoed)." };
 
     public Option<bool> Json { get; } = new("--json") { Description = "One JSON object per task per line on stdout." };
 
@@ -46,13 +72,13 @@ internal sealed class CommonOptions
 
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the engine's warnings." };
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options to a command; <paramref name="commandOptions"/> false leaves out those that only concern commands (for copy).</summary>
+    public void AddTo(Command command, bool commandOptions = true)
     {
-        foreach (var option in new Option[]
-        {
-            Inventory, Identity, KnownHosts, HostKeyPolicy, SshConfig, Timeout, OutputTimeout, ExpectedExitCode,
-            CombineStderr, Fanout, Json, Prefix, Gather, Live, Plain, Daemon, Credential, Verbose,
-        })
+        var ssh = new Option[] { Inventory, User, Identity, PassphraseEnv, AskPassphrase, AskPass, KnownHosts, HostKeyPolicy, SshConfig, ConnectTimeout };
+        var commands = new Option[] { Timeout, OutputTimeout, ExpectedExitCode, CombineStderr, Fanout, Prefix, Gather };
+        var views = new Option[] { Json, Live, Plain, Daemon, Credential, Verbose };
+        foreach (var option in commandOptions ? [.. ssh, .. commands, .. views] : ssh.Concat(views))
         {
             command.Options.Add(option);
         }
@@ -61,7 +87,7 @@ internal sealed class CommonOptions
     /// <summary>Reads and checks the settings; throws <see cref="UsageException"/> for bad values.</summary>
     public RunSettings Settings(ParseResult parse)
     {
-        var fanout = parse.GetValue(Fanout);
+        var fanout = Has(parse, Fanout) ? parse.GetValue(Fanout) : 64;
         if (fanout < 1)
         {
             throw new UsageException($"--fanout must be at least 1, got {fanout}");
@@ -97,7 +123,7 @@ internal sealed class CommonOptions
             Timeout = parse.GetValue(Timeout) is { } t ? DurationText.Parse("--timeout", t) : null,
             OutputTimeout = parse.GetValue(OutputTimeout) is { } o ? DurationText.Parse("--output-timeout", o) : null,
             ExpectedExitCode = expected,
-            CombineStderr = parse.GetValue(CombineStderr),
+            CombineStderr = !Has(parse, CombineStderr) || parse.GetValue(CombineStderr),
             Fanout = fanout,
             Mode = parse.GetValue(Json) ? OutputMode.Json : parse.GetValue(Gather) ? OutputMode.Gather : OutputMode.Prefix,
             Live = parse.GetValue(Live) ? true : parse.GetValue(Plain) ? false : null,
@@ -107,14 +133,34 @@ internal sealed class CommonOptions
         };
     }
 
-    /// <summary>The SSH defaults from the command line.</summary>
-    public SshDefaults SshDefaults(ParseResult parse) => new()
+    /// <summary>
+    /// The SSH defaults from the command line: checked, and with secrets read (environment, or the terminal when
+    /// asked). Call it before anything runs: a missing variable or a refused prompt is bad usage.
+    /// </summary>
+    public SshDefaults SshDefaults(ParseResult parse, RunSettings settings)
     {
-        Identity = parse.GetValue(Identity),
-        KnownHosts = parse.GetValue(KnownHosts),
-        Policy = parse.GetValue(HostKeyPolicy) is { } p ? RControl.Configuration.Inventory.ParsePolicy("--host-key-policy", p) : null,
-        SshConfig = parse.GetValue(SshConfig),
-    };
+        var connect = parse.GetValue(ConnectTimeout) is { } c ? DurationText.Parse("--connect-timeout", c) : (TimeSpan?)null;
+        var user = parse.GetValue(User);
+        if (user is not null && (user.Length == 0 || user.IndexOfAny(['@', ':', ' ']) >= 0))
+        {
+            throw new UsageException($"--user: '{user}' is not a user name");
+        }
+
+        return new SshDefaults
+        {
+            Identity = parse.GetValue(Identity),
+            KnownHosts = parse.GetValue(KnownHosts),
+            Policy = parse.GetValue(HostKeyPolicy) is { } p ? RControl.Configuration.Inventory.ParsePolicy("--host-key-policy", p) : null,
+            SshConfig = parse.GetValue(SshConfig),
+            User = user,
+            ConnectTimeout = connect,
+            CommandTimeout = settings.Timeout,
+            Passphrase = Secrets.Passphrase(parse.GetValue(PassphraseEnv), parse.GetValue(AskPassphrase)),
+            Password = parse.GetValue(AskPass) ? Secrets.Ask("SSH password: ", "--ask-pass") : null,
+        };
+    }
+
+    private static bool Has(ParseResult parse, Option option) => parse.CommandResult.Command.Options.Contains(option);
 
     /// <summary>The <c>--inventory</c> file's sessions (empty when not given).</summary>
     public Inventory LoadInventory(ParseResult parse) =>

@@ -15,7 +15,7 @@ internal static class CopyCommand
         var command = new Command("copy", "Copy a file or a directory (recursively) from one session to another, with progress.");
         command.Arguments.Add(from);
         command.Arguments.Add(to);
-        common.AddTo(command);
+        common.AddTo(command, commandOptions: false);
         command.SetAction((parse, ct) => CliRuntime.InvokeAsync(
             async token =>
             {
@@ -23,11 +23,11 @@ internal static class CopyCommand
                 var source = parse.GetValue(from)!;
                 var destination = parse.GetValue(to)!;
                 var fileInventory = common.LoadInventory(parse);
+                var defaults = common.SshDefaults(parse, settings);
                 Copies.Split(source);
                 Copies.Split(destination);
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
                 var inventory = Targets.InventoryFiles.Merge(engine.KnownSessions, fileInventory);
-                var defaults = common.SshDefaults(parse);
                 var specs = new Dictionary<string, Protocol.SessionSpec>(StringComparer.Ordinal);
                 foreach (var endpoint in new[] { source, destination })
                 {

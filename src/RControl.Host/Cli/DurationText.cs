@@ -6,6 +6,9 @@ namespace RControl.Host.Cli;
 /// <summary>Parses a duration given on the command line: a HOCON duration (<c>500ms</c>, <c>5s</c>, <c>2m</c>) or a plain number of seconds.</summary>
 public static class DurationText
 {
+    /// <summary>The longest duration accepted: a year is longer than any command should run unattended.</summary>
+    public const double MaxSeconds = 366 * 86400;
+
     /// <summary>Parses <paramref name="value"/> for the option <paramref name="option"/>; throws <see cref="UsageException"/> when it is not a positive duration.</summary>
     public static TimeSpan Parse(string option, string value)
     {
@@ -13,7 +16,10 @@ public static class DurationText
         TimeSpan result;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            result = TimeSpan.FromSeconds(seconds);
+            // 1e400, Infinity and NaN parse as doubles but are no duration.
+            result = double.IsFinite(seconds) && Math.Abs(seconds) <= MaxSeconds
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new UsageException($"{option}: '{value}' is not a duration (at most {MaxSeconds / 86400:0} days)");
         }
         else
         {
@@ -25,6 +31,11 @@ public static class DurationText
             {
                 throw new UsageException($"{option}: '{value}' is not a duration (examples: 30s, 500ms, 2m, 1.5)", e);
             }
+        }
+
+        if (result.TotalSeconds > MaxSeconds)
+        {
+            throw new UsageException($"{option}: '{value}' is not a duration (at most {MaxSeconds / 86400:0} days)");
         }
 
         return result > TimeSpan.Zero ? result : throw new UsageException($"{option} must be positive, got '{value}'");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using RControl.Host.Cli.Running;
 using RControl.Host.Cli.Targets;
 
@@ -24,7 +25,7 @@ internal static class ExecCommand
         command.SetAction((parse, ct) => CliRuntime.InvokeAsync(
             async token =>
             {
-                RefuseOptionLikeWords(parse, words);
+                RefuseWordsBeforeDoubleDash(parse, words);
                 var settings = common.Settings(parse);
                 var text = string.Join(' ', parse.GetValue(words) ?? []);
                 if (string.IsNullOrWhiteSpace(text))
@@ -33,9 +34,16 @@ internal static class ExecCommand
                 }
 
                 var inventory = common.LoadInventory(parse);
+                var defaults = common.SshDefaults(parse, settings);
+                if (settings.Daemon is null)
+                {
+                    // Refuse bad targets before starting anything (with a daemon, its session names are needed first).
+                    TargetResolver.Resolve(parse.GetValue(targets) ?? [], inventory, defaults);
+                }
+
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
                 var known = Targets.InventoryFiles.Merge(engine.KnownSessions, inventory);
-                var resolved = TargetResolver.Resolve(parse.GetValue(targets) ?? [], known, common.SshDefaults(parse));
+                var resolved = TargetResolver.Resolve(parse.GetValue(targets) ?? [], known, defaults);
                 var units = await ExecJob.RunAsync(engine, resolved, text, settings, CliRuntime.CreateView(settings), token).ConfigureAwait(false);
                 return RunUnit.ExitStatus(units);
             },
@@ -44,20 +52,33 @@ internal static class ExecCommand
     }
 
     /// <summary>
-    /// A word starting with '-' before <c>--</c> is an option this command does not know, not part of the
-    /// command line (System.CommandLine would hand it to the command argument).
+    /// The command is only what follows <c>--</c>: any word before it is a typo (<c>--plain yes</c>,
+    /// <c>--combine-stderr maybe</c>) that must not become part of the command line.
     /// </summary>
-    private static void RefuseOptionLikeWords(ParseResult parse, Argument<string[]> words)
+    private static void RefuseWordsBeforeDoubleDash(ParseResult parse, Argument<string[]> words)
     {
         var tokens = parse.Tokens.ToList();
-        var doubleDash = tokens.FindIndex(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash);
+        var doubleDash = tokens.FindIndex(t => t.Type == TokenType.DoubleDash);
         foreach (var token in parse.GetResult(words)?.Tokens ?? [])
         {
             var index = tokens.FindIndex(t => ReferenceEquals(t, token));
-            if ((doubleDash < 0 || index < doubleDash) && token.Value.Length > 1 && token.Value[0] == '-')
+            if (doubleDash >= 0 && index > doubleDash)
+            {
+                continue;
+            }
+
+            if (token.Value.Length > 1 && token.Value[0] == '-')
             {
                 throw new UsageException($"unknown option '{token.Value}' (put the command after --)");
             }
+
+            var previous = index > 0 ? tokens[index - 1] : null;
+            var hint = previous is { Type: TokenType.Option } && parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == previous.Value || o.Aliases.Contains(previous.Value)) is Option<bool>
+                ? $"{previous.Value} takes true, false or nothing; "
+                : string.Empty;
+            throw new UsageException(doubleDash >= 0
+                ? $"unexpected '{token.Value}' before -- ({hint}the command goes after --)"
+                : $"the command goes after --: rcontrol exec -t <target> [options] -- {string.Join(' ', parse.GetValue(words) ?? [])}");
         }
     }
 }

@@ -25,6 +25,7 @@ internal static class RunCommand
                 var settings = common.Settings(parse) with { StopAllOnFailure = parse.GetValue(stopAll) };
                 var path = parse.GetValue(file)!;
                 var inventory = parse.GetValue(common.Inventory) is null ? null : common.LoadInventory(parse);
+                var defaults = common.SshDefaults(parse, settings);
                 if (settings.Daemon is null)
                 {
                     // Refuse a bad plan before starting anything (with a daemon, its session names are needed first).
@@ -33,7 +34,7 @@ internal static class RunCommand
 
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
                 var plan = PlanParser.ParseFile(path, Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
-                var units = await PlanJob.RunAsync(engine, plan, settings, common.SshDefaults(parse), CliRuntime.CreateView(settings), token).ConfigureAwait(false);
+                var units = await PlanJob.RunAsync(engine, plan, settings, defaults, CliRuntime.CreateView(settings), token).ConfigureAwait(false);
                 return RunUnit.ExitStatus(units);
             },
             ct));

@@ -45,6 +45,38 @@ public class BadInputTests : IClassFixture<BadInputTests.Runs>
         { "plan unknown dependency", ["run", "unknown-after.hocon"], "task 'A': unknown task 'Z' in after" },
         { "plan empty command", ["run", "empty.hocon"], "task 'A': empty command" },
         { "plan bad duration", ["run", "duration.hocon"], "task 'A': 'timeout'" },
+
+        // Typos never run something else: the command is only what follows --.
+        { "stray word before --", ["exec", "-t", "local", "--plain", "yes", "--", "touch MARKER"], "unexpected 'yes' before -- (--plain takes true, false or nothing" },
+        { "bad boolean value", ["exec", "-t", "local", "--combine-stderr", "maybe", "--", "touch", "MARKER"], "unexpected 'maybe' before --" },
+        { "command without --", ["exec", "-t", "local", "touch", "MARKER"], "the command goes after --" },
+        { "no command at all", [], "no command given" },
+        { "target starting with @", ["exec", "-t", "@host", "--", "touch MARKER"], "bad target '@host'" },
+        { "fanout not a number", ["exec", "-t", "local", "--fanout", "abc", "--", "touch MARKER"], "--fanout: 'abc' is not a whole number" },
+        { "timeout 1e400", ["exec", "-t", "local", "--timeout", "1e400", "--", "touch MARKER"], "--timeout: '1e400' is not a duration" },
+        { "timeout Infinity", ["exec", "-t", "local", "--timeout", "Infinity", "--", "touch MARKER"], "--timeout: 'Infinity' is not a duration" },
+        { "timeout NaN", ["exec", "-t", "local", "--timeout", "NaN", "--", "touch MARKER"], "--timeout: 'NaN' is not a duration" },
+        { "bad connect timeout", ["exec", "-t", "local", "--connect-timeout", "later", "--", "touch MARKER"], "--connect-timeout: 'later' is not a duration" },
+        { "bad user", ["exec", "-t", "local", "-l", "a@b", "--", "touch MARKER"], "--user: 'a@b' is not a user name" },
+        { "passphrase variable unset", ["exec", "-t", "local", "--passphrase-env", "RCONTROL_TEST_SURELY_UNSET", "--", "touch MARKER"], "environment variable 'RCONTROL_TEST_SURELY_UNSET' is not set" },
+        { "ask-pass without a terminal", ["exec", "-t", "local", "--ask-pass", "--", "touch MARKER"], "--ask-pass: stdin is not a terminal" },
+        { "copy refuses command options", ["copy", "local:/etc/hostname", "local:MARKER", "--timeout", "3"], "'--timeout'" },
+
+        // Session keys are checked like task keys, with the file and line.
+        { "session key prot", ["exec", "--inventory", "prot.hocon", "-t", "web1", "--", "touch MARKER"], "prot.hocon:5: session 'web1': unknown key 'prot' (did you mean 'port'?)" },
+        { "session key identity-file", ["exec", "--inventory", "identity.hocon", "-t", "local", "--", "touch MARKER"], "identity.hocon:2: session 'web1': unknown key 'identity-file' (did you mean 'identity-files'?)" },
+        { "session key hostt", ["exec", "--inventory", "hostt.hocon", "-t", "local", "--", "touch MARKER"], "hostt.hocon:3: session 'web1': unknown key 'hostt' (did you mean 'host'?)" },
+        { "local max-channels lots", ["exec", "--inventory", "local-lots.hocon", "-t", "l", "--", "touch MARKER"], "local-lots.hocon:2: session 'l': unknown key 'max-channels'" },
+        { "ssh max-channels lots", ["exec", "--inventory", "ssh-lots.hocon", "-t", "local", "--", "touch MARKER"], "ssh-lots.hocon:5: session 'web3': 'max-channels' must be a whole number, got 'lots'" },
+        { "ssh port not a number", ["exec", "--inventory", "port-word.hocon", "-t", "local", "--", "touch MARKER"], "port-word.hocon:1: session 'w': 'port' must be a whole number, got 'ssh'" },
+        { "identity-files not a list", ["exec", "--inventory", "ids-string.hocon", "-t", "local", "--", "touch MARKER"], "session 'w': 'identity-files' must be a list of strings" },
+        { "inventory root typo", ["exec", "--inventory", "sesions.hocon", "-t", "local", "--", "touch MARKER"], "sesions.hocon:1: unknown key 'sesions' (did you mean 'sessions'?)" },
+        { "include of a missing file", ["exec", "--inventory", "include.hocon", "-t", "local", "--", "touch MARKER"], "include \"nothere.conf\": file not found" },
+        { "plan with no tasks", ["run", "no-tasks.hocon"], "no-tasks.hocon: no tasks" },
+        { "plan task on an empty group", ["run", "empty-group.hocon"], "task 'A': group 'nobody' is empty" },
+        { "plan task key typo", ["run", "task-typo.hocon"], "task 'A': unknown key(s) afer (did you mean 'after'?)" },
+        { "plan root key typo", ["run", "plan-typo.hocon"], "plan-typo.hocon:1: unknown key 'task' (did you mean 'tasks'?)" },
+        { "plan bad combine-stderr", ["run", "combine.hocon"], "task 'A': combine-stderr must be true or false, got 'maybe'" },
     };
 
     [Theory]
@@ -104,5 +136,19 @@ public class BadInputTests : IClassFixture<BadInputTests.Runs>
         Write("unknown-after.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", after = [Z] }\n]\n");
         Write("empty.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"\" }\n]\n");
         Write("duration.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", timeout = -3s }\n]\n");
+        Write("prot.hocon", "sessions {\n  web1 {\n    type = ssh\n    host = \"127.0.0.1\"\n    prot = 2242\n  }\n}\n");
+        Write("identity.hocon", "sessions {\n  web1 { type = ssh, host = h, identity-file = \"~/.ssh/id\" }\n}\n");
+        Write("hostt.hocon", "sessions {\n  web1 {\n    hostt = h\n    host = h\n    type = ssh\n  }\n}\n");
+        Write("local-lots.hocon", "sessions {\n  l { type = local, max-channels = \"lots\" }\n}\n");
+        Write("ssh-lots.hocon", "sessions {\n  web3 {\n    type = ssh\n    host = h\n    max-channels = \"lots\"\n  }\n}\n");
+        Write("port-word.hocon", "sessions.w { type = ssh, host = h, port = ssh }\n");
+        Write("ids-string.hocon", "sessions { w { type = ssh, host = h, identity-files = \"~/.ssh/id\" } }\n");
+        Write("sesions.hocon", "sesions { l { type = local } }\n");
+        Write("include.hocon", "include \"nothere.conf\"\nsessions { l { type = local } }\n");
+        Write("no-tasks.hocon", "tasks = []\n");
+        Write("empty-group.hocon", "groups { nobody = [] }\ntasks = [\n" + ok + " { name = A, group = nobody, run = \"touch MARKER\" }\n]\n");
+        Write("task-typo.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", afer = [OK] }\n]\n");
+        Write("plan-typo.hocon", "task = [\n" + ok + "]\n");
+        Write("combine.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", combine-stderr = maybe }\n]\n");
     }
 }

@@ -23,6 +23,45 @@ public static class CliProcess
     /// <summary>Runs rcontrol with arguments, stdout and stderr redirected (not a terminal), and waits for it.</summary>
     public static async Task<CliResult> RunAsync(params string[] args) => await RunInAsync(null, args);
 
+    /// <summary>Runs rcontrol with extra environment variables (a null value removes one).</summary>
+    public static async Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var start = StartInfo(args);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        return await RunProcessAsync(start);
+    }
+
+    /// <summary>The start info of <c>dotnet rcontrol.dll args…</c>, every stream redirected.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
     /// <summary>Runs rcontrol in a working directory.</summary>
     public static async Task<CliResult> RunInAsync(string? workingDirectory, params string[] args)
     {

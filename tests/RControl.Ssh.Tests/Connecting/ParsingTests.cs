@@ -49,11 +49,11 @@ public sealed class ParsingTests : IDisposable
     [Fact]
     public void Command_wrapper_prints_the_group_first_then_combines_and_quotes()
     {
-        var text = SshCommandLine.Build(new CommandSpec("echo 'hi'") { WorkingDirectory = "/tmp/a b", Environment = new Dictionary<string, string> { ["X"] = "y'z" } }, null);
-        Assert.StartsWith("exec /bin/sh -c '", text);
-        Assert.Contains("echo rcontrol-pgid:$$ >&2", text);
+        var text = SshCommandLine.Build(new CommandSpec("echo 'hi'") { WorkingDirectory = "/tmp/a b", Environment = new Dictionary<string, string> { ["X"] = "y'z" } }, null, "n0nce");
+        Assert.StartsWith("exec /bin/sh -c '#rcontrol:n0nce\n", text);
+        Assert.Contains("echo rcontrol-pgid:$$ $! >&2", text);
         Assert.True(text.IndexOf("rcontrol-pgid:$$", StringComparison.Ordinal) < text.IndexOf("exec 2>&1", StringComparison.Ordinal));
-        Assert.Throws<ArgumentException>(() => SshCommandLine.Build(new CommandSpec("true") { Environment = new Dictionary<string, string> { ["A-B"] = "1" } }, null));
+        Assert.Throws<ArgumentException>(() => SshCommandLine.Build(new CommandSpec("true") { Environment = new Dictionary<string, string> { ["A-B"] = "1" } }, null, "n"));
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class ParsingTests : IDisposable
         var sink = new ChannelSink(readsProcessGroup: true, new OutputGauge());
         sink.Write(Encoding.ASCII.GetBytes("login script says hi\nrcontrol-pgid:12"));
         Assert.False(sink.ProcessGroup.IsCompleted);
-        sink.Write(Encoding.ASCII.GetBytes("34\nerr line\n"));
-        Assert.Equal(1234, await sink.ProcessGroup);
+        sink.Write(Encoding.ASCII.GetBytes("34 1240\nerr line\n"));
+        Assert.Equal(new RemoteProcess(1234, 1240), await sink.ProcessGroup);
         sink.Dispose();
         using var reader = new StreamReader(sink.Reader);
         Assert.Equal("login script says hi\nerr line\n", await reader.ReadToEndAsync());

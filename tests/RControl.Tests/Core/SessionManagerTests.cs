@@ -92,6 +92,38 @@ public sealed class SessionManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Manager_scope_closes_only_the_sessions_with_auto_close()
+    {
+        var manager = System.CreateSessionManager();
+        manager["closing"] = System.CreateLocalSession("closing");
+        manager["kept"] = System.CreateLocalSession("kept");
+        manager["kept"].AutoClose = false;
+        await manager.RunScopedAsync(m =>
+        {
+            m["closing"].Execute("true");
+            m["kept"].Execute("true");
+            return Task.CompletedTask;
+        });
+        Assert.True(manager["closing"].IsClosed);
+        Assert.False(manager["kept"].IsClosed);
+        Assert.Equal(0, await manager["kept"].Execute("true").WaitAsync());
+    }
+
+    [Fact]
+    public async Task Manager_scope_without_auto_close_closes_nothing()
+    {
+        var manager = System.CreateSessionManager();
+        manager.AutoClose = false;
+        manager["a"] = System.CreateLocalSession("a");
+        await manager.RunScopedAsync(m =>
+        {
+            m["a"].Execute("true");
+            return Task.CompletedTask;
+        });
+        Assert.False(manager["a"].IsClosed);
+    }
+
+    [Fact]
     public async Task Manager_scope_lets_the_body_exception_through()
     {
         var manager = System.CreateSessionManager();

@@ -90,6 +90,35 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_exception_thrown_by_on_done_is_reported_by_the_next_wait()
+    {
+        var task = Session.Execute("exit 0", new CommandOptions { OnDone = _ => throw new InvalidOperationException("on-done broke") });
+        await task.Completion;
+        Assert.False(task.ErrorHandled);
+        var error = Assert.IsType<TaskException>(Assert.Single(await Session.WaitForTasksAsync(raiseIfError: false)));
+        Assert.Same(task.Error, error);
+        Assert.Contains("on-done callback threw InvalidOperationException: on-done broke", error.Message);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task An_exception_thrown_by_on_done_after_a_failure_is_reported_too()
+    {
+        Session.Execute("exit 3", new CommandOptions { OnDone = _ => throw new InvalidOperationException("on-done broke") });
+        var errors = await Assert.ThrowsAsync<TaskErrorsException>(() => Session.WaitForTasksAsync());
+        Assert.Contains("on-done broke", Assert.Single(errors.Errors).Message);
+    }
+
+    [Fact]
+    public async Task An_exception_thrown_by_a_background_on_done_is_reported_by_the_next_wait()
+    {
+        var task = Session.StartBackground("work", (_, _) => Task.CompletedTask, _ => throw new InvalidOperationException("on-done broke"));
+        await task.Completion;
+        var error = Assert.IsType<TaskException>(Assert.Single(await Session.WaitForTasksAsync(raiseIfError: false)));
+        Assert.Contains("on-done broke", error.Message);
+    }
+
+    [Fact]
     public async Task Timed_out_task_is_unregistered_and_reported_as_timeout()
     {
         Session.Execute("sleep 30", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(200) });

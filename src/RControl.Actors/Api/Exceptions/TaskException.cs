@@ -43,11 +43,17 @@ public sealed class ExitCodeException : TaskException
     public int ExitCode { get; }
 }
 
-/// <summary>A command was killed on request (<see cref="CommandTask.KillAsync"/>).</summary>
+/// <summary>A command was killed on request (<see cref="CommandTask.KillAsync"/>, <see cref="CommandTask.Cancel"/>) or because its session was closed.</summary>
 public sealed class TaskCancelledException : TaskException
 {
     public TaskCancelledException(Session session, CommandTask task)
         : base(session, task, "killed")
+    {
+    }
+
+    /// <param name="why">Why it was killed, e.g. "the session was closed".</param>
+    public TaskCancelledException(Session session, CommandTask task, string why)
+        : base(session, task, $"killed: {why}")
     {
     }
 }

@@ -6,6 +6,8 @@ namespace RControl;
 /// <summary>A command running in a session (the original's <c>CommandTask</c>).</summary>
 public sealed class CommandTask : RControlTask
 {
+    private int _cancelRequested;
+
     internal CommandTask(Session session, string command, CommandOptions options)
         : base(session, options.OnDone is not null)
     {
@@ -54,6 +56,16 @@ public sealed class CommandTask : RControlTask
         await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Asks for the command to be killed and returns at once.</summary>
-    public void Cancel() => Session.Supervisor.Tell(new TaskSupervisorActor.KillTask(Id));
+    /// <summary>
+    /// Asks for the command to be killed and returns at once. The task ends with a <see cref="TaskCancelledException"/>,
+    /// which counts as handled: a kill asked for is not reported again by wait-for-tasks.
+    /// </summary>
+    public void Cancel()
+    {
+        Volatile.Write(ref _cancelRequested, 1);
+        Session.Supervisor.Tell(new TaskSupervisorActor.KillTask(Id));
+    }
+
+    /// <summary>True once <see cref="Cancel"/> or <see cref="KillAsync"/> was called.</summary>
+    internal bool CancelRequested => Volatile.Read(ref _cancelRequested) == 1;
 }

@@ -37,8 +37,12 @@ public abstract class RControlTask
     /// <summary>The task's error once it has ended; null on success.</summary>
     public BaseTaskException? Error { get; private set; }
 
-    /// <summary>True when an on-done callback was given: the error is then the callback's to handle and wait-for-tasks does not report it.</summary>
-    public bool ErrorHandled { get; }
+    /// <summary>
+    /// True when the error is not for wait-for-tasks to report: an on-done callback was given (the error is the
+    /// callback's to handle), or the task was killed on purpose (<see cref="CommandTask.KillAsync"/>,
+    /// <see cref="CommandTask.Cancel"/>). False again when the on-done callback itself threw: that error is reported.
+    /// </summary>
+    public bool ErrorHandled { get; private set; }
 
     /// <summary>Completes when the task has ended (never faults).</summary>
     public Task Completion => _done.Task;
@@ -79,6 +83,9 @@ public abstract class RControlTask
         Error = error;
         _done.TrySetResult();
     }
+
+    /// <summary>Sets whether the error is handled (see <see cref="ErrorHandled"/>); called before the task settles.</summary>
+    internal void SetErrorHandled(bool handled) => ErrorHandled = handled;
 
     /// <summary>True for the first caller only: the error is then reported by that caller.</summary>
     internal bool TryClaimErrorReport() => Interlocked.Exchange(ref _errorClaimed, 1) == 0;

@@ -8,16 +8,20 @@ namespace RControl.Transports.Files;
 
 /// <summary>
 /// A session's files over SFTP, on a connection of its own (opened on first use, reopened after a loss).
-/// Streams are SSH.NET's <see cref="SftpFileStream"/>: reads are pipelined, nothing is staged on disk.
+/// Read and write streams keep several requests in flight (<see cref="SftpReadStream"/>, <see cref="SftpWriteStream"/>);
+/// append streams are SSH.NET's <see cref="SftpFileStream"/>. Nothing is staged on disk.
 /// </summary>
 internal sealed class SftpFileSystem : IFileSystem
 {
     /// <summary>
-    /// Bytes per SFTP request. SSH.NET reads ahead up to 100 requests per open stream: 16 KiB keeps that near
-    /// 2 MiB (plenty in flight) so a copy's memory stays bounded; writes are not read ahead and go faster larger.
+    /// Bytes per SFTP read or write request, and requests in flight per open stream (the pipelining window). OpenSSH's
+    /// scp/sftp keep 64 × 32 KiB in flight; 16 × 64 KiB is the same 1 MiB per direction with half the requests, and
+    /// bounds what one stream holds (OpenSSH's sftp-server accepts requests up to 256 KiB).
     /// </summary>
-    private const uint ReadRequestSize = 16 * 1024;
-    private const uint WriteRequestSize = 64 * 1024;
+    internal const uint ReadRequestSize = 64 * 1024;
+    internal const int ReadWindow = 16;
+    internal const int WriteRequestSize = 64 * 1024;
+    internal const int WriteWindow = 16;
 
     private readonly Func<CancellationToken, Task<SftpClient>> _connect;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -33,29 +37,48 @@ internal sealed class SftpFileSystem : IFileSystem
     public async Task<Stream> OpenAsync(string path, FileOpenMode mode, CancellationToken cancellationToken)
     {
         var (client, raw) = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var existing = await TryStatAsync(raw, path, followLinks: true, cancellationToken).ConfigureAwait(false);
-        if (existing?.Kind == FileKind.Directory)
+        switch (mode)
         {
-            throw FileErrors.Of(FileErrorKind.IsADirectory, "open", path);
-        }
+            case FileOpenMode.Read:
+                {
+                    // The size bounds the read-ahead; the stat also names a directory or a missing file clearly.
+                    var stat = await TryStatAsync(raw, path, followLinks: true, cancellationToken).ConfigureAwait(false)
+                        ?? throw FileErrors.Of(FileErrorKind.NotFound, "open", path);
+                    if (stat.Kind == FileKind.Directory)
+                    {
+                        throw FileErrors.Of(FileErrorKind.IsADirectory, "open", path);
+                    }
 
-        if (mode == FileOpenMode.CreateNew && existing is not null)
-        {
-            throw FileErrors.Of(FileErrorKind.AlreadyExists, "open", path);
-        }
+                    var handle = await OpenHandleAsync(raw, path, SftpOpenFlags.Read, "open", cancellationToken).ConfigureAwait(false);
+                    return new SftpReadStream(raw, handle, path, stat.Size, ReadRequestSize, ReadWindow);
+                }
 
-        var (fileMode, access) = mode.ToFileModeAndAccess();
-        try
-        {
-            // Read when opening: a concurrent open of the other kind only changes request sizes.
-            client.BufferSize = access == FileAccess.Read ? ReadRequestSize : WriteRequestSize;
-            return await client.OpenAsync(path, fileMode, access, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            throw mode == FileOpenMode.CreateNew
-                ? await AlreadyExistsOrWrapAsync(raw, e, "open", path, cancellationToken).ConfigureAwait(false)
-                : Wrap(e, "open", path);
+            case FileOpenMode.Write or FileOpenMode.CreateNew:
+                {
+                    // One round trip: the server refuses a directory or (CreateNew) an existing path; a stat then says which.
+                    var flags = SftpOpenFlags.Write | SftpOpenFlags.Create | (mode == FileOpenMode.CreateNew ? SftpOpenFlags.Exclusive : SftpOpenFlags.Truncate);
+                    var handle = await OpenHandleAsync(raw, path, flags, "open", cancellationToken).ConfigureAwait(false);
+                    return new SftpWriteStream(raw, handle, path, WriteRequestSize, WriteWindow);
+                }
+
+            default:
+                {
+                    var existing = await TryStatAsync(raw, path, followLinks: true, cancellationToken).ConfigureAwait(false);
+                    if (existing?.Kind == FileKind.Directory)
+                    {
+                        throw FileErrors.Of(FileErrorKind.IsADirectory, "open", path);
+                    }
+
+                    var (fileMode, access) = mode.ToFileModeAndAccess();
+                    try
+                    {
+                        return await client.OpenAsync(path, fileMode, access, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        throw Wrap(e, "open", path);
+                    }
+                }
         }
     }
 
@@ -196,12 +219,10 @@ internal sealed class SftpFileSystem : IFileSystem
 
     public async Task ChmodAsync(string path, UnixFileMode mode, CancellationToken cancellationToken)
     {
-        var (client, _) = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var (_, raw) = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var attributes = await client.GetAttributesAsync(path, cancellationToken).ConfigureAwait(false);
-            SetMode(attributes, mode);
-            await Task.Run(() => client.SetAttributes(path, attributes), cancellationToken).ConfigureAwait(false);
+            await raw.SetModeAsync(path, mode).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -227,42 +248,7 @@ internal sealed class SftpFileSystem : IFileSystem
     internal static FileStat ToStat(SftpFileAttributes a)
     {
         var kind = a.IsSymbolicLink ? FileKind.SymbolicLink : a.IsDirectory ? FileKind.Directory : FileKind.File;
-        return new FileStat(kind, a.Size, GetMode(a), new DateTimeOffset(DateTime.SpecifyKind(a.LastWriteTimeUtc, DateTimeKind.Utc)));
-    }
-
-    private static UnixFileMode GetMode(SftpFileAttributes a)
-    {
-        var mode = UnixFileMode.None;
-        void Set(bool on, UnixFileMode bit) => mode |= on ? bit : UnixFileMode.None;
-        Set(a.OwnerCanRead, UnixFileMode.UserRead);
-        Set(a.OwnerCanWrite, UnixFileMode.UserWrite);
-        Set(a.OwnerCanExecute, UnixFileMode.UserExecute);
-        Set(a.GroupCanRead, UnixFileMode.GroupRead);
-        Set(a.GroupCanWrite, UnixFileMode.GroupWrite);
-        Set(a.GroupCanExecute, UnixFileMode.GroupExecute);
-        Set(a.OthersCanRead, UnixFileMode.OtherRead);
-        Set(a.OthersCanWrite, UnixFileMode.OtherWrite);
-        Set(a.OthersCanExecute, UnixFileMode.OtherExecute);
-        Set(a.IsUIDBitSet, UnixFileMode.SetUser);
-        Set(a.IsGroupIDBitSet, UnixFileMode.SetGroup);
-        Set(a.IsStickyBitSet, UnixFileMode.StickyBit);
-        return mode;
-    }
-
-    private static void SetMode(SftpFileAttributes a, UnixFileMode mode)
-    {
-        a.OwnerCanRead = mode.HasFlag(UnixFileMode.UserRead);
-        a.OwnerCanWrite = mode.HasFlag(UnixFileMode.UserWrite);
-        a.OwnerCanExecute = mode.HasFlag(UnixFileMode.UserExecute);
-        a.GroupCanRead = mode.HasFlag(UnixFileMode.GroupRead);
-        a.GroupCanWrite = mode.HasFlag(UnixFileMode.GroupWrite);
-        a.GroupCanExecute = mode.HasFlag(UnixFileMode.GroupExecute);
-        a.OthersCanRead = mode.HasFlag(UnixFileMode.OtherRead);
-        a.OthersCanWrite = mode.HasFlag(UnixFileMode.OtherWrite);
-        a.OthersCanExecute = mode.HasFlag(UnixFileMode.OtherExecute);
-        a.IsUIDBitSet = mode.HasFlag(UnixFileMode.SetUser);
-        a.IsGroupIDBitSet = mode.HasFlag(UnixFileMode.SetGroup);
-        a.IsStickyBitSet = mode.HasFlag(UnixFileMode.StickyBit);
+        return new FileStat(kind, a.Size, SftpModes.Get(a), new DateTimeOffset(DateTime.SpecifyKind(a.LastWriteTimeUtc, DateTimeKind.Utc)));
     }
 
     private static async Task<FileStat?> TryStatAsync(SftpRawSession raw, string path, bool followLinks, CancellationToken cancellationToken)
@@ -284,6 +270,29 @@ internal sealed class SftpFileSystem : IFileSystem
         }
     }
 
+    private static async Task<byte[]> OpenHandleAsync(SftpRawSession raw, string path, SftpOpenFlags flags, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await raw.OpenAsync(path, flags, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SftpException e) when (e is not SftpPathNotFoundException and not SftpPermissionDeniedException)
+        {
+            // OpenSSH answers a plain "failure" for EEXIST and EISDIR: look at the path to say which.
+            var stat = await TryStatAsync(raw, path, followLinks: true, cancellationToken).ConfigureAwait(false);
+            throw stat?.Kind switch
+            {
+                FileKind.Directory => FileErrors.Of(FileErrorKind.IsADirectory, operation, path, inner: e),
+                not null when flags.HasFlag(SftpOpenFlags.Exclusive) => FileErrors.Of(FileErrorKind.AlreadyExists, operation, path, inner: e),
+                _ => Wrap(e, operation, path),
+            };
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, operation, path);
+        }
+    }
+
     private static async Task<bool> Exists(SftpRawSession raw, string path, CancellationToken cancellationToken) =>
         await TryStatAsync(raw, path, followLinks: false, cancellationToken).ConfigureAwait(false) is not null;
 
@@ -299,13 +308,13 @@ internal sealed class SftpFileSystem : IFileSystem
         return Wrap(e, operation, path);
     }
 
-    private static Exception Wrap(Exception e, string operation, string path) => e switch
+    internal static Exception Wrap(Exception e, string operation, string path) => e switch
     {
         OperationCanceledException or FileOperationException => e,
         SftpPathNotFoundException => FileErrors.Of(FileErrorKind.NotFound, operation, path, inner: e),
         SftpPermissionDeniedException => FileErrors.Of(FileErrorKind.PermissionDenied, operation, path, inner: e),
         SftpException s => new FileOperationException(null, operation, path, FileErrorKind.Failure, $"SFTP error {s.StatusCode}: {s.Message}", e),
-        SshConnectionException or SocketException or ObjectDisposedException or SshOperationTimeoutException =>
+        SshException or SocketException or ObjectDisposedException =>
             new FileOperationException(null, operation, path, FileErrorKind.Failure, $"SFTP connection lost: {e.Message}", e),
         _ => FileErrors.Wrap(e, null, operation, path),
     };

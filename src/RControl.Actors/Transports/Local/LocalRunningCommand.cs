@@ -1,54 +1,61 @@
-using System.Diagnostics;
+using System.IO.Pipes;
+using Microsoft.Win32.SafeHandles;
 
 namespace RControl.Transports.Local;
 
+/// <summary>A local command: the leader of its own process group (its pid is the group id), read through pipes.</summary>
 internal sealed class LocalRunningCommand : IRunningCommand
 {
-    private readonly Process _process;
+    private readonly int _pid;
+    private readonly Stream _stdout;
+    private readonly Stream? _stderr;
 
-    public LocalRunningCommand(Process process, bool combined)
+    public LocalRunningCommand(int pid, int stdout, int? stderr)
     {
-        _process = process;
-        StandardOutput = process.StandardOutput.BaseStream;
-        StandardError = combined ? null : process.StandardError.BaseStream;
-        ExitCode = WaitForExitCodeAsync();
+        _pid = pid;
+        _stdout = OpenPipe(stdout);
+        _stderr = stderr is { } fd ? OpenPipe(fd) : null;
+        ExitCode = ChildReaper.WhenExited(pid, beforeReap: () => HostDeathGuard.Remove(pid));
     }
 
-    public Stream StandardOutput { get; }
+    public Stream StandardOutput => _stdout;
 
-    public Stream? StandardError { get; }
+    public Stream? StandardError => _stderr;
 
     public Task<int> ExitCode { get; }
 
-    private async Task<int> WaitForExitCodeAsync()
+    /// <summary>
+    /// Kills the whole process group, then waits until its leader is reaped and no process of the group is left
+    /// alive (zombies awaiting their new parent do not count), or until <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public async Task KillAsync(CancellationToken cancellationToken)
     {
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-        return _process.ExitCode;
-    }
-
-    public Task KillAsync(CancellationToken cancellationToken)
-    {
-        // The command runs as a process group leader (setsid), so the group id is its pid.
-        // Killing the group also reaches children that outlived or were orphaned by the shell.
-        Posix.KillGroup(_process.Id, Posix.SIGKILL);
+        // Before the leader is reaped the group id cannot belong to anyone else; after it, only orphans of
+        // this command can still be in the group (a pid is reused only once no group carries it).
+        Posix.KillGroup(_pid, Posix.SIGKILL);
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+            await ExitCode.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {
-            // Already exited.
+            // The exit status was lost; the kill itself went out.
         }
 
-        return Task.CompletedTask;
+        while (ProcessGroup.HasLiveMembers(_pid))
+        {
+            Posix.KillGroup(_pid, Posix.SIGKILL);
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public ValueTask DisposeAsync()
     {
-        _process.Dispose();
+        _stdout.Dispose();
+        _stderr?.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    private static Stream OpenPipe(int fd) =>
+        new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(fd, ownsHandle: true));
 }

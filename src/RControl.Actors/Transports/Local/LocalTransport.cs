@@ -1,12 +1,12 @@
-using System.Diagnostics;
 using RControl.Protocol;
 
 namespace RControl.Transports.Local;
 
 /// <summary>
-/// Runs commands on this machine through <c>/bin/sh -c</c>, each in its own process group
-/// (via <c>setsid</c>) so that a kill reaches every process the command started, with SIGPIPE
-/// at its default disposition.
+/// Runs commands on this machine through <c>/bin/sh -c</c>, started directly with <c>posix_spawn</c>: each in its
+/// own session and process group so that a kill reaches every process the command started, with SIGPIPE (and
+/// every other signal) at its default disposition, an empty stdin (<c>/dev/null</c>), and — through
+/// <see cref="HostDeathGuard"/> — killed with this process if it dies without killing them itself.
 /// </summary>
 public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
 {
@@ -17,38 +17,47 @@ public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
     public Task<IRunningCommand> StartAsync(CommandSpec command, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var info = new ProcessStartInfo("setsid")
+        var workingDirectory = command.WorkingDirectory ?? spec.WorkingDirectory ?? Environment.CurrentDirectory;
+        if (!Directory.Exists(workingDirectory))
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = !command.CombineStderr,
-            UseShellExecute = false,
-            WorkingDirectory = command.WorkingDirectory ?? spec.WorkingDirectory ?? Environment.CurrentDirectory,
-        };
-        // .NET ignores SIGPIPE and children inherit that: `yes | head` would print "Broken pipe" errors.
-        // Restore the default disposition so commands behave as they do in a terminal or over ssh.
-        info.ArgumentList.Add("env");
-        info.ArgumentList.Add("--default-signal=PIPE");
-        info.ArgumentList.Add("/bin/sh");
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(ShellScript.Wrap(command.Command, command.CombineStderr));
-        if (command.Environment is { } environment)
+            throw new DirectoryNotFoundException($"working directory '{workingDirectory}' does not exist");
+        }
+
+        var environment = PosixSpawn.Environment(command.Environment);
+        var stdout = Posix.CreatePipe();
+        var stderr = command.CombineStderr ? ((int Read, int Write)?)null : Posix.CreatePipe();
+        int pid;
+        try
         {
-            foreach (var (key, value) in environment)
+            // Combined: both descriptors are the one pipe, so the interleaving is exactly what the command wrote.
+            pid = PosixSpawn.Start(
+                ["/bin/sh", "-c", command.Command],
+                environment,
+                workingDirectory,
+                new PosixSpawn.Descriptors(-1, stdout.Write, stderr?.Write ?? stdout.Write));
+            HostDeathGuard.Add(pid);
+        }
+        catch
+        {
+            Posix.Close(stdout.Read);
+            if (stderr is { } failed)
             {
-                info.Environment[key] = value;
+                Posix.Close(failed.Read);
+            }
+
+            throw;
+        }
+        finally
+        {
+            // Only the command holds the write ends now: end-of-file comes when it (and its children) close them.
+            Posix.Close(stdout.Write);
+            if (stderr is { } pipe)
+            {
+                Posix.Close(pipe.Write);
             }
         }
 
-        if (!Directory.Exists(info.WorkingDirectory))
-        {
-            throw new DirectoryNotFoundException($"working directory '{info.WorkingDirectory}' does not exist");
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("the process did not start");
-        // Commands get an empty stdin, like a non-interactive ssh exec: a read returns EOF at once.
-        process.StandardInput.Close();
-        return Task.FromResult<IRunningCommand>(new LocalRunningCommand(process, command.CombineStderr));
+        return Task.FromResult<IRunningCommand>(new LocalRunningCommand(pid, stdout.Read, stderr?.Read));
     }
 
     /// <inheritdoc />

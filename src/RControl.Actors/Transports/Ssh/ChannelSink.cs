@@ -9,7 +9,7 @@ namespace RControl.Transports.Ssh;
 /// no thread waits on a read. Memory is bounded: when more than <see cref="HighWatermark"/> bytes are unread, the
 /// receive loop waits until the reader has drained half of them. That pauses the whole connection (SSH.NET gives no
 /// per-channel flow control) and suspends its keep-alive probe meanwhile (see <see cref="OutputGauge"/>).
-/// Optionally takes the first line as the remote process-group id written by the command wrapper
+/// Optionally takes the first line as the remote process-group id and watcher pid written by the command wrapper
 /// (see <see cref="SshCommandLine"/>).
 /// </summary>
 internal sealed class ChannelSink : Stream
@@ -22,7 +22,7 @@ internal sealed class ChannelSink : Stream
 
     private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: HighWatermark, resumeWriterThreshold: HighWatermark / 2, useSynchronizationContext: false));
     private readonly OutputGauge _gauge;
-    private readonly TaskCompletionSource<int?> _processGroup = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<RemoteProcess?> _processGroup = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<byte>? _header;
     private readonly bool _discard;
     private readonly object _gate = new();
@@ -47,8 +47,8 @@ internal sealed class ChannelSink : Stream
     /// <summary>The stream the line reader reads.</summary>
     public Stream Reader { get; }
 
-    /// <summary>The remote process-group id once the wrapper has printed it; null when the channel ended first.</summary>
-    public Task<int?> ProcessGroup => _processGroup.Task;
+    /// <summary>The remote process group and watcher once the wrapper has printed them; null when the channel ended first.</summary>
+    public Task<RemoteProcess?> ProcessGroup => _processGroup.Task;
 
     public override bool CanRead => false;
 
@@ -92,7 +92,7 @@ internal sealed class ChannelSink : Stream
                 var text = System.Text.Encoding.ASCII.GetString(line).Trim();
                 if (text.StartsWith(Marker, StringComparison.Ordinal))
                 {
-                    _processGroup.TrySetResult(int.TryParse(text[Marker.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 1 ? id : null);
+                    _processGroup.TrySetResult(Parse(text[Marker.Length..]));
                 }
                 else if (!_discard)
                 {
@@ -128,6 +128,16 @@ internal sealed class ChannelSink : Stream
 
     public override void Flush()
     {
+    }
+
+    private static RemoteProcess? Parse(string ids)
+    {
+        var parts = ids.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group > 1
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var watcher) && watcher > 1
+            ? new RemoteProcess(group, watcher)
+            : null;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -8,10 +8,12 @@ using SshNetSession = Renci.SshNet.Session;
 namespace RControl.Transports.Ssh;
 
 /// <summary>
-/// An SSH-level liveness check, like OpenSSH's <c>ServerAliveInterval</c>: every half interval it sends a
-/// <c>keepalive@openssh.com</c> global request that the server must answer (OpenSSH answers with a failure);
-/// when an answer is more than one interval late, the connection is declared dead and closed, so every command
-/// on it fails within about the keep-alive interval even when the peer hangs without closing the TCP connection.
+/// An SSH-level liveness check, like OpenSSH's <c>ServerAliveInterval</c>: every quarter interval it sends a
+/// <c>keepalive@openssh.com</c> global request that the server must answer (OpenSSH answers with a failure) unless
+/// one is still unanswered; when an answer is more than one interval late, the connection is declared dead and
+/// closed. So a peer that hangs without closing the TCP connection fails every command on it between 1 and 1.5
+/// intervals after it stopped answering (a request sent at most a quarter interval later, declared at the first tick
+/// more than one interval after it), plus timer slack.
 /// SSH.NET's own keep-alive only sends messages nobody answers, so this reaches into its session (pinned version).
 /// </summary>
 internal sealed class KeepAliveProbe : IDisposable
@@ -40,7 +42,7 @@ internal sealed class KeepAliveProbe : IDisposable
         session.RegisterMessage("SSH_MSG_REQUEST_FAILURE");
         session.RequestSuccessReceived += OnReply;
         session.RequestFailureReceived += OnReply;
-        var tick = interval / 2;
+        var tick = interval / 4;
         _timer = new Timer(_ => Tick(), null, tick, tick);
     }
 

@@ -12,20 +12,25 @@ internal sealed record SshAuthentication(AuthenticationMethod[] Methods, string 
         var methods = new List<AuthenticationMethod>();
         var offered = new List<string>();
         var explicitKeys = target.IdentityFiles.Count > 0;
+        var agentKeys = Agent.AgentKeys.FromEnvironment();
         var keys = new List<IPrivateKeySource>();
         foreach (var file in explicitKeys ? target.IdentityFiles : SshTarget.DefaultIdentityFiles())
         {
-            var key = LoadKey(spec, target, file, mustLoad: explicitKeys);
+            var key = LoadKey(spec, target, file, mustLoad: explicitKeys, agentMayHoldIt: agentKeys.Count > 0);
             if (key is not null)
             {
                 keys.Add(key);
             }
         }
 
+        var fileKeyCount = keys.Count;
+        keys.AddRange(agentKeys);
         if (keys.Count > 0)
         {
             methods.Add(new PrivateKeyAuthenticationMethod(target.User, keys.ToArray()));
-            offered.Add($"publickey ({string.Join(", ", explicitKeys ? target.IdentityFiles : SshTarget.DefaultIdentityFiles())})");
+            var files = fileKeyCount > 0 ? (explicitKeys ? target.IdentityFiles : SshTarget.DefaultIdentityFiles()) : [];
+            var agent = agentKeys.Count > 0 ? [$"{agentKeys.Count} ssh-agent key(s)"] : Array.Empty<string>();
+            offered.Add($"publickey ({string.Join(", ", files.Concat(agent))})");
         }
 
         if (spec.Password is { } password)
@@ -52,7 +57,7 @@ internal sealed record SshAuthentication(AuthenticationMethod[] Methods, string 
         return new SshAuthentication(methods.ToArray(), string.Join(", then ", offered));
     }
 
-    private static PrivateKeyFile? LoadKey(SshSessionSpec spec, SshTarget target, string file, bool mustLoad)
+    private static PrivateKeyFile? LoadKey(SshSessionSpec spec, SshTarget target, string file, bool mustLoad, bool agentMayHoldIt)
     {
         try
         {
@@ -63,6 +68,11 @@ internal sealed record SshAuthentication(AuthenticationMethod[] Methods, string 
             }
 
             return new PrivateKeyFile(file, spec.Passphrase);
+        }
+        catch (SshPassPhraseNullOrEmptyException) when (mustLoad && agentMayHoldIt)
+        {
+            // An encrypted key without its passphrase: the agent's keys are tried instead, as ssh does.
+            return null;
         }
         catch (SshPassPhraseNullOrEmptyException e) when (mustLoad)
         {

@@ -5,14 +5,16 @@ namespace RControl.Transports.Ssh;
 
 /// <summary>
 /// The connections of one SSH session: hands out channel slots (at most <c>maxChannels</c> per connection),
-/// opens another connection on demand up to <c>maxConnections</c>, drops dead connections, and reconnects
-/// with exponential backoff: while backing off after a failed connect, callers get that failure at once
-/// instead of starting new attempts (no retry storm). Waiting for a slot or a connection never blocks a thread.
+/// opens another connection on demand (only when every open one is full) up to <c>maxConnections</c>, drops dead
+/// connections, and reconnects patiently: a refused, reset or timed-out connect is retried with backoff (250 ms
+/// doubling up to 1 s) until the caller's deadline, one attempt at a time for every waiting caller (no retry storm).
+/// A failure that retrying cannot cure (authentication, host key, unknown host, bad configuration) is reported at
+/// once. Waiting for a slot or a connection never blocks a thread.
 /// </summary>
 internal sealed class SshConnectionPool : IAsyncDisposable
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
     private readonly SshSessionSpec _spec;
     private readonly int _maxChannels;
@@ -24,6 +26,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     private Task<SshConnection>? _connecting;
     private ExceptionDispatchInfo? _lastFailure;
     private DateTime _retryAt;
+    private DateTime _lastFailureAt;
     private int _failures;
     private int _lastId;
 
@@ -37,12 +40,21 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     /// <summary>Connections opened so far (for tests and diagnostics).</summary>
     public int ConnectionsOpened => Volatile.Read(ref _lastId);
 
-    /// <summary>Reserves one channel on a live connection, connecting when needed. Dispose the lease to free the slot.</summary>
-    public async Task<Lease> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reserves one channel on a live connection, connecting when needed and retrying transient connect failures
+    /// until <paramref name="giveUpAt"/> (UTC). Dispose the lease to free the slot.
+    /// </summary>
+    /// <exception cref="SessionException">The last connect failure (or "no answer") once the deadline is reached,
+    /// or at once for a failure retrying cannot cure.</exception>
+    /// <param name="budget">What set the deadline, for the message (e.g. "the command's 2s timeout").</param>
+    public async Task<Lease> AcquireAsync(DateTime giveUpAt, string budget, CancellationToken cancellationToken)
     {
+        var started = DateTime.UtcNow;
+        var attempted = false;
         while (true)
         {
             Task wait;
+            var connecting = false;
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -57,17 +69,27 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                 if (_connecting is not null)
                 {
                     wait = _connecting;
+                    connecting = true;
                 }
                 else if (_connections.Count < _maxConnections)
                 {
-                    if (_lastFailure is { } failure && DateTime.UtcNow < _retryAt)
+                    var now = DateTime.UtcNow;
+                    if (_lastFailure is { } failure && now < _retryAt && (!IsTransient(failure.SourceException) || _retryAt < giveUpAt || attempted))
                     {
-                        // Backing off after a failed connect: report that failure again, do not hammer the host.
-                        failure.Throw();
-                    }
+                        if (!IsTransient(failure.SourceException) || _retryAt >= giveUpAt)
+                        {
+                            failure.Throw();
+                        }
 
-                    _connecting = ConnectAsync();
-                    wait = _connecting;
+                        // Backing off after a failed connect: wait for the next attempt instead of failing.
+                        wait = Task.Delay(_retryAt - now, cancellationToken);
+                    }
+                    else
+                    {
+                        _connecting = ConnectAsync();
+                        wait = _connecting;
+                        connecting = true;
+                    }
                 }
                 else
                 {
@@ -77,20 +99,51 @@ internal sealed class SshConnectionPool : IAsyncDisposable
 
             try
             {
-                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (connecting)
+                {
+                    // A caller never fails on a failure older than its arrival: it gets an attempt of its own first,
+                    // even inside the backoff when its budget cannot wait that long (the host may be back).
+                    attempted = true;
+                    var remaining = giveUpAt - DateTime.UtcNow;
+                    await wait.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested && wait is Task<SshConnection>)
+            catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
             {
-                // The connect failed: every caller waiting on it gets the same clear error.
+                // The caller's deadline passed while an attempt was still under way: report what the earlier attempts
+                // met, if any failed since this caller came, else that nobody answered.
                 lock (_gate)
                 {
-                    _lastFailure?.Throw();
+                    if (_lastFailure is { } failure && _lastFailureAt >= started)
+                    {
+                        failure.Throw();
+                    }
                 }
 
-                throw;
+                var port = _spec.Port ?? 22;
+                throw new SshConnectException(_spec.Host, port, SshConnectFailure.TimedOut,
+                    $"cannot connect to {_spec.Host}:{port}: not connected within {(DateTime.UtcNow - started).TotalSeconds:0.#}s ({budget})");
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested && connecting)
+            {
+                // The connect failed: retry after the backoff if it may cure it and the deadline allows, else report it.
+                lock (_gate)
+                {
+                    if (_lastFailure is { } failure && (!IsTransient(failure.SourceException) || _retryAt >= giveUpAt))
+                    {
+                        failure.Throw();
+                    }
+                }
             }
         }
     }
+
+    /// <summary>Failures a later attempt may not repeat: nothing listening yet, a reset, no answer in time.</summary>
+    private static bool IsTransient(Exception e) => e is SshConnectException { Failure: not SshConnectFailure.UnknownHost };
 
     private async Task<SshConnection> ConnectAsync()
     {
@@ -116,7 +169,8 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             {
                 _failures++;
                 var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(_failures - 1, 16)));
-                _retryAt = DateTime.UtcNow + backoff;
+                _lastFailureAt = DateTime.UtcNow;
+                _retryAt = _lastFailureAt + backoff;
                 _lastFailure = ExceptionDispatchInfo.Capture(e);
                 _connecting = null;
                 Signal();

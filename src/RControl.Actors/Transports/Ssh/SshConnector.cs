@@ -15,6 +15,14 @@ public static class SshConnector
     /// <summary>Key exchange algorithms tried first unless the spec names its own (fast in managed code).</summary>
     public static IReadOnlyList<string> FastKeyExchange { get; } = ["curve25519-sha256", "curve25519-sha256@libssh.org"];
 
+    /// <summary>
+    /// Ciphers tried first where the runtime has hardware AES-GCM: SSH.NET's default (aes128-ctr with a separate MAC)
+    /// moves data about 3× slower here, which bounds file copies and large outputs.
+    /// </summary>
+    public static IReadOnlyList<string> FastCiphers { get; } = System.Security.Cryptography.AesGcm.IsSupported
+        ? ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"]
+        : [];
+
     private const int MaxJumpDepth = 8;
 
     /// <summary>Connects an <see cref="SshClient"/> for commands. The caller owns (and disposes) it; a jump host is closed with it.</summary>
@@ -67,6 +75,7 @@ public static class SshConnector
                 ChannelCloseTimeout = TimeSpan.FromSeconds(2),
             };
             PreferKeyExchange(info, spec.KeyExchangeAlgorithms);
+            Reorder(info.Encryptions, FastCiphers, keepOthers: true);
             var knownHostsPath = SshTarget.KnownHostsPath(spec);
             var knownHosts = KnownHosts.Load(knownHostsPath);
             PreferKnownHostKeyTypes(info, knownHosts.KeyTypesFor(target.Host, target.Port));
@@ -161,6 +170,10 @@ public static class SshConnector
             case SshAuthenticationException:
                 return new SshAuthenticationFailedException(target.Host, target.Port, target.User, SshAuthenticationFailure.Rejected,
                     $"authentication failed for {target.User}@{where}: the server refused {auth.Offered}", e);
+            case SocketException { SocketErrorCode: SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted }:
+            case SshConnectionException { DisconnectReason: Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost }:
+                return new SshConnectException(target.Host, target.Port, SshConnectFailure.Other,
+                    $"cannot connect to {where}: the server closed the connection during the handshake (sshd restarting, or over its MaxStartups limit?)", e);
             case SocketException socket:
                 return new SshConnectException(target.Host, target.Port, SshConnectFailure.Other, $"cannot connect to {where}: {socket.SocketErrorCode} ({socket.Message})", e);
             default:

@@ -14,10 +14,12 @@ internal sealed class SshRunningCommand : IRunningCommand
     private readonly ChannelSink _stdout;
     private readonly ChannelSink _stderrSink;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _nonce;
     private int _disposed;
 
-    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution)
+    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce)
     {
+        _nonce = nonce;
         _transport = transport;
         _command = command;
         _lease = lease;
@@ -91,24 +93,30 @@ internal sealed class SshRunningCommand : IRunningCommand
         throw new SshException("the server closed the channel without an exit status");
     }
 
+    /// <summary>
+    /// Kills the remote process group and returns once the remote kill has exited (acknowledged), retrying over a
+    /// fresh connection if needed; throws when it could not be acknowledged in time. Then closes the channel, which
+    /// makes the wrapper's watcher kill the group too.
+    /// </summary>
     public async Task KillAsync(CancellationToken cancellationToken)
     {
-        // After a lost connection the remote command may still run (sshd does not stop it): kill it too, over a new
-        // control connection if the host is reachable again. Only a command that has exited needs nothing.
+        // After a lost connection the remote command may still run (a network cut sshd has not noticed yet): kill it
+        // too, over a new control connection. Only a command that has exited needs nothing.
         if (ExitCode.IsCompletedSuccessfully)
         {
             return;
         }
 
-        // The wrapper prints the group id first; wait for it a little if the kill came right after the start.
         try
         {
-            var processGroup = await Task.WhenAny(_stderrSink.ProcessGroup, Task.Delay(ProcessGroupWait, cancellationToken)).ConfigureAwait(false) == _stderrSink.ProcessGroup
-                ? await _stderrSink.ProcessGroup.ConfigureAwait(false)
+            // The wrapper prints the group id first; wait for it a little if the kill came right after the start.
+            var ids = _stderrSink.ProcessGroup;
+            var process = await Task.WhenAny(ids, Task.Delay(ProcessGroupWait, cancellationToken)).ConfigureAwait(false) == ids
+                ? await ids.ConfigureAwait(false)
                 : null;
-            if (processGroup is { } group && !ExitCode.IsCompletedSuccessfully)
+            if (process is not null && !ExitCode.IsCompletedSuccessfully)
             {
-                await _transport.KillGroupAsync(group, cancellationToken).ConfigureAwait(false);
+                await _transport.KillGroupAsync(process, _nonce, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

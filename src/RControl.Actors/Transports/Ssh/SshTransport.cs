@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Reflection;
 using RControl.Protocol;
 using Renci.SshNet;
@@ -9,13 +10,17 @@ namespace RControl.Transports.Ssh;
 /// Runs each command on its own SSH exec channel. At most <see cref="SshSessionSpec.MaxChannels"/> channels per
 /// connection and <see cref="SshSessionSpec.MaxConnections"/> connections: <see cref="MaxConcurrentCommands"/> is
 /// their product, so the session actor queues the rest in order and no thread ever waits on SSH.NET's channel
-/// semaphore. Kills go over a separate control connection (a full connection has no channel to spare) and reach the
-/// command's whole remote process group.
+/// semaphore. Kills go over a separate control connection (a full connection has no channel to spare), reach the
+/// command's whole remote process group, and are retried over a fresh connection when the old one died; besides, the
+/// command wrapper kills the group by itself when its channel or connection goes away (see <see cref="SshCommandLine"/>).
 /// </summary>
 public sealed class SshTransport : ICommandTransport
 {
     private static readonly PropertyInfo OutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.OutputStream))!;
     private static readonly PropertyInfo ExtendedOutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.ExtendedOutputStream))!;
+
+    private const int MaxChannelOpenAttempts = 3;
+    private static readonly TimeSpan KillRetryFirst = TimeSpan.FromMilliseconds(100);
 
     private readonly SshSessionSpec _spec;
     private readonly SshConnectionPool _pool;
@@ -43,15 +48,36 @@ public sealed class SshTransport : ICommandTransport
     /// <inheritdoc />
     public Task<IRunningCommand> StartAsync(CommandSpec command, CancellationToken cancellationToken)
     {
-        var text = SshCommandLine.Build(command, null);
-        return StartOnChannelAsync(command, text, cancellationToken);
+        var nonce = SshCommandLine.NewNonce();
+        var text = SshCommandLine.Build(command, null, nonce);
+        var (giveUpAt, budget) = ConnectDeadline(command);
+        return StartOnChannelAsync(command, text, nonce, giveUpAt, budget, cancellationToken);
     }
 
-    private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, CancellationToken cancellationToken)
+    /// <summary>
+    /// Until when a command may wait for a connection: the session's connect budget, or a little before the command's
+    /// own timeout, so that a host that cannot be reached is reported as such and not as a timeout of the command.
+    /// </summary>
+    private (DateTime GiveUpAt, string Budget) ConnectDeadline(CommandSpec command)
+    {
+        var budget = _spec.ConnectBudget;
+        if (command.Timeout is { } timeout && timeout > TimeSpan.Zero)
+        {
+            var early = timeout - TimeSpan.FromTicks(Math.Min(timeout.Ticks / 5, TimeSpan.FromMilliseconds(200).Ticks));
+            if (early < budget)
+            {
+                return (DateTime.UtcNow + early, $"the command's {timeout.TotalSeconds:0.###}s timeout");
+            }
+        }
+
+        return (DateTime.UtcNow + budget, $"connect budget {budget.TotalSeconds:0.###}s");
+    }
+
+    private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, string nonce, DateTime giveUpAt, string budget, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var lease = await _pool.AcquireAsync(giveUpAt, budget, cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
             SshRunningCommand? started = null;
             try
@@ -65,14 +91,14 @@ public sealed class SshTransport : ICommandTransport
                 // Opening a channel waits for the server's answer synchronously inside SSH.NET.
                 var opening = sshCommand;
                 var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
-                var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution);
+                var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
                 started = running;
             }
-            catch (Exception e) when (attempt == 1 && e is SshConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (attempt < MaxChannelOpenAttempts && e is SshConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
             {
-                // The connection died between the check and the channel open: drop it and try once on a fresh one.
+                // The connection died between the check and the channel open: drop it and try again on a fresh one.
                 lease.Connection.MarkDead();
                 sshCommand?.Dispose();
                 lease.Dispose();
@@ -120,16 +146,61 @@ public sealed class SshTransport : ICommandTransport
         property.SetValue(command, sink);
     }
 
-    /// <summary>Kills a remote process group over the control connection; bounded by the connect timeout.</summary>
-    internal async Task KillGroupAsync(int processGroup, CancellationToken cancellationToken)
+    /// <summary>How long a kill keeps trying (reconnects included) before it reports that it could not be acknowledged.</summary>
+    internal TimeSpan KillBound => _spec.ConnectTimeout + TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Kills a remote process group over the control connection and returns once the remote <c>kill</c> has exited
+    /// (acknowledged). A kill that fails because the control connection died or cannot be made is retried over a fresh
+    /// connection until <see cref="KillBound"/>; then the last failure is thrown.
+    /// </summary>
+    internal async Task KillGroupAsync(RemoteProcess process, string nonce, CancellationToken cancellationToken)
     {
+        var giveUpAt = DateTime.UtcNow + KillBound;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(_spec.ConnectTimeout + TimeSpan.FromSeconds(5));
-        using var lease = await _control.AcquireAsync(bound.Token).ConfigureAwait(false);
-        using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(processGroup));
-        var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
-        await execution.WaitAsync(bound.Token).ConfigureAwait(false);
+        bound.CancelAfter(KillBound);
+        var pause = KillRetryFirst;
+        while (true)
+        {
+            SshConnectionPool.Lease? lease = null;
+            try
+            {
+                lease = await _control.AcquireAsync(giveUpAt, "the kill's bound", bound.Token).ConfigureAwait(false);
+                using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(process, nonce));
+                var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
+                await execution.WaitAsync(bound.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (!bound.IsCancellationRequested && e is SshConnectionException or SshException or ObjectDisposedException or SocketException or IOException)
+            {
+                // The control connection died under the kill: drop it and kill again over a fresh one.
+                lease?.Connection.MarkDead();
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw NotAcknowledged(process, e);
+            }
+            finally
+            {
+                lease?.Dispose();
+            }
+
+            try
+            {
+                await Task.Delay(pause, bound.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw NotAcknowledged(process, e);
+            }
+
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+        }
     }
+
+    private SshConnectException NotAcknowledged(RemoteProcess process, Exception cause) =>
+        new(_spec.Host, _spec.Port ?? 22, SshConnectFailure.TimedOut,
+            $"{_where}: the kill of process group {process.Group} was not acknowledged within {KillBound.TotalSeconds:0.#}s", cause);
 
     /// <summary>Describes a lost connection for a task error.</summary>
     internal Exception ConnectionLost(SshConnection connection, Exception cause) =>

@@ -6,6 +6,9 @@ namespace RControl.Host.Cli.Output;
 /// <summary>Shows a run as it goes: plain prefixed lines, gathered output, JSON lines, or a live terminal view.</summary>
 public interface IRunView
 {
+    /// <summary>Whether the view reads <see cref="RunUnit.Output"/> (gathered, JSON, live); prefixed plain lines need only the last one.</summary>
+    bool KeepsOutput => true;
+
     /// <summary>A unit is known (queued).</summary>
     void Queued(RunUnit unit);
 

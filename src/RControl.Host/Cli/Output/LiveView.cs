@@ -41,7 +41,7 @@ public sealed class LiveView : IRunView
     {
         lock (_gate)
         {
-            _tail.Enqueue($"{unit.Label}: {line}");
+            _tail.Enqueue($"{unit.Label}: {ControlChars.Visible(line)}");
             while (_tail.Count > TailLines)
             {
                 _tail.Dequeue();
@@ -81,7 +81,7 @@ public sealed class LiveView : IRunView
             _console.Write(new Rule($"[bold]{Markup.Escape(string.Join(",", group.Labels))}[/] ({group.Labels.Count})").LeftJustified());
             foreach (var line in group.Lines)
             {
-                _console.WriteLine(line, Style.Plain);
+                _console.WriteLine(ControlChars.Visible(line), Style.Plain);
             }
         }
 
@@ -95,7 +95,7 @@ public sealed class LiveView : IRunView
                 StateText(unit.State),
                 new Text(unit.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"),
                 new Text(SummaryText.Duration(unit.Elapsed(now))),
-                new Text(unit.Error ?? string.Empty));
+                new Text(ControlChars.Visible(unit.Error ?? string.Empty)));
         }
 
         _console.Write(table);
@@ -116,7 +116,7 @@ public sealed class LiveView : IRunView
         var now = DateTimeOffset.UtcNow;
         foreach (var unit in units)
         {
-            var last = unit.LastLine ?? string.Empty;
+            var last = ControlChars.Visible(unit.LastLine ?? string.Empty);
             if (unit.Progress is { } p && unit.State == RunState.Running)
             {
                 last = $"{ProgressBar(p)} {last}";

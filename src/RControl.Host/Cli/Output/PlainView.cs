@@ -10,17 +10,19 @@ namespace RControl.Host.Cli.Output;
 /// </summary>
 public sealed class PlainView : IRunView
 {
-    private readonly TextWriter _out;
-    private readonly TextWriter _err;
+    private readonly BatchedWriter _out;
+    private readonly BatchedWriter _err;
     private readonly bool _gather;
-    private readonly object _gate = new();
 
     public PlainView(TextWriter stdout, TextWriter stderr, bool gather)
     {
-        _out = stdout;
-        _err = stderr;
+        _out = new BatchedWriter(stdout);
+        _err = new BatchedWriter(stderr);
         _gather = gather;
     }
+
+    /// <inheritdoc />
+    public bool KeepsOutput => _gather;
 
     public void Queued(RunUnit unit)
     {
@@ -37,10 +39,7 @@ public sealed class PlainView : IRunView
             return;
         }
 
-        lock (_gate)
-        {
-            (stream == OutputStream.Stderr ? _err : _out).WriteLine($"{unit.Label}: {line}");
-        }
+        (stream == OutputStream.Stderr ? _err : _out).WriteLine(unit.Label, line);
     }
 
     public void Ended(RunUnit unit)
@@ -50,26 +49,25 @@ public sealed class PlainView : IRunView
             return;
         }
 
-        lock (_gate)
-        {
-            _err.WriteLine($"{unit.Label}: {SummaryText.Word(unit.State)}: {unit.Error}");
-        }
+        _out.Flush();
+        _err.WriteLine(unit.Label, $"{SummaryText.Word(unit.State)}: {unit.Error}");
+        _err.Flush();
     }
 
     public Task RunAsync(Func<Task> job) => job();
 
     public void Finish(IReadOnlyList<RunUnit> units)
     {
-        lock (_gate)
+        _err.Flush();
+        _out.WithWriter(writer =>
         {
             if (_gather)
             {
-                Gathering.Write(_out, units);
+                Gathering.Write(writer, units);
             }
 
-            SummaryText.Write(_out, units);
-            _out.Flush();
-            _err.Flush();
-        }
+            SummaryText.Write(writer, units);
+        });
+        _out.Flush();
     }
 }

@@ -36,7 +36,8 @@ public static class PlanParser
             throw new UsageException($"duplicate task name '{key}' ({source}: line {line})");
         }
 
-        var inventory = InventoryFiles.Merge(InventoryFiles.Read(config, source), extra);
+        InventoryFiles.CheckRootKeys(config, source, hocon, ["sessions", "groups", "tasks"]);
+        var inventory = InventoryFiles.Merge(InventoryFiles.Read(config, source, hocon), extra);
         var tasks = ReadTasks(config, source);
         if (tasks.Count == 0)
         {
@@ -47,6 +48,11 @@ public static class PlanParser
         foreach (var task in tasks)
         {
             CheckTarget(inventory, task.Name, task.Target);
+            if (inventory.Groups.TryGetValue(task.Target, out var members) && members.Count == 0)
+            {
+                throw new UsageException($"task '{task.Name}': group '{task.Target}' is empty (the task would run nowhere)");
+            }
+
             if (task.Copy is { } copy)
             {
                 CheckEndpoint(inventory, task.Name, copy.From);
@@ -66,7 +72,7 @@ public static class PlanParser
         }
 
         var value = config.GetValue("tasks");
-        if (value.IsArray())
+        if (HoconValues.IsList(value))
         {
             var index = 0;
             foreach (var item in value.GetArray())
@@ -113,7 +119,8 @@ public static class PlanParser
         var unknown = raw.Items.Keys.Where(k => !TaskKeys.Contains(k)).ToArray();
         if (unknown.Length > 0)
         {
-            throw new UsageException($"task '{name}': unknown key(s) {string.Join(", ", unknown)} (known: {string.Join(", ", TaskKeys)})");
+            throw new UsageException(
+                $"task '{name}': unknown key(s) {string.Join(", ", unknown)}{(unknown.Length == 1 ? KeySuggestion.Hint(unknown[0], TaskKeys) : "")} (known: {string.Join(", ", TaskKeys)})");
         }
 
         var session = c.GetString("session", null);
@@ -185,7 +192,15 @@ public static class PlanParser
 
         if (c.HasPath("combine-stderr"))
         {
-            task = task with { CombineStderr = c.GetBoolean("combine-stderr") };
+            task = task with
+            {
+                CombineStderr = c.GetString("combine-stderr") switch
+                {
+                    "true" or "on" or "yes" => true,
+                    "false" or "off" or "no" => false,
+                    var other => throw new UsageException($"task '{name}': combine-stderr must be true or false, got '{other}'"),
+                },
+            };
         }
 
         return task;
@@ -194,7 +209,7 @@ public static class PlanParser
     private static IReadOnlyList<string> ReadAfter(string name, Config c)
     {
         var value = c.GetValue("after");
-        return value.IsArray() ? c.GetStringList("after").ToArray()
+        return HoconValues.IsStringList(value) ? value.GetArray().Select(v => v.GetString()).ToArray()
             : value.IsString() ? [value.GetString()]
             : throw new UsageException($"task '{name}': 'after' must be a list of task names");
     }

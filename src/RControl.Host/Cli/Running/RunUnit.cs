@@ -103,11 +103,15 @@ public sealed class RunUnit
         }
     }
 
-    internal void AddLine(OutputStream stream, string text)
+    internal void AddLine(OutputStream stream, string text, bool keep = true)
     {
         lock (Gate)
         {
-            _output.Add(new OutputLine(stream, text));
+            if (keep)
+            {
+                _output.Add(new OutputLine(stream, text));
+            }
+
             LastLine = text;
         }
     }

@@ -115,6 +115,7 @@ public sealed class UnitRunner
     {
         TaskException t => t.Reason,
         TaskErrorsException errors => string.Join("; ", errors.Errors.Select(Describe)),
+        OperationCanceledException => "interrupted",
         _ => e.InnerException is { } inner && e is AggregateException ? Describe(inner) : e.Message,
     };
 
@@ -131,7 +132,7 @@ public sealed class UnitRunner
 
     private void Line(RunUnit unit, OutputStream stream, string line)
     {
-        unit.AddLine(stream, line);
+        unit.AddLine(stream, line, _view.KeepsOutput);
         _view.Line(unit, stream, line);
     }
 

@@ -14,8 +14,27 @@ public static class InventoryFiles
             throw new UsageException($"inventory file not found: {path}");
         }
 
-        var config = ParseHocon(File.ReadAllText(path), path);
-        return Read(config.HasPath("rcontrol.sessions") ? config.GetConfig("rcontrol") : config, path);
+        var text = File.ReadAllText(path);
+        var config = ParseHocon(text, path);
+        if (config.HasPath("rcontrol.sessions"))
+        {
+            return Read(config.GetConfig("rcontrol"), path, text, "rcontrol");
+        }
+
+        CheckRootKeys(config, path, text, ["sessions", "groups"]);
+        return Read(config, path, text);
+    }
+
+    /// <summary>Refuses a top-level key that is none of <paramref name="known"/> (a typo would otherwise read as "nothing").</summary>
+    public static void CheckRootKeys(Config config, string source, string text, IReadOnlyList<string> known)
+    {
+        foreach (var key in config.Root.IsObject() ? config.Root.GetObject().Items.Keys.ToArray() : [])
+        {
+            if (!known.Contains(key))
+            {
+                throw new UsageException($"{Where(source, text, [key])}unknown key '{key}'{KeySuggestion.Hint(key, known)} ({(known.Contains("tasks") ? "a plan" : "an inventory")} takes {string.Join(", ", known)})");
+            }
+        }
     }
 
     /// <summary>Parses HOCON text; a syntax error becomes a one-line <see cref="UsageException"/> naming the file and line.</summary>
@@ -23,7 +42,7 @@ public static class InventoryFiles
     {
         try
         {
-            return RControlConfig.Parse(hocon, source);
+            return RControlConfig.ParseUser(hocon, source);
         }
         catch (ConfigurationException e)
         {
@@ -31,18 +50,31 @@ public static class InventoryFiles
         }
     }
 
-    /// <summary>Reads the session schema, naming the file in errors.</summary>
-    public static Inventory Read(Config config, string source)
+    /// <summary>Reads the session schema, naming the file (and, given the text, the line) in errors.</summary>
+    /// <param name="config">The config holding <c>sessions</c> and <c>groups</c>.</param>
+    /// <param name="source">The file name.</param>
+    /// <param name="text">The file's text, to find the line of a bad key.</param>
+    /// <param name="under">The path of <paramref name="config"/> in the file (<c>rcontrol</c> for a daemon config).</param>
+    public static Inventory Read(Config config, string source, string? text = null, string? under = null)
     {
         try
         {
             return Inventory.Parse(config);
+        }
+        catch (ConfigKeyException e)
+        {
+            var path = under is null ? e.KeyPath : [.. under.Split('.'), .. e.KeyPath];
+            throw new UsageException($"{Where(source, text, path)}{OneLine(e.Message)}", e);
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or InvalidCastException)
         {
             throw new UsageException($"{source}: {OneLine(e.Message)}", e);
         }
     }
+
+    /// <summary><c>file:line: </c> when the key's line is found, else <c>file: </c>.</summary>
+    public static string Where(string source, string? text, IReadOnlyList<string> path) =>
+        text is not null && HoconKeyLines.LineOf(text, path) is { } line ? $"{source}:{line}: " : $"{source}: ";
 
     /// <summary>The sessions and groups of <paramref name="first"/>, plus those of <paramref name="second"/> it does not define.</summary>
     public static Inventory Merge(Inventory first, Inventory? second)

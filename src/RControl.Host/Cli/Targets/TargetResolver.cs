@@ -25,14 +25,41 @@ public sealed record SshDefaults
     /// <summary><c>--ssh-config</c>: the ssh_config file for aliases (default <c>~/.ssh/config</c>).</summary>
     public string? SshConfig { get; init; }
 
+    /// <summary><c>-l/--user</c>: the login of SSH targets that name none.</summary>
+    public string? User { get; init; }
+
+    /// <summary><c>--connect-timeout</c>: when given, applies to every SSH target.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary><c>--timeout</c>: connecting must give up before it, so an unreachable host is a connect error, not a timeout.</summary>
+    public TimeSpan? CommandTimeout { get; init; }
+
+    /// <summary>The identity files' passphrase (environment or prompt), for SSH targets that give none. Never printed.</summary>
+    public string? Passphrase { get; init; }
+
+    /// <summary>The password (prompt), for SSH targets that give none. Never printed.</summary>
+    public string? Password { get; init; }
+
     /// <summary>Applies these defaults to a spec (SSH specs only).</summary>
     public SessionSpec Apply(SessionSpec spec) => spec is not SshSessionSpec ssh ? spec : ssh with
     {
+        User = ssh.User ?? User,
         IdentityFiles = ssh.IdentityFiles.Count == 0 && Identity is not null ? [Identity] : ssh.IdentityFiles,
         KnownHostsFile = ssh.KnownHostsFile ?? KnownHosts,
         HostKeyPolicy = Policy ?? ssh.HostKeyPolicy,
         SshConfigFile = ssh.SshConfigFile ?? SshConfig,
+        ConnectTimeout = ConnectDeadline(ConnectTimeout ?? ssh.ConnectTimeout),
+        Passphrase = ssh.Passphrase ?? Passphrase,
+        Password = ssh.Password ?? Password,
     };
+
+    /// <summary>The command timeout counts from the start, connecting included: connecting gives up at 90 % of it.</summary>
+    private TimeSpan ConnectDeadline(TimeSpan connect) =>
+        CommandTimeout is { } total && connect >= total * 0.9 ? total * 0.9 : connect;
+
+    /// <summary>Secrets are never printed.</summary>
+    public override string ToString() =>
+        $"SshDefaults {{ User = {User}, Identity = {Identity}, Passphrase = {(Passphrase is null ? "null" : "***")}, Password = {(Password is null ? "null" : "***")} }}";
 }
 
 /// <summary>
