@@ -28,6 +28,7 @@ public sealed class RemoteEngine : IAsyncDisposable
     private readonly SemaphoreSlim _relogin = new(1, 1);
     private volatile IActorRef _engine;
     private volatile bool _lost;
+    private long _lostAt;
 
     private RemoteEngine(RControlSystem system, IActorRef engine, bool ownsSystem, string? gatePath = null, EndpointSecurity? security = null, IActorRef? link = null, string? identity = null)
     {
@@ -238,6 +239,15 @@ public sealed class RemoteEngine : IAsyncDisposable
                 return;
             }
 
+            // Right after Akka declared the old incarnation lost, its association is still being torn down (gated,
+            // quarantined): let that settle before associating with the new incarnation.
+            var settle = System.ActorSystem.Settings.Config.GetTimeSpan("akka.remote.retry-gate-closed-for", TimeSpan.FromSeconds(5));
+            var since = TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lostAt));
+            if (Interlocked.Read(ref _lostAt) != 0 && since < settle)
+            {
+                await Task.Delay(settle - since, cancellationToken).ConfigureAwait(false);
+            }
+
             // A restarted engine may take a while to accept the association again (gated, taken over): allow three ask timeouts.
             var gate = await ResolveAsync(System.ActorSystem, _gatePath!, _trust, _certificate, cancellationToken, _askTimeout * 3).ConfigureAwait(false);
             var (connection, identity) = await HandshakeAsync(gate, _certificate, _link!, _askTimeout, cancellationToken).ConfigureAwait(false);
@@ -263,6 +273,7 @@ public sealed class RemoteEngine : IAsyncDisposable
         {
             if (engine is not null && lost.Equals(engine._engine))
             {
+                Interlocked.Exchange(ref engine._lostAt, Environment.TickCount64);
                 engine._lost = true;
             }
         }), $"rcontrol-link-{Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant()}");
@@ -345,6 +356,7 @@ public sealed class RemoteEngine : IAsyncDisposable
     {
         var timeout = within ?? system.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
         var deadline = DateTime.UtcNow + timeout;
+        var extended = false;
         while (true)
         {
             try
@@ -355,6 +367,13 @@ public sealed class RemoteEngine : IAsyncDisposable
             }
             catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException && DateTime.UtcNow + TimeSpan.FromMilliseconds(500) < deadline && !cancellationToken.IsCancellationRequested)
             {
+                if (!extended && (e is AskTimeoutException || e.InnerException is AskTimeoutException))
+                {
+                    // Slow, not refused (a loaded machine, a handshake in progress): one more window of the same length.
+                    extended = true;
+                    deadline += timeout;
+                }
+
                 // Answered "not found" at once: the association is still gated after a lost incarnation, or the engine is starting.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
             }
