@@ -7,11 +7,12 @@ using RControl.TestSupport;
 namespace RControl.Bench.CopyMemory;
 
 /// <summary>What one RControl copy measured in its own process.</summary>
-internal sealed record CopyResult(double Seconds, long BeforeMiB, long PeakMiB);
+internal sealed record CopyResult(double Seconds, double CpuSeconds, long BeforeMiB, long PeakMiB);
 
 /// <summary>
-/// One RControl copy in a fresh process: sessions on the benchmark's sshd, a 1 MiB warm-up copy over the same
-/// sessions (JIT, connections, crypto), then the copy, timed, with the peak working set (<c>VmHWM</c>, reset just
+/// One RControl copy in a fresh process: sessions on the benchmark's sshd, a warm-up copy of the same kind over the
+/// same sessions (connections, crypto, and enough chunks for the JIT's tiering to compile the hot paths: 32 MiB, or a
+/// tree of 80 files), then the copy, timed, with its CPU time and the peak working set (<c>VmHWM</c>, reset just
 /// before it).
 /// </summary>
 internal static class CopyChild
@@ -53,7 +54,9 @@ internal static class CopyChild
         }
 
         var parts = line.Split(' ');
-        return new CopyResult(double.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture));
+        return new CopyResult(
+            double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture),
+            long.Parse(parts[3], CultureInfo.InvariantCulture), long.Parse(parts[4], CultureInfo.InvariantCulture));
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -81,15 +84,25 @@ internal static class CopyChild
 
         var warmup = destination + ".warmup";
         var warmupCopy = destination + ".warmup-copy";
-        File.WriteAllBytes(warmup, new byte[1024 * 1024]);
-        File.SetUnixFileMode(warmup, (UnixFileMode)0b110_100_100);
-        await from.CopyFileAsync(warmup, to, warmupCopy);
-        await to.RemoveAsync(warmupCopy);
-        File.Delete(warmup);
+        if (which == "tree")
+        {
+            TestData.WriteTree(warmup, folders: 2, filesPerFolder: 40, fileSize: 4096);
+            await from.CopyDirAsync(warmup, to, warmupCopy);
+            Directory.Delete(warmup, recursive: true);
+        }
+        else
+        {
+            TestData.WriteRandom(warmup, 32 * 1024 * 1024);
+            File.SetUnixFileMode(warmup, (UnixFileMode)0b110_100_100);
+            await from.CopyFileAsync(warmup, to, warmupCopy);
+            File.Delete(warmup);
+        }
 
+        await to.RemoveAsync(warmupCopy, recursive: true);
         GC.Collect();
         var before = Environment.WorkingSet;
         File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM (Linux >= 4.0)
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         if (which == "tree")
         {
@@ -101,8 +114,9 @@ internal static class CopyChild
         }
 
         watch.Stop();
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var peak = Status("VmHWM");
-        Console.WriteLine(FormattableString.Invariant($"RESULT {watch.Elapsed.TotalSeconds:F3} {before >> 20} {peak >> 20}"));
+        Console.WriteLine(FormattableString.Invariant($"RESULT {watch.Elapsed.TotalSeconds:F3} {cpuSeconds:F3} {before >> 20} {peak >> 20}"));
         await from.CloseAsync();
         await to.CloseAsync();
         return 0;

@@ -37,8 +37,8 @@ var machine = $"{Environment.ProcessorCount} cores, load {File.ReadAllText("/pro
 Console.WriteLine($"copy benchmark: {sizeMiB} MiB file, tree of 20 × 100 × 4 KiB; {machine}; sshd {server.Host}:{server.Port} as {server.User.Name}");
 Console.WriteLine("source files dropped from the page cache before each copy; connections warm on both sides; results checked by SHA-256");
 Console.WriteLine();
-Console.WriteLine("| copy | OpenSSH | OpenSSH s | RControl s | ratio | RControl MiB/s | WS before | peak WS | copy adds |");
-Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| copy | OpenSSH | OpenSSH s | RControl s | ratio | RControl MiB/s | OpenSSH client CPU s | RControl CPU s | CPU ratio | WS before | peak WS | copy adds |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 
 var failed = false;
 var remote = $"{server.User.Name}@{server.Host}";
@@ -57,7 +57,7 @@ foreach (var which in only)
     var expected = isTree ? treeHash : sourceHash;
 
     // Alternating runs (scp, RControl, scp, …) so both sides see the same load; medians are compared.
-    var scpTimes = new List<double>();
+    var scpTimes = new List<(double Seconds, double CpuSeconds)>();
     var results = new List<CopyResult>();
     for (var run = 0; run < runs; run++)
     {
@@ -74,16 +74,16 @@ foreach (var which in only)
         }
     }
 
-    var scpSeconds = Median(scpTimes);
-    Print(which, baseline, scpSeconds, results.Count == 0 ? null : Summary(results), isTree ? 0 : sizeMiB);
-    Console.Error.WriteLine($"{which}: scp {string.Join(" ", scpTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}; RControl {string.Join(" ", results.Select(r => r.Seconds.ToString("F2", CultureInfo.InvariantCulture)))}");
+    var scpMedian = (Median(scpTimes.Select(t => t.Seconds).ToList()), Median(scpTimes.Select(t => t.CpuSeconds).ToList()));
+    Print(which, baseline, scpMedian, results.Count == 0 ? null : Summary(results), isTree ? 0 : sizeMiB);
+    Console.Error.WriteLine(FormattableString.Invariant($"{which}: scp {string.Join(" ", scpTimes.Select(t => $"{t.Seconds:F2}s/{t.CpuSeconds:F2}cpu"))}; RControl {string.Join(" ", results.Select(r => $"{r.Seconds:F2}s/{r.CpuSeconds:F2}cpu"))}"));
 
     if (heapLimitRow && !isTree)
     {
         Prepare(source, destination);
         var limited = await CopyChild.StartAsync(server, which, source, destination, heapLimit: true);
         failed |= limited is null || !Check("RControl (heap limit)", which, destination, isTree, expected);
-        Print(which + " under a 48 MiB GC heap limit", baseline, scpSeconds, limited, sizeMiB);
+        Print(which + " under a 48 MiB GC heap limit", baseline, scpMedian, limited, sizeMiB);
     }
 }
 
@@ -97,9 +97,9 @@ string? Option(string name)
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-// Median time; the largest peak and growth seen over the runs.
+// Median times; the largest peak seen over the runs.
 static CopyResult Summary(List<CopyResult> results) =>
-    new(Median(results.Select(r => r.Seconds).ToList()), results.Min(r => r.BeforeMiB), results.Max(r => r.PeakMiB));
+    new(Median(results.Select(r => r.Seconds).ToList()), Median(results.Select(r => r.CpuSeconds).ToList()), results.Min(r => r.BeforeMiB), results.Max(r => r.PeakMiB));
 
 static void Prepare(string source, string destination)
 {
@@ -124,14 +124,16 @@ static bool Check(string side, string which, string destination, bool isTree, st
     return false;
 }
 
-static void Print(string which, string baseline, double scpSeconds, CopyResult? result, long sizeMiB)
+static void Print(string which, string baseline, (double Seconds, double CpuSeconds) scp, CopyResult? result, long sizeMiB)
 {
     if (result is null)
     {
-        Console.WriteLine($"| {which} | {baseline} | {scpSeconds:F2} | failed | | | | | |");
+        Console.WriteLine($"| {which} | {baseline} | {scp.Seconds:F2} | failed | | | {scp.CpuSeconds:F2} | | | | | |");
         return;
     }
 
     var rate = sizeMiB > 0 ? (sizeMiB / result.Seconds).ToString("F0", CultureInfo.InvariantCulture) : "–";
-    Console.WriteLine($"| {which} | {baseline} | {scpSeconds:F2} | {result.Seconds:F2} | {result.Seconds / scpSeconds:F2}× | {rate} | {result.BeforeMiB} MiB | {result.PeakMiB} MiB | {result.PeakMiB - result.BeforeMiB} MiB |");
+    Console.WriteLine(
+        $"| {which} | {baseline} | {scp.Seconds:F2} | {result.Seconds:F2} | {result.Seconds / scp.Seconds:F2}× | {rate} | {scp.CpuSeconds:F2} | {result.CpuSeconds:F2} | " +
+        $"{result.CpuSeconds / scp.CpuSeconds:F2}× | {result.BeforeMiB} MiB | {result.PeakMiB} MiB | {result.PeakMiB - result.BeforeMiB} MiB |");
 }

@@ -159,6 +159,27 @@ public sealed class SerializerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_are_read_up_to_the_configured_frame_size()
+    {
+        var big = new CommandTaskActor.Output("t", OutputStream.Stdout, [new string('x', 9 * 1024 * 1024)]);
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(big);
+        var bytes = serializer.ToBinary(big);
+        var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "Output"));
+        Assert.Equal($"RControl wire: Output payload of {bytes.Length} bytes is larger than the 8388608 bytes allowed", error.Message);
+
+        var larger = ActorSystem.Create("larger-frames", ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.maximum-frame-size = 16MiB").WithFallback(RControlConfig.ReferenceConfig));
+        try
+        {
+            var reader = (SerializerWithStringManifest)larger.Serialization.FindSerializerFor(big);
+            Assert.Equal(big.Lines, ((CommandTaskActor.Output)reader.FromBinary(bytes, "Output")).Lines);
+        }
+        finally
+        {
+            await larger.Terminate();
+        }
+    }
+
+    [Fact]
     public void Unknown_manifest_is_a_clear_error()
     {
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerForType(typeof(SessionActor.Kill));

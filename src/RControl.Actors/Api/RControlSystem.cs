@@ -82,6 +82,9 @@ public sealed class RControlSystem : IAsyncDisposable
         return actor;
     }
 
+    /// <summary>Forgets a session actor that has stopped (its session was closed): nothing left to stop at disposal.</summary>
+    internal void Forget(IActorRef sessionActor) => _started.TryRemove(sessionActor, out _);
+
     /// <summary>
     /// Stops the sessions this object started (and its engine, with the engine's sessions, when it started that
     /// too): every running command is killed, and this returns once the kills were acknowledged (locally: no

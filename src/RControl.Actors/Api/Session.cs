@@ -126,6 +126,7 @@ public abstract partial class Session : IAsyncDisposable
                 string.Join("; ", unacknowledged));
         }
 
+        System.Forget(SessionActor);
         await CloseFileSystemAsync().ConfigureAwait(false);
     }
 

@@ -6,12 +6,12 @@ public sealed record CopyOptions
     /// <summary>The defaults: 256 KiB chunks, modes preserved, links recreated as links, files overwritten.</summary>
     public static CopyOptions Default { get; } = new();
 
-    /// <summary>Bytes read and written at a time; the memory a copy holds is about this much.</summary>
+    /// <summary>Bytes read and written at a time; a file being copied holds two chunks (the next is read while one is written).</summary>
     public int ChunkSize { get; init; } = 256 * 1024;
 
     /// <summary>
     /// <c>CopyDir</c>: files and links copied at once (default 8). Many small files then cost a few round trips in
-    /// total rather than a few each; memory grows with it (each large file in flight holds about 2.25 MiB).
+    /// total rather than a few each; memory grows with it (a large file in flight holds two chunks plus, over SFTP, up to 1 MiB of read answers).
     /// </summary>
     public int FilesInFlight { get; init; } = 8;
 

@@ -5,10 +5,10 @@ using System.Security.Cryptography;
 namespace RControl.Files;
 
 /// <summary>
-/// The copy engine: moves data in chunks from a source stream to a destination stream (never more than one
-/// chunk in memory, never through the local disk unless one side is local), keeps permission bits, recreates
-/// links, and writes under a temporary name renamed at the end, so a failed copy leaves nothing under the
-/// destination name.
+/// The copy engine: moves data in chunks from a source stream to a destination stream (two chunks per file in
+/// memory, the next read while the current is written; never through the local disk unless one side is local),
+/// copies several files of a tree at once, keeps permission bits, recreates links, and writes under a temporary
+/// name renamed at the end, so a failed copy leaves nothing under the destination name.
 /// </summary>
 internal sealed class FileCopier
 {
@@ -194,24 +194,34 @@ internal sealed class FileCopier
         await SetModeAsync(destinationPath, stat.Mode, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Moves the data in whole chunks, reading the next chunk while the current one is written (two chunks in
+    /// memory), so that the source's disk or network and the destination's overlap.
+    /// </summary>
     private async Task PumpAsync(Stream input, string sourcePath, long size, Stream output, string destinationPath, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkSize);
+        var buffers = new[] { ArrayPool<byte>.Shared.Rent(_options.ChunkSize), ArrayPool<byte>.Shared.Rent(_options.ChunkSize) };
+        Task<int>? reading = null;
         try
         {
-            var chunk = buffer.AsMemory(0, _options.ChunkSize);
             long copied = 0;
+            var current = 0;
+            reading = ReadChunkAsync(buffers[current]);
             while (true)
             {
-                var read = await _source.Guard("read", sourcePath, async _ => await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var read = await reading.ConfigureAwait(false);
+                reading = null;
                 if (read == 0)
                 {
                     break;
                 }
 
-                await Dst("write", destinationPath, async _ => await output.WriteAsync(chunk[..read], cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                reading = ReadChunkAsync(buffers[1 - current]);
+                var chunk = buffers[current].AsMemory(0, read);
+                await Dst("write", destinationPath, async _ => await output.WriteAsync(chunk, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 copied += read;
                 Report(sourcePath, copied, size, read);
+                current = 1 - current;
             }
 
             if (copied == 0)
@@ -221,8 +231,21 @@ internal sealed class FileCopier
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (reading is not null)
+            {
+                // A write failed while the next chunk was being read: let the read end before its buffer goes back.
+                await Task.WhenAny(reading).ConfigureAwait(false);
+                _ = reading.Exception;
+            }
+
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
+
+        // A whole chunk per write: SFTP reads answer 64 KiB at a time, local writes cost a thread-pool hop each.
+        Task<int> ReadChunkAsync(byte[] buffer) =>
+            _source.Guard("read", sourcePath, async _ =>
+                await input.ReadAtLeastAsync(buffer.AsMemory(0, _options.ChunkSize), _options.ChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Counts and reports progress; files copied at once report one at a time, totals in order.</summary>

@@ -13,7 +13,7 @@ namespace RControl.Serialization;
 /// (<c>Execute</c>, <c>Output</c> …, see <see cref="WireFormats"/>).
 /// </summary>
 /// <remarks>
-/// Reading is bounded: a payload larger than its message's limit (Akka.Remote's frame for answers, 2 MiB for requests) is refused before parsing, protobuf checks every length
+/// Reading is bounded: a payload larger than its message's limit (2 MiB for requests an engine receives, Akka.Remote's <c>maximum-frame-size</c> for answers) is refused before parsing, protobuf checks every length
 /// against the bytes present, and <see cref="WireLimits"/> adds the protocol's own limits. Every failure to read is a
 /// <see cref="SerializationException"/> with one line naming the manifest and the problem (Akka.Remote logs it and keeps
 /// the association). Secrets: an <see cref="SshSessionSpec"/> sent to open a session carries its password/passphrase,
@@ -29,10 +29,13 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
 
     private static readonly FrozenDictionary<Type, WireFormat> ByType = WireFormats.All.ToFrozenDictionary(f => f.RecordType);
 
+    private readonly int _frameBytes;
+
     /// <summary>Created by Akka's serialization extension.</summary>
     public RControlMessageSerializer(ExtendedActorSystem system)
         : base(system)
     {
+        _frameBytes = WireLimits.FrameBytes(system.Settings.Config);
     }
 
     /// <inheritdoc />
@@ -53,9 +56,10 @@ public sealed class RControlMessageSerializer : SerializerWithStringManifest
                 $"RControl wire: unknown manifest '{manifest}' ({bytes.Length} bytes) — the peer speaks another RControl wire version; client and engine must both run wire version 2");
         }
 
-        if (bytes.Length > format.MaxPayloadBytes)
+        var limit = format.MaxPayloadBytes ?? _frameBytes;
+        if (bytes.Length > limit)
         {
-            throw new SerializationException($"RControl wire: {manifest} payload of {bytes.Length} bytes is larger than the {format.MaxPayloadBytes} bytes allowed");
+            throw new SerializationException($"RControl wire: {manifest} payload of {bytes.Length} bytes is larger than the {limit} bytes allowed");
         }
 
         try

@@ -47,6 +47,7 @@ internal static class SessionWire
             Host = s.Host,
             HostKeyPolicy = (W.HostKeyPolicy)s.HostKeyPolicy,
             ConnectTimeoutTicks = s.ConnectTimeout.Ticks,
+            ConnectBudgetTicks = s.ConnectBudget.Ticks,
             KeepAliveTicks = s.KeepAlive.Ticks,
             MaxChannels = s.MaxChannels,
             MaxConnections = s.MaxConnections,
@@ -83,7 +84,7 @@ internal static class SessionWire
             throw new SerializationException($"jump hosts nested deeper than {WireLimits.MaxJumpDepth}");
         }
 
-        return new SshSessionSpec(w.Host)
+        var spec = new SshSessionSpec(w.Host)
         {
             Port = w.HasPort ? w.Port : null,
             User = w.HasUser ? w.User : null,
@@ -101,6 +102,7 @@ internal static class SessionWire
             KeyExchangeAlgorithms = w.KeyExchangeAlgorithms?.Values.ToArray(),
             JumpHosts = w.JumpHosts?.Hosts.ToDictionary(kv => kv.Key, kv => FromWire(kv.Value ?? new W.SshSessionSpec(), depth + 1), StringComparer.Ordinal),
         };
+        return w.HasConnectBudgetTicks ? spec with { ConnectBudget = TimeSpan.FromTicks(w.ConnectBudgetTicks) } : spec;
     }
 
     private static void SetIf<T>(T? value, Action<T> set)

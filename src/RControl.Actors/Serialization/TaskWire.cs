@@ -54,7 +54,8 @@ internal static class TaskWire
 
     public static W.Execute ToWire(SessionActor.Execute m) => new() { TaskId = m.TaskId, Spec = ToWire(m.Spec) };
 
-    public static SessionActor.Execute FromWire(W.Execute w) => new(w.TaskId, FromWire(w.Spec));
+    public static SessionActor.Execute FromWire(W.Execute w) =>
+        new(w.TaskId, FromWire(w.Spec ?? throw new System.Runtime.Serialization.SerializationException("the command spec is missing")));
 
     public static W.Kill ToWire(SessionActor.Kill m) => new() { TaskId = m.TaskId };
 

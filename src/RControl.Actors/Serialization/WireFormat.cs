@@ -6,7 +6,7 @@ namespace RControl.Serialization;
 /// <summary>How one message record travels: its manifest and the mapping to and from its protobuf message.</summary>
 internal abstract class WireFormat
 {
-    protected WireFormat(string manifest, Type recordType, int maxPayloadBytes)
+    protected WireFormat(string manifest, Type recordType, int? maxPayloadBytes)
     {
         Manifest = manifest;
         RecordType = recordType;
@@ -18,8 +18,8 @@ internal abstract class WireFormat
 
     public Type RecordType { get; }
 
-    /// <summary>A larger payload of this message is refused before it is parsed.</summary>
-    public int MaxPayloadBytes { get; }
+    /// <summary>A larger payload of this message is refused before it is parsed; null: as large as Akka.Remote's frame.</summary>
+    public int? MaxPayloadBytes { get; }
 
     public abstract byte[] ToBinary(object record);
 
@@ -28,7 +28,7 @@ internal abstract class WireFormat
 }
 
 /// <inheritdoc />
-internal sealed class WireFormat<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, ExtendedActorSystem, TRecord> fromWire, int maxPayloadBytes)
+internal sealed class WireFormat<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, ExtendedActorSystem, TRecord> fromWire, int? maxPayloadBytes)
     : WireFormat(manifest, typeof(TRecord), maxPayloadBytes)
     where TRecord : notnull
     where TWire : IMessage<TWire>, new()

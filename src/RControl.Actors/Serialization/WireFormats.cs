@@ -8,7 +8,7 @@ namespace RControl.Serialization;
 /// <summary>
 /// Every message of the wire protocol, version 2: its record, its manifest, its protobuf message. A manifest names a
 /// message, not a version: new fields are added to the <c>.proto</c> under new numbers and keep the manifest.
-/// Requests (what an engine receives) are read up to <see cref="WireLimits.MaxRequestBytes"/>, answers up to the frame.
+/// Requests (what an engine receives) are read up to <see cref="WireLimits.MaxRequestBytes"/>, answers up to Akka.Remote's frame.
 /// </summary>
 internal static class WireFormats
 {
@@ -24,7 +24,7 @@ internal static class WireFormats
         Request<SessionManagerActor.GetSession, W.GetSession>("GetSession", SessionWire.ToWire, SessionWire.FromWire),
         Request<SessionManagerActor.CloseSession, W.CloseSession>("CloseSession", SessionWire.ToWire, SessionWire.FromWire),
         Request<SessionManagerActor.ListSessions, W.ListSessions>("ListSessions", _ => new W.ListSessions(), _ => SessionManagerActor.ListSessions.Instance),
-        new WireFormat<SessionManagerActor.SessionFound, W.SessionFound>("SessionFound", SessionWire.ToWire, SessionWire.FromWire, WireLimits.MaxPayloadBytes), // an answer that resolves an actor ref
+        new WireFormat<SessionManagerActor.SessionFound, W.SessionFound>("SessionFound", SessionWire.ToWire, SessionWire.FromWire, null), // an answer that resolves an actor ref
         Answer<SessionManagerActor.SessionNotFound, W.SessionNotFound>("SessionNotFound", SessionWire.ToWire, SessionWire.FromWire),
         Answer<SessionManagerActor.SessionClosed, W.SessionClosed>("SessionClosed", SessionWire.ToWire, SessionWire.FromWire),
         Answer<SessionManagerActor.SessionList, W.SessionList>("SessionList", SessionWire.ToWire, SessionWire.FromWire),
@@ -63,9 +63,9 @@ internal static class WireFormats
         where TWire : Google.Protobuf.IMessage<TWire>, new() =>
         new(manifest, toWire, (wire, _) => fromWire(wire), maxPayloadBytes);
 
-    /// <summary>A message a client receives from its engine: read up to Akka.Remote's frame size.</summary>
+    /// <summary>A message a client receives from its engine: read up to Akka.Remote's frame size (<c>maximum-frame-size</c>).</summary>
     private static WireFormat<TRecord, TWire> Answer<TRecord, TWire>(string manifest, Func<TRecord, TWire> toWire, Func<TWire, TRecord> fromWire)
         where TRecord : notnull
         where TWire : Google.Protobuf.IMessage<TWire>, new() =>
-        new(manifest, toWire, (wire, _) => fromWire(wire), WireLimits.MaxPayloadBytes);
+        new(manifest, toWire, (wire, _) => fromWire(wire), null);
 }

@@ -8,8 +8,8 @@ namespace RControl.Serialization;
 /// </summary>
 internal static class WireLimits
 {
-    /// <summary>The largest payload read at all: Akka.Remote's <c>maximum-frame-size</c> of <c>reference.conf</c>.</summary>
-    public const int MaxPayloadBytes = 8 * 1024 * 1024;
+    /// <summary>Akka.Remote's <c>maximum-frame-size</c> in <c>reference.conf</c>: the largest answer read unless configured otherwise.</summary>
+    public const int DefaultFrameBytes = 8 * 1024 * 1024;
 
     /// <summary>
     /// The largest request an engine reads (a command with its environment, a session spec, a path): Linux's
@@ -26,13 +26,18 @@ internal static class WireLimits
     /// <summary>The largest chunk of file data in one message (<see cref="Protocol.FileProtocol.ChunkSize"/>).</summary>
     public const int MaxChunkBytes = Protocol.FileProtocol.ChunkSize;
 
-    public static TEnum Enum<TEnum>(int value, string field)
-        where TEnum : struct, System.Enum
+    /// <summary>The configured <c>maximum-frame-size</c>: nothing larger can arrive through Akka.Remote.</summary>
+    public static int FrameBytes(Akka.Configuration.Config config)
     {
-        return Known<TEnum>.ByValue.TryGetValue(value, out var result)
+        var configured = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", DefaultFrameBytes) ?? DefaultFrameBytes;
+        return (int)Math.Clamp(configured, 1, int.MaxValue);
+    }
+
+    public static TEnum Enum<TEnum>(int value, string field)
+        where TEnum : struct, System.Enum =>
+        Known<TEnum>.ByValue.TryGetValue(value, out var result)
             ? result
             : throw new SerializationException($"{field} has the unknown value {value}");
-    }
 
     public static byte[] Chunk(Google.Protobuf.ByteString data, string field) =>
         data.Length <= MaxChunkBytes

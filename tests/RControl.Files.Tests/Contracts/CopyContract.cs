@@ -114,6 +114,45 @@ public abstract class CopyContract : SessionTestBase
     }
 
     [Fact]
+    public async Task CopyFile_of_an_odd_size_in_odd_chunks_matches_byte_for_byte()
+    {
+        // Sizes that are no multiple of any request or chunk size: every partial request and tail is exercised.
+        const long size = (5L * 1024 * 1024) + 4321;
+        TestTree.WriteLarge(P("odd.bin"), size, seed: 11);
+        TestTree.Write(P("tiny"), "x", TestTree.Plain);
+        var options = CopyOptions.Default with { ChunkSize = 100_003 };
+
+        await Src.CopyFileAsync(P("odd.bin"), Dst, P("odd-copy.bin"), options);
+        await Src.CopyFileAsync(P("tiny"), Dst, P("tiny-copy"), options);
+
+        Assert.Equal(size, new FileInfo(P("odd-copy.bin")).Length);
+        Assert.Equal(TestTree.Sha256(P("odd.bin")), TestTree.Sha256(P("odd-copy.bin")));
+        Assert.Equal("x", await File.ReadAllTextAsync(P("tiny-copy")));
+    }
+
+    [Fact]
+    public async Task CopyDir_copies_many_small_files_links_modes_and_empty_dirs_exactly()
+    {
+        TestTree.CreateMany(P("src"), folders: 12, filesPerFolder: 25);
+        var expected = TestTree.Snapshot(P("src"));
+
+        await Src.CopyDirAsync(P("src"), Dst, P("dst"));
+
+        Assert.Equal(expected, TestTree.Snapshot(P("dst")));
+        Assert.Equal(12 * 25, expected.Values.Count(v => v.StartsWith("file ", StringComparison.Ordinal)));
+        Assert.Equal(new[] { "dst", "src" }, WorkEntries());
+    }
+
+    [Fact]
+    public async Task CopyDir_with_one_file_in_flight_copies_the_same_tree()
+    {
+        TestTree.CreateMany(P("src"), folders: 3, filesPerFolder: 5);
+        await Src.CopyDirAsync(P("src"), Dst, P("dst"), CopyOptions.Default with { FilesInFlight = 1 });
+        Assert.Equal(TestTree.Snapshot(P("src")), TestTree.Snapshot(P("dst")));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Src.CopyDirAsync(P("src"), Dst, P("dst2"), CopyOptions.Default with { FilesInFlight = 0 }));
+    }
+
+    [Fact]
     public async Task A_cancelled_copy_stops_and_leaves_nothing()
     {
         TestTree.WriteLarge(P("big.bin"), 8 * 1024 * 1024);

@@ -1,6 +1,7 @@
 using RControl.Files.Tests.Contracts;
 using RControl.Files.Tests.Support;
 using RControl.TestSupport;
+using static RControl.Files.Tests.Ssh.CopyCuts;
 
 namespace RControl.Files.Tests.Ssh;
 
@@ -64,12 +65,46 @@ public sealed class LocalToSshCopyTests(SshdFixture sshd) : CopyContract, IClass
     }
 }
 
+/// <summary>Helpers shared by the SSH copy tests.</summary>
+internal static class CopyCuts
+{
+    /// <summary>A progress callback that cuts every connection through <paramref name="proxy"/> once 1 MiB is copied.</summary>
+    public static Action<CopyProgress> CutOnce(TcpProxy proxy)
+    {
+        var cut = 0;
+        return p =>
+        {
+            if (p.TotalBytesCopied >= 1024 * 1024 && Interlocked.Exchange(ref cut, 1) == 0)
+            {
+                proxy.CutAll();
+            }
+        };
+    }
+}
+
 /// <summary>SSH → local copies.</summary>
 public sealed class SshToLocalCopyTests(SshdFixture sshd) : CopyContract, IClassFixture<SshdFixture>
 {
     protected override Task<Session> CreateSourceAsync() => Task.FromResult(SshSessions.Create(Rc, "web1", sshd.Server));
 
     protected override Task<Session> CreateDestinationAsync() => Task.FromResult<Session>(Rc.CreateLocalSession("laptop"));
+
+    [Fact]
+    public async Task A_source_connection_lost_midway_fails_the_copy_and_leaves_nothing()
+    {
+        await using var proxy = TcpProxy.Start(sshd.Server.Port);
+        var source = Track(SshSessions.Create(Rc, "flaky", sshd.Server, proxy.Port));
+        TestTree.WriteLarge(P("big.bin"), 16 * 1024 * 1024);
+        var options = CopyOptions.Default with { OnProgress = CutOnce(proxy) };
+
+        var e = await Assert.ThrowsAsync<FileOperationException>(() => source.CopyFileAsync(P("big.bin"), Dst, P("copy.bin"), options));
+
+        Assert.Equal("flaky", e.SessionName);
+        Assert.Equal(FileErrorKind.Failure, e.Kind);
+        Assert.Equal(new[] { "big.bin" }, WorkEntries());
+        Assert.Equal(P("again.bin"), await source.CopyFileAsync(P("big.bin"), Dst, P("again.bin")));
+        Assert.Equal(TestTree.Sha256(P("big.bin")), TestTree.Sha256(P("again.bin")));
+    }
 
     [Fact]
     public async Task Permission_denied_on_the_source_names_it()
@@ -88,6 +123,23 @@ public sealed class SshToSshCopyTests(TwoSshdFixture servers) : CopyContract, IC
     protected override Task<Session> CreateSourceAsync() => Task.FromResult(SshSessions.Create(Rc, "web1", servers.First));
 
     protected override Task<Session> CreateDestinationAsync() => Task.FromResult(SshSessions.Create(Rc, "web2", servers.Second));
+
+    [Fact]
+    public async Task A_destination_connection_lost_midway_fails_the_copy_and_leaves_nothing()
+    {
+        await using var proxy = TcpProxy.Start(servers.Second.Port);
+        var destination = Track(SshSessions.Create(Rc, "flaky", servers.Second, proxy.Port));
+        TestTree.WriteLarge(P("big.bin"), 16 * 1024 * 1024);
+        var options = CopyOptions.Default with { OnProgress = CutOnce(proxy) };
+
+        var e = await Assert.ThrowsAsync<FileOperationException>(() => Src.CopyFileAsync(P("big.bin"), destination, P("copy.bin"), options));
+
+        Assert.Equal("flaky", e.SessionName);
+        Assert.Equal(FileErrorKind.Failure, e.Kind);
+        Assert.Equal(P("copy.bin"), e.Path);
+        // The temporary file is removed over a new connection: nothing but the source is left.
+        await Poll.UntilAsync(() => WorkEntries().SequenceEqual(new[] { "big.bin" }), TimeSpan.FromSeconds(20), "the temporary file to be removed");
+    }
 
     [Fact]
     public async Task Both_ends_are_sftp_streams_never_the_local_disk()

@@ -44,6 +44,42 @@ public static class TestTree
         }
     }
 
+    /// <summary>
+    /// Creates under <paramref name="root"/> (which must not exist) <paramref name="folders"/> folders, some nested, of
+    /// <paramref name="filesPerFolder"/> small random files each (sizes 0 to 9 KiB, modes 0644 / 0755 / 0604 / 0705),
+    /// a relative link in every folder, and an empty folder in every third one.
+    /// </summary>
+    public static void CreateMany(string root, int folders, int filesPerFolder)
+    {
+        UnixFileMode[] modes = [Plain, Exec, Odd, (UnixFileMode)0b111_000_101];
+        var random = new Random(5);
+        Directory.CreateDirectory(root);
+        for (var d = 0; d < folders; d++)
+        {
+            var dir = d % 4 == 3 ? Path.Combine(root, $"d{d - 1:D2}", $"nested{d:D2}") : Path.Combine(root, $"d{d:D2}");
+            Directory.CreateDirectory(dir);
+            for (var f = 0; f < filesPerFolder; f++)
+            {
+                var content = new byte[random.Next(0, 9 * 1024)];
+                random.NextBytes(content);
+                var file = Path.Combine(dir, $"f{f:D3}.bin");
+                File.WriteAllBytes(file, content);
+                File.SetUnixFileMode(file, modes[(d + f) % modes.Length]);
+            }
+
+            File.CreateSymbolicLink(Path.Combine(dir, "link"), "f000.bin");
+            if (d % 3 == 0)
+            {
+                Directory.CreateDirectory(Path.Combine(dir, "empty"));
+            }
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+        {
+            File.SetUnixFileMode(dir, Dir);
+        }
+    }
+
     public static void Write(string path, string content, UnixFileMode mode)
     {
         File.WriteAllText(path, content, new UTF8Encoding(false));

@@ -36,11 +36,12 @@ internal static class WireSampleRecords
             ProxyJump = "bastion",
             SshConfigFile = "/etc/ssh_config",
             ConnectTimeout = TimeSpan.FromSeconds(3),
+            ConnectBudget = TimeSpan.FromSeconds(20),
             KeepAlive = TimeSpan.FromSeconds(4),
             MaxChannels = 5,
             MaxConnections = 2,
             KeyExchangeAlgorithms = ["curve25519-sha256"],
-            JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = new("bastion.example.com") { User = "jump", Password = "jump-secret" } },
+            JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = Jump("jump-secret") },
         };
         var when = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var stat = new FileStat(FileKind.Directory, 42, UnixFileMode.UserRead | UnixFileMode.UserExecute, when);
@@ -57,7 +58,7 @@ internal static class WireSampleRecords
             ["GetSession"] = new SessionManagerActor.GetSession("web1"),
             ["CloseSession"] = new SessionManagerActor.CloseSession("web1"),
             ["ListSessions"] = SessionManagerActor.ListSessions.Instance,
-            ["SessionFound"] = new SessionManagerActor.SessionFound("web1", session, ssh with { Password = null, Passphrase = null, JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = new("bastion.example.com") { User = "jump" } } }),
+            ["SessionFound"] = new SessionManagerActor.SessionFound("web1", session, ssh with { Password = null, Passphrase = null, JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = Jump(null) } }),
             ["SessionNotFound"] = new SessionManagerActor.SessionNotFound("web9", ["web1", "web2"]),
             ["SessionClosed"] = new SessionManagerActor.SessionClosed("web1"),
             ["SessionList"] = new SessionManagerActor.SessionList(["local", "web1"]),
@@ -90,6 +91,18 @@ internal static class WireSampleRecords
             ["AccessDenied"] = new Security.AccessDenied("client 'ci' may not exec on session 'db1'"),
         };
     }
+
+    /// <summary>A jump host with every value given, so that a change of the defaults does not change the samples.</summary>
+    private static SshSessionSpec Jump(string? password) => new("bastion.example.com")
+    {
+        User = "jump",
+        Password = password,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        ConnectBudget = TimeSpan.FromSeconds(30),
+        KeepAlive = TimeSpan.FromSeconds(15),
+        MaxChannels = 10,
+        MaxConnections = 1,
+    };
 
     /// <summary>A text form that compares records by value (lists, dictionaries and byte arrays included).</summary>
     public static string Describe(object record) =>

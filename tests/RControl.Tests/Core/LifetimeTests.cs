@@ -46,23 +46,46 @@ public sealed class LifetimeTests
     }
 
     [Fact]
+    public async Task The_CLI_exits_after_a_timeout_only_once_the_kill_is_done()
+    {
+        var marker = Wait.UniqueSleep();
+        using var cli = StartCli("exec", "-t", "local", "--timeout", "1s", "--", $"sleep {marker} & sleep {marker}; wait");
+        try
+        {
+            await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(3, cli.ExitCode);
+            Assert.Equal(0, Wait.CountProcesses($"sleep {marker}"));
+        }
+        finally
+        {
+            await ProcessTree.KillMatchingAsync($"sleep {marker}");
+        }
+    }
+
+    [Fact]
+    public async Task The_CLI_exits_after_SIGTERM_only_once_the_kill_is_done()
+    {
+        var marker = Wait.UniqueSleep();
+        using var cli = StartCli("exec", "-t", "local", "--", $"trap '' TERM; sleep {marker} & sleep {marker}; wait");
+        try
+        {
+            await Poll.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 2, TimeSpan.FromSeconds(60), "the CLI's two sleeps to start");
+            Assert.Equal(0, Sigterm(cli.Id));
+            await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(130, cli.ExitCode);
+            Assert.Equal(0, Wait.CountProcesses($"sleep {marker}"));
+        }
+        finally
+        {
+            await ProcessTree.KillMatchingAsync($"sleep {marker}");
+        }
+    }
+
+    [Fact]
     public async Task A_controller_killed_with_SIGKILL_takes_its_local_commands_with_it()
     {
         var marker = Wait.UniqueSleep();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"));
-        foreach (var arg in new[] { "exec", "-t", "local", "--", $"sleep {marker} & sleep {marker}; wait" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var controller = Process.Start(start) ?? throw new InvalidOperationException("cannot start the controller");
+        using var controller = StartCli("exec", "-t", "local", "--", $"sleep {marker} & sleep {marker}; wait");
         try
         {
             await Poll.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 2, TimeSpan.FromSeconds(60), "the controller's two sleeps to start");
@@ -95,4 +118,28 @@ public sealed class LifetimeTests
         Assert.NotEqual(watcher, replacement);
         Assert.StartsWith("/bin/sh", File.ReadAllText($"/proc/{replacement}/cmdline"));
     }
+
+    /// <summary>Starts the built CLI as a user would (<c>dotnet rcontrol.dll …</c>), its output redirected and not read.</summary>
+    private static Process StartCli(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("cannot start rcontrol");
+    }
+
+    private static int Sigterm(int pid) => SysKill(pid, 15);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int SysKill(int pid, int signal);
 }

@@ -20,7 +20,7 @@ internal sealed class SftpFileSystem : IFileSystem
     /// </summary>
     internal const uint ReadRequestSize = 64 * 1024;
     internal const int ReadWindow = 16;
-    internal const int WriteRequestSize = 64 * 1024;
+    internal const int WriteRequestSize = 64 * 1024; // rounded to whole SSH packets (see SftpRawSession.WholePacketsWriteLength)
     internal const int WriteWindow = 16;
 
     private readonly Func<CancellationToken, Task<SftpClient>> _connect;
@@ -58,7 +58,7 @@ internal sealed class SftpFileSystem : IFileSystem
                     // One round trip: the server refuses a directory or (CreateNew) an existing path; a stat then says which.
                     var flags = SftpOpenFlags.Write | SftpOpenFlags.Create | (mode == FileOpenMode.CreateNew ? SftpOpenFlags.Exclusive : SftpOpenFlags.Truncate);
                     var handle = await OpenHandleAsync(raw, path, flags, "open", cancellationToken).ConfigureAwait(false);
-                    return new SftpWriteStream(raw, handle, path, WriteRequestSize, WriteWindow);
+                    return new SftpWriteStream(raw, handle, path, raw.WholePacketsWriteLength(WriteRequestSize, handle), WriteWindow);
                 }
 
             default:

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -33,6 +34,17 @@ internal sealed class SftpRawSession
     private static readonly Type WriteBufferType = Internal("Renci.SshNet.Sftp.Requests.SftpWriteRequestBuffer");
     private static readonly Type StatusResponseType = Internal("Renci.SshNet.Sftp.Responses.SftpStatusResponse");
     private static readonly Type DataResponseType = Internal("Renci.SshNet.Sftp.Responses.SftpDataResponse");
+    private static readonly ConstructorInfo SetStatRequestConstructor = Internal("Renci.SshNet.Sftp.Requests.SftpSetStatRequest")
+        .GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().Length == 6);
+    private static readonly FieldInfo EncodingField = SessionType.GetField("_encoding", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new MissingFieldException(SessionType.FullName, "_encoding");
+    private static readonly Type HandleResponseType = Internal("Renci.SshNet.Sftp.Responses.SftpHandleResponse");
+    private static readonly Type OpenFlagsType = Internal("Renci.SshNet.Sftp.Flags");
+    private static readonly ConstructorInfo OpenRequestConstructor = Internal("Renci.SshNet.Sftp.Requests.SftpOpenRequest")
+        .GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().Length == 7);
+    private static readonly ConstructorInfo CloseRequestConstructor = Internal("Renci.SshNet.Sftp.Requests.SftpCloseRequest")
+        .GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().Length == 4);
+    private static readonly PropertyInfo HandleProperty = HandleResponseType.GetProperty("Handle") ?? throw new MissingMemberException(HandleResponseType.FullName, "Handle");
     private static readonly ConstructorInfo ReadRequestConstructor = ReadRequestType.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().Length == 7);
     private static readonly MethodInfo SendRequestMethod = SessionMethod("SendRequest", 1);
     private static readonly MethodInfo RequestWriteMethod = SessionType.GetMethods(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
@@ -49,8 +61,8 @@ internal sealed class SftpRawSession
     private readonly object _session;
     private readonly Func<uint> _nextRequestId;
     private readonly Func<uint> _protocolVersion;
-    private readonly Func<byte[], CancellationToken, Task> _close;
-    private readonly Action<string, SftpFileAttributes> _setStat;
+    private readonly Func<uint, byte[], uint> _onePacketWriteLength;
+    private readonly System.Text.Encoding _encoding;
 
     public SftpRawSession(SftpClient client)
     {
@@ -58,8 +70,8 @@ internal sealed class SftpRawSession
         _session = SessionProperty.GetValue(client) ?? throw new SshConnectionException("the SFTP client is not connected");
         _nextRequestId = Bind<Func<uint>>(SessionType.GetProperty("NextRequestId", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetMethod!);
         _protocolVersion = Bind<Func<uint>>(SessionType.GetProperty("ProtocolVersion", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetMethod!);
-        _close = Bind<Func<byte[], CancellationToken, Task>>(SessionMethod("RequestCloseAsync", 2));
-        _setStat = Bind<Action<string, SftpFileAttributes>>(SessionMethod("RequestSetStat", 2));
+        _encoding = (System.Text.Encoding)EncodingField.GetValue(_session)!;
+        _onePacketWriteLength = Bind<Func<uint, byte[], uint>>(SessionMethod("CalculateOptimalWriteLength", 2));
         if (WriteBufferHandleOffset != 13)
         {
             throw new MissingMemberException(WriteBufferType.FullName, $"HandleOffset is {WriteBufferHandleOffset}, expected 13 (an SSH.NET update changed the write request layout)");
@@ -70,14 +82,30 @@ internal sealed class SftpRawSession
     public bool IsConnected => _client.IsConnected;
 
     /// <summary>Opens a file; <paramref name="flags"/> are SFTP v3 <c>SSH_FXF_*</c> bits. Returns the handle.</summary>
-    public Task<byte[]> OpenAsync(string path, SftpOpenFlags flags, CancellationToken cancellationToken)
+    public async Task<byte[]> OpenAsync(string path, SftpOpenFlags flags, CancellationToken cancellationToken)
     {
-        var method = SessionMethod("RequestOpenAsync", 3);
-        var typed = Enum.ToObject(method.GetParameters()[1].ParameterType, (uint)flags);
-        return Invoke<Task<byte[]>>("RequestOpenAsync", path, typed, cancellationToken);
+        var answered = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var onHandle = Delegate.CreateDelegate(HandleActionType, (Action<byte[]>)(handle => answered.TrySetResult(handle)), HandleThunk);
+        var onStatus = Delegate.CreateDelegate(StatusActionType, (Action<StatusCode, object>)((_, response) => answered.TrySetException(ToException(response, path))), StatusThunk);
+        Send(OpenRequestConstructor.Invoke([_protocolVersion(), _nextRequestId(), path, _encoding, Enum.ToObject(OpenFlagsType, (uint)flags), onHandle, onStatus]));
+        await WhileConnectedAsync(answered.Task, cancellationToken).ConfigureAwait(false);
+        return await answered.Task.ConfigureAwait(false);
     }
 
-    public Task CloseAsync(byte[] handle, CancellationToken cancellationToken) => _close(handle, cancellationToken);
+    public Task CloseAsync(byte[] handle, CancellationToken cancellationToken) =>
+        StatusRequestAsync(onStatus => CloseRequestConstructor.Invoke([_protocolVersion(), _nextRequestId(), handle, onStatus]), "close", cancellationToken);
+
+    /// <summary>
+    /// The data length near <paramref name="target"/> whose write request fills whole SSH packets: SSH.NET splits a
+    /// request at the server's packet size (32 KiB for OpenSSH), and 64 KiB of data would leave a third, tiny packet.
+    /// </summary>
+    public int WholePacketsWriteLength(int target, byte[] handle)
+    {
+        var onePacket = _onePacketWriteLength(uint.MaxValue, handle);
+        var packet = onePacket + 25 + (uint)handle.Length; // SSH.NET: data = packet size - (25 + handle length)
+        var packets = Math.Max(1, (uint)target / packet);
+        return (int)((packets * packet) - 25 - (uint)handle.Length);
+    }
 
     /// <summary>
     /// Sends a read request. The data callback of <paramref name="callbacks"/> gets the data (valid only during the
@@ -86,23 +114,46 @@ internal sealed class SftpRawSession
     /// </summary>
     public void SendRead(byte[] handle, ulong offset, uint length, SftpCallbacks callbacks)
     {
-        var request = ReadRequestConstructor.Invoke([_protocolVersion(), _nextRequestId(), handle, offset, length, callbacks.OnData, callbacks.OnStatus]);
-        SendRequestMethod.Invoke(_session, BindingFlags.DoNotWrapExceptions, binder: null, [request], culture: null);
+        Send(ReadRequestConstructor.Invoke([_protocolVersion(), _nextRequestId(), handle, offset, length, callbacks.OnData, callbacks.OnStatus]));
     }
+
+    /// <summary>Sends a request whose answer is a status (OK, or an error thrown as SSH.NET's own calls would).</summary>
+    private async Task StatusRequestAsync(Func<Delegate, object> build, string path, CancellationToken cancellationToken)
+    {
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var onStatus = Delegate.CreateDelegate(StatusActionType, (Action<StatusCode, object>)((status, response) =>
+        {
+            if (status == StatusCode.Ok)
+            {
+                answered.TrySetResult();
+            }
+            else
+            {
+                answered.TrySetException(ToException(response, path));
+            }
+        }), StatusThunk);
+        Send(build(onStatus));
+        await WhileConnectedAsync(answered.Task, cancellationToken).ConfigureAwait(false);
+        await answered.Task.ConfigureAwait(false);
+    }
+
+    private void Send(object request) =>
+        SendRequestMethod.Invoke(_session, BindingFlags.DoNotWrapExceptions, binder: null, [request], culture: null);
 
     /// <summary>A reusable write request for <paramref name="handle"/> with room for <paramref name="capacity"/> bytes of data.</summary>
     public SftpWriteBuffer CreateWriteBuffer(byte[] handle, int capacity)
     {
         // SSH.NET's SftpWriteRequestBuffer, laid out as its constructor does (which takes spans, out of reflection's
         // reach): [length 4][type 1][request id 4][handle length 4][handle][offset 8][data length 4][data].
+        // The bytes are pooled (many small files in flight would otherwise allocate one each): return with Return.
         var dataStart = WriteBufferHandleOffset + handle.Length + 8 + 4;
-        var bytes = new byte[dataStart + capacity];
+        var bytes = ArrayPool<byte>.Shared.Rent(dataStart + capacity);
         bytes[4] = 6; // SSH_FXP_WRITE
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(9), handle.Length);
         handle.CopyTo(bytes, WriteBufferHandleOffset);
         var native = RuntimeHelpers.GetUninitializedObject(WriteBufferType);
         WriteBufferArray.SetValue(native, bytes);
-        return new SftpWriteBuffer(native, bytes, dataStart);
+        return new SftpWriteBuffer(native, bytes, dataStart, capacity);
     }
 
     /// <summary>
@@ -121,18 +172,34 @@ internal sealed class SftpRawSession
 
     /// <summary>SSH.NET's answer callbacks, calling <paramref name="onData"/> and <paramref name="onStatus"/> (with the answer, for <see cref="ToException"/>).</summary>
     public static SftpCallbacks Callbacks(Action<ArraySegment<byte>> onData, Action<StatusCode, object> onStatus) => new(
-        Delegate.CreateDelegate(typeof(Action<>).MakeGenericType(DataResponseType), onData, DataThunk.MakeGenericMethod(DataResponseType)),
-        Delegate.CreateDelegate(typeof(Action<>).MakeGenericType(StatusResponseType), onStatus, StatusThunk.MakeGenericMethod(StatusResponseType)));
+        Delegate.CreateDelegate(DataActionType, onData, DataThunk),
+        Delegate.CreateDelegate(StatusActionType, onStatus, StatusThunk));
 
     /// <summary>The exception SSH.NET's own calls throw for an error status (not found, permission denied, …).</summary>
     public static SftpException ToException(object statusResponse, string path) =>
         (SftpException)ExceptionMethod.Invoke(null, BindingFlags.DoNotWrapExceptions, binder: null, [statusResponse, path], culture: null)!;
 
     /// <summary><c>setstat</c> with the permission bits only (one request; SSH.NET's public API stats first).</summary>
-    public Task SetModeAsync(string path, UnixFileMode mode)
+    public Task SetModeAsync(string path, UnixFileMode mode) =>
+        StatusRequestAsync(onStatus => SetStatRequestConstructor.Invoke([_protocolVersion(), _nextRequestId(), path, _encoding, SftpModes.PermissionsOnly(mode), onStatus]), path, CancellationToken.None);
+
+    /// <summary>Waits for an answer; fails if the connection is lost meanwhile (the answer would never come).</summary>
+    public async Task WhileConnectedAsync(Task answer, CancellationToken cancellationToken = default)
     {
-        var attributes = SftpModes.PermissionsOnly(mode);
-        return Task.Run(() => _setStat(path, attributes));
+        while (!answer.IsCompleted)
+        {
+            try
+            {
+                await answer.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (IsConnected)
+            {
+            }
+            catch (TimeoutException e)
+            {
+                throw new SshConnectionException("the SFTP connection was lost", e);
+            }
+        }
     }
 
     public Task<SftpFileAttributes> LStatAsync(string path, CancellationToken cancellationToken) =>
@@ -165,9 +232,18 @@ internal sealed class SftpRawSession
     public Task SymLinkAsync(string target, string linkPath) =>
         Task.Run(() => Invoke<object?>("RequestSymLink", target, linkPath));
 
-    private static MethodInfo DataThunk => typeof(SftpRawSession).GetMethod(nameof(OnDataThunk), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo DataThunk = Thunk(nameof(OnDataThunk), DataResponseType);
+    private static readonly MethodInfo StatusThunk = Thunk(nameof(OnStatusThunk), StatusResponseType);
+    private static readonly MethodInfo HandleThunk = Thunk(nameof(OnHandleThunk), HandleResponseType);
+    private static readonly Type DataActionType = typeof(Action<>).MakeGenericType(DataResponseType);
+    private static readonly Type StatusActionType = typeof(Action<>).MakeGenericType(StatusResponseType);
+    private static readonly Type HandleActionType = typeof(Action<>).MakeGenericType(HandleResponseType);
 
-    private static MethodInfo StatusThunk => typeof(SftpRawSession).GetMethod(nameof(OnStatusThunk), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static void OnHandleThunk<TResponse>(Action<byte[]> handler, TResponse response) =>
+        handler((byte[])HandleProperty.GetValue(response)!);
+
+    private static MethodInfo Thunk(string name, Type responseType) =>
+        typeof(SftpRawSession).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!.MakeGenericMethod(responseType);
 
     private static void OnDataThunk<TResponse>(Action<ArraySegment<byte>> handler, TResponse response) =>
         handler((ArraySegment<byte>)DataProperty.GetValue(response)!);
@@ -194,9 +270,12 @@ internal sealed class SftpRawSession
 internal sealed record SftpCallbacks(Delegate OnData, Delegate OnStatus);
 
 /// <summary>A reusable SFTP write request (SSH.NET's <c>SftpWriteRequestBuffer</c>) and where its data goes.</summary>
-internal sealed record SftpWriteBuffer(object Native, byte[] Bytes, int DataStart)
+internal sealed record SftpWriteBuffer(object Native, byte[] Bytes, int DataStart, int Capacity)
 {
-    public Memory<byte> Data => Bytes.AsMemory(DataStart);
+    public Memory<byte> Data => Bytes.AsMemory(DataStart, Capacity);
+
+    /// <summary>Gives the bytes back to the pool; only once nothing will be sent from this buffer again.</summary>
+    public void Return() => ArrayPool<byte>.Shared.Return(Bytes);
 }
 
 /// <summary>SFTP v3 open flags (<c>SSH_FXF_*</c>).</summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Renci.SshNet.Common;
 using Renci.SshNet.Sftp;
 
 namespace RControl.Transports.Files;
@@ -228,23 +227,8 @@ internal sealed class SftpReadStream : Stream
         }
 
         /// <summary>Waits for the answer; fails if the connection is lost meanwhile (its answer would never come).</summary>
-        public async Task AnsweredAsync(SftpRawSession raw, CancellationToken cancellationToken)
-        {
-            while (!_answered.Task.IsCompleted)
-            {
-                try
-                {
-                    await _answered.Task.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException) when (raw.IsConnected)
-                {
-                }
-                catch (TimeoutException e)
-                {
-                    throw new SshConnectionException("the SFTP connection was lost", e);
-                }
-            }
-        }
+        public Task AnsweredAsync(SftpRawSession raw, CancellationToken cancellationToken) =>
+            _answered.Task.IsCompleted ? Task.CompletedTask : raw.WhileConnectedAsync(_answered.Task, cancellationToken);
 
         public void Release()
         {

@@ -1,4 +1,3 @@
-using Renci.SshNet.Common;
 using Renci.SshNet.Sftp;
 
 namespace RControl.Transports.Files;
@@ -146,6 +145,11 @@ internal sealed class SftpWriteStream : Stream
         }
 
         _disposed = true;
+        if (failure is null)
+        {
+            _request.Return(); // every write was answered: nothing can still be sent from it
+        }
+
         await base.DisposeAsync().ConfigureAwait(false);
         if (failure is not null)
         {
@@ -215,21 +219,7 @@ internal sealed class SftpWriteStream : Stream
             _wakeAt = level;
         }
 
-        while (true)
-        {
-            try
-            {
-                await drained.Task.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (TimeoutException) when (_raw.IsConnected)
-            {
-            }
-            catch (TimeoutException e)
-            {
-                throw new SshConnectionException("the SFTP connection was lost", e);
-            }
-        }
+        await _raw.WhileConnectedAsync(drained.Task, cancellationToken).ConfigureAwait(false);
     }
 
     private void ThrowIfFailed()

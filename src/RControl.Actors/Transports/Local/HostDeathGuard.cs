@@ -31,6 +31,25 @@ internal static unsafe class HostDeathGuard
     private static readonly HashSet<int> Guarded = new();
     private static int _pipe = -1;
 
+    /// <summary>Starts the watcher if it is not running yet (so that guarding a command right after it starts is one write).</summary>
+    public static void EnsureStarted()
+    {
+        lock (Gate)
+        {
+            if (_pipe < 0)
+            {
+                try
+                {
+                    Restart();
+                }
+                catch (IOException)
+                {
+                    // Best effort: Add tries again.
+                }
+            }
+        }
+    }
+
     /// <summary>Guards a process group (a command just started as its leader).</summary>
     public static void Add(int processGroup)
     {

@@ -24,18 +24,21 @@ public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
         }
 
         var environment = PosixSpawn.Environment(command.Environment);
+        HostDeathGuard.EnsureStarted();
         var stdout = Posix.CreatePipe();
         var stderr = command.CombineStderr ? ((int Read, int Write)?)null : Posix.CreatePipe();
+        var gate = Posix.CreatePipe();
         int pid;
         try
         {
             // Combined: both descriptors are the one pipe, so the interleaving is exactly what the command wrote.
             pid = PosixSpawn.Start(
-                ["/bin/sh", "-c", command.Command],
+                ["/bin/sh", "-c", Gated(command.Command)],
                 environment,
                 workingDirectory,
-                new PosixSpawn.Descriptors(-1, stdout.Write, stderr?.Write ?? stdout.Write));
+                new PosixSpawn.Descriptors(-1, stdout.Write, stderr?.Write ?? stdout.Write, gate.Read));
             HostDeathGuard.Add(pid);
+            Posix.WriteByte(gate.Write, (byte)'\n'); // Guarded now: the command may run.
         }
         catch
         {
@@ -55,6 +58,9 @@ public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
             {
                 Posix.Close(pipe.Write);
             }
+
+            Posix.Close(gate.Read);
+            Posix.Close(gate.Write);
         }
 
         return Task.FromResult<IRunningCommand>(new LocalRunningCommand(pid, stdout.Read, stderr?.Read));
@@ -62,4 +68,11 @@ public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// The command runs only once this process has registered its group with the <see cref="HostDeathGuard"/> and says
+    /// so on descriptor 3 (if this process dies first, the read sees end-of-file and the command never runs). Kept on
+    /// the command's first line, so that the shell's line numbers in error messages stay the user's.
+    /// </summary>
+    private static string Gated(string command) => "read -r _ <&3 || exit 129; exec 3<&-; " + command;
 }

@@ -108,6 +108,19 @@ internal static unsafe partial class Posix
     public static int DecodeWaitStatus(int status) =>
         (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
 
+    /// <summary>Writes one byte (to a pipe with room for it); false when it could not.</summary>
+    public static bool WriteByte(int fd, byte value)
+    {
+        nint written;
+        do
+        {
+            written = Write(fd, &value, 1);
+        }
+        while (written < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        return written == 1;
+    }
+
     /// <summary>Creates a pipe whose both ends are closed on exec; returns (read end, write end).</summary>
     public static (int Read, int Write) CreatePipe()
     {

@@ -12,8 +12,11 @@ namespace RControl.Transports.Local;
 /// </summary>
 internal static unsafe class PosixSpawn
 {
-    /// <summary>What the child's descriptors 0, 1 and 2 are: a descriptor of ours, or <c>/dev/null</c> when -1.</summary>
-    public readonly record struct Descriptors(int Stdin, int Stdout, int Stderr);
+    /// <summary>
+    /// What the child's descriptors 0, 1 and 2 are: a descriptor of ours, or <c>/dev/null</c> when -1; and, when not -1,
+    /// a descriptor of ours given to the child as its descriptor 3.
+    /// </summary>
+    public readonly record struct Descriptors(int Stdin, int Stdout, int Stderr, int Extra = -1);
 
     /// <summary>Starts <paramref name="argv"/>[0] and returns its pid; throws naming the error when it cannot start.</summary>
     public static int Start(IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment, string? workingDirectory, Descriptors descriptors)
@@ -38,6 +41,10 @@ internal static unsafe class PosixSpawn
                 Redirect(actions, descriptors.Stdin, 0, devNull, Posix.ORdonly);
                 Redirect(actions, descriptors.Stdout, 1, devNull, Posix.ORdwr);
                 Redirect(actions, descriptors.Stderr, 2, devNull, Posix.ORdwr);
+                if (descriptors.Extra >= 0)
+                {
+                    Check(Posix.FileActionsAddDup2(actions, descriptors.Extra, 3), "posix_spawn_file_actions_adddup2");
+                }
                 if (workingDirectory is not null)
                 {
                     Check(Posix.FileActionsAddChdir(actions, strings.Add(workingDirectory)), "posix_spawn_file_actions_addchdir_np");
