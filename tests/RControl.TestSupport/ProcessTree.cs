@@ -107,6 +107,12 @@ public static class ProcessTree
         return found;
     }
 
+    /// <summary>Freezes a process (SIGSTOP), e.g. to starve a server of CPU; false when it is gone.</summary>
+    public static bool Freeze(int pid) => SysKill(pid, 19) == 0;
+
+    /// <summary>Resumes a frozen process (SIGCONT); false when it is gone.</summary>
+    public static bool Thaw(int pid) => SysKill(pid, 18) == 0;
+
     /// <summary>Sends SIGKILL to a process; false when it is already gone.</summary>
     public static bool Kill(int pid) => SysKill(pid, 9) == 0;
 

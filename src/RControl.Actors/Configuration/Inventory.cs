@@ -5,7 +5,7 @@ using RControl.Protocol;
 namespace RControl.Configuration;
 
 /// <summary>
-/// Named sessions and groups read from the HOCON session schema (DESIGN.md): the daemon's inventory,
+/// Named sessions and groups read from the HOCON session schema (docs/cli.md, docs/ssh.md): the daemon's inventory,
 /// a plan file and an embedded app's config all use it.
 /// </summary>
 public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions, IReadOnlyDictionary<string, IReadOnlyList<string>> Groups)

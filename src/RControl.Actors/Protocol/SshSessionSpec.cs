@@ -60,7 +60,10 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     /// (250 ms doubling up to 1 s) within this budget, or within the command's own timeout if that is shorter.
     /// Authentication, host-key and unknown-host failures are reported at once.
     /// </summary>
-    public TimeSpan ConnectBudget { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConnectBudget { get; init; } = DefaultConnectBudget;
+
+    /// <summary>The default of <see cref="ConnectBudget"/>: 30 s.</summary>
+    public static readonly TimeSpan DefaultConnectBudget = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Keep-alive interval: every quarter interval an answer is requested; a connection whose answer is more than one

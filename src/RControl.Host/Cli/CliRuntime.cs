@@ -106,7 +106,11 @@ internal static class CliRuntime
         }
 
         return settings.Live ?? !Console.IsOutputRedirected
-            ? new LiveView(AnsiConsole.Console, gather)
+            ? CreateLiveView(gather)
             : new PlainView(StdoutWriter(), Console.Error, gather);
     }
+
+    /// <summary>Apart, so that plain and JSON runs never load Spectre.Console (start-up time).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static IRunView CreateLiveView(bool gather) => new LiveView(AnsiConsole.Console, gather);
 }

@@ -48,7 +48,7 @@ internal sealed class CommonOptions
 
     public Option<string?> User { get; } = new("--user", "-l") { Description = "Login user for SSH targets that name none (user@host wins).", HelpName = "user" };
 
-    public Option<string?> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Give up connecting to an SSH host after this long (default 10s; kept below --timeout).", HelpName = "dur" };
+    public Option<string?> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Give up connecting to an SSH host after this long (default 10s).", HelpName = "dur" };
 
     public Option<string?> PassphraseEnv { get; } = new("--passphrase-env") { Description = "Read the identity files' passphrase from this environment variable (default: RCONTROL_PASSPHRASE when set).", HelpName = "var" };
 
@@ -154,7 +154,6 @@ internal sealed class CommonOptions
             SshConfig = parse.GetValue(SshConfig),
             User = user,
             ConnectTimeout = connect,
-            CommandTimeout = settings.Timeout,
             Passphrase = Secrets.Passphrase(parse.GetValue(PassphraseEnv), parse.GetValue(AskPassphrase)),
             Password = parse.GetValue(AskPass) ? Secrets.Ask("SSH password: ", "--ask-pass") : null,
         };

@@ -46,6 +46,34 @@ public class AcceptedInputTests
     }
 
     [Fact]
+    public async Task Copy_help_lists_only_the_options_copy_uses()
+    {
+        var r = await CliProcess.RunAsync("copy", "--help");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("--inventory", r.Stdout);
+        Assert.Contains("--user", r.Stdout);
+        foreach (var commandOnly in new[] { "--timeout", "--fanout", "--expected-exit-code", "--combine-stderr", "--gather" })
+        {
+            Assert.DoesNotContain(commandOnly + " ", r.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task Plain_output_to_a_pipe_is_every_line_in_order_then_the_summary()
+    {
+        var r = await CliProcess.RunAsync("exec", "-t", "local", "--", "seq 1 100000");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.StdoutLines;
+        Assert.Equal(100_002, lines.Count);
+        for (var i = 0; i < 100_000; i++)
+        {
+            Assert.Equal($"local: {i + 1}", lines[i]);
+        }
+
+        Assert.StartsWith("summary: 1 task(s): 1 ok", lines[100_000]);
+    }
+
+    [Fact]
     public async Task Version_prints_the_version()
     {
         var r = await CliProcess.RunAsync("--version");

@@ -6,14 +6,21 @@ namespace RControl.Cli.Tests.Commands;
 /// <summary>The README's install recipe: the host packs as a .NET tool that installs and runs as <c>rcontrol</c>.</summary>
 public class InstallTests
 {
+    // `dotnet pack` defaults to Release: pack the configuration this test run built.
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
     [Fact]
     public async Task The_host_packs_as_a_dotnet_tool_that_installs_and_runs()
     {
         using var dir = new TempDir();
         var project = Path.Combine(RepositoryRoot(), "src", "RControl.Host", "RControl.Host.csproj");
 
-        // --no-build packs what the test run already built (Debug); the README packs Release the same way.
-        var pack = await DotnetAsync(dir.Path, "pack", project, "--no-build", "-o", Path.Combine(dir.Path, "packages"));
+        // --no-build packs what the test run already built; the README packs Release the same way.
+        var pack = await DotnetAsync(dir.Path, "pack", project, "--no-build", "-c", Configuration, "-o", Path.Combine(dir.Path, "packages"));
         Assert.True(pack.ExitCode == 0, pack.ToString());
         var package = Assert.Single(Directory.GetFiles(Path.Combine(dir.Path, "packages"), "rcontrol.*.nupkg"));
 

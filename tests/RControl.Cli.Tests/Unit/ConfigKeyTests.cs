@@ -92,13 +92,13 @@ public class ConfigKeyTests
         Assert.Contains("--timeout", Assert.Throws<UsageException>(() => DurationText.Parse("--timeout", text)).Message);
 
     [Fact]
-    public void Command_line_ssh_defaults_fill_in_user_and_keep_connecting_below_the_timeout()
+    public void Command_line_ssh_defaults_fill_in_what_targets_leave_unset()
     {
-        var defaults = new SshDefaults { User = "deploy", CommandTimeout = TimeSpan.FromSeconds(3), Passphrase = "secret", Password = "pw" };
+        var defaults = new SshDefaults { User = "deploy", ConnectTimeout = TimeSpan.FromSeconds(3), Passphrase = "secret", Password = "pw" };
         var adhoc = (SshSessionSpec)defaults.Apply(new SshSessionSpec("h"));
-        var named = (SshSessionSpec)defaults.Apply(new SshSessionSpec("h") { User = "root", ConnectTimeout = TimeSpan.FromSeconds(1) });
-        Assert.Equal(("deploy", 2.7, "secret", "pw"), (adhoc.User, Math.Round(adhoc.ConnectTimeout.TotalSeconds, 3), adhoc.Passphrase, adhoc.Password));
-        Assert.Equal(("root", 1.0), (named.User, named.ConnectTimeout.TotalSeconds));
+        var named = (SshSessionSpec)defaults.Apply(new SshSessionSpec("h") { User = "root", Passphrase = "own" });
+        Assert.Equal(("deploy", 3.0, "secret", "pw"), (adhoc.User, adhoc.ConnectTimeout.TotalSeconds, adhoc.Passphrase, adhoc.Password));
+        Assert.Equal(("root", 3.0, "own"), (named.User, named.ConnectTimeout.TotalSeconds, named.Passphrase));
         Assert.DoesNotContain("secret", defaults.ToString());
         Assert.DoesNotContain("pw", defaults.ToString().Replace("Password", string.Empty));
     }

@@ -68,4 +68,31 @@ public sealed class ParsingTests : IDisposable
         using var reader = new StreamReader(sink.Reader);
         Assert.Equal("login script says hi\nerr line\n", await reader.ReadToEndAsync());
     }
+
+    [Fact]
+    public void Inventory_defaults_are_ten_channels_times_eight_connections_and_a_thirty_second_connect_budget()
+    {
+        var inventory = RControl.Configuration.Inventory.Parse("""
+            sessions {
+              plain { type = ssh, host = a.example.com }
+              tuned { type = ssh, host = b.example.com, connect-budget = 5s, max-connections = 1 }
+            }
+            """);
+        var plain = (SshSessionSpec)inventory.Sessions["plain"];
+        var tuned = (SshSessionSpec)inventory.Sessions["tuned"];
+
+        Assert.Equal((10, 8, TimeSpan.FromSeconds(30)), (plain.MaxChannels, plain.MaxConnections, plain.ConnectBudget));
+        Assert.Equal((1, TimeSpan.FromSeconds(5)), (tuned.MaxConnections, tuned.ConnectBudget));
+    }
+
+    [Fact]
+    public void The_connect_budget_crosses_the_wire_and_an_older_peer_gets_the_default()
+    {
+        var spec = new SshSessionSpec("h") { ConnectBudget = TimeSpan.FromSeconds(7) };
+        var wire = RControl.Serialization.SessionWire.ToWire(spec, withSecrets: false);
+
+        Assert.Equal(TimeSpan.FromSeconds(7), ((SshSessionSpec)RControl.Serialization.SessionWire.FromWire(wire)).ConnectBudget);
+        wire.Ssh.ClearConnectBudgetTicks();
+        Assert.Equal(SshSessionSpec.DefaultConnectBudget, ((SshSessionSpec)RControl.Serialization.SessionWire.FromWire(wire)).ConnectBudget);
+    }
 }

@@ -160,6 +160,35 @@ public sealed class FaultMatrixTests
     }
 
     [Fact]
+    public async Task A_starved_handshake_times_out_without_failing_the_queue_which_runs_once_sshd_answers()
+    {
+        await using var server = await SshServer.StartAsync();
+        await using var proxy = TcpProxy.Start(server.Port);
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("starved", server.Spec(proxy.Port) with { ConnectTimeout = TimeSpan.FromSeconds(1), ConnectBudget = Bound });
+        var listener = server.Pid!.Value;
+
+        // A frozen sshd accepts TCP (the kernel does) but never answers the handshake: every attempt times out.
+        Assert.True(ProcessTree.Freeze(listener));
+        CommandTask[] tasks;
+        try
+        {
+            tasks = Enumerable.Range(0, 20).Select(i => session.Execute($"echo {i}")).ToArray();
+            await Poll.UntilAsync(() => proxy.AcceptedConnections >= 2, Bound, "a second connect attempt after the first timed out");
+            Assert.All(tasks, t => Assert.True(t.IsRunning));
+        }
+        finally
+        {
+            ProcessTree.Thaw(listener);
+        }
+
+        // One timed-out handshake failed nothing: the whole queue runs once sshd answers again.
+        var codes = await Task.WhenAll(tasks.Select(t => t.WaitAsync().WaitAsync(Bound)));
+        Assert.All(codes, code => Assert.Equal(0, code));
+        Assert.Empty(await session.WaitForTasksAsync(raiseIfError: false));
+    }
+
+    [Fact]
     public async Task A_closed_connection_alone_ends_its_remote_commands()
     {
         // No kill is sent here: only the wrapper's stdin watcher can end the command when the connection goes away.

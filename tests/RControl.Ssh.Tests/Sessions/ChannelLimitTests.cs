@@ -43,7 +43,7 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
     {
         await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 2 });
         await using var rc = RControlSystem.Create();
-        await using var session = rc.CreateSshSession("limited", server.Spec() with { MaxChannels = 2 });
+        await using var session = rc.CreateSshSession("limited", server.Spec() with { MaxChannels = 2, MaxConnections = 1 });
         var log = Path.Combine(Path.GetTempPath(), $"rc-limit-{Guid.NewGuid():N}.log");
         var tasks = Enumerable.Range(0, 12).Select(i => session.Execute($"echo + >> {log}; sleep 0.2; echo - >> {log}")).ToArray();
         await Task.WhenAll(tasks.Select(t => t.WaitAsync()));
@@ -65,7 +65,7 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
     public async Task Queued_commands_start_in_the_order_they_were_executed()
     {
         await using var rc = RControlSystem.Create();
-        await using var session = rc.CreateSshSession("ordered", sshd.Server.Spec() with { MaxChannels = 1 });
+        await using var session = rc.CreateSshSession("ordered", sshd.Server.Spec() with { MaxChannels = 1, MaxConnections = 1 });
         var log = Path.Combine(Path.GetTempPath(), $"rc-order-{Guid.NewGuid():N}.log");
         var tasks = Enumerable.Range(0, 15).Select(i => session.Execute($"echo {i} >> {log}")).ToArray();
         await Task.WhenAll(tasks.Select(t => t.WaitAsync()));
@@ -81,7 +81,7 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
         // Documents why max-channels must not exceed the server's MaxSessions: the extra channel is refused.
         await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 1 });
         await using var rc = RControlSystem.Create();
-        await using var session = rc.CreateSshSession("over", server.Spec() with { MaxChannels = 2 });
+        await using var session = rc.CreateSshSession("over", server.Spec() with { MaxChannels = 2, MaxConnections = 1 });
         var first = session.Execute("sleep 2");
         var second = session.Execute("sleep 2");
         var errors = await session.WaitForTasksAsync(raiseIfError: false);

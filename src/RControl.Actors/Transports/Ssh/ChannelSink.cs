@@ -68,6 +68,7 @@ internal sealed class ChannelSink : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        _gauge.Received();
         ValueTask<FlushResult> flush;
         lock (_gate)
         {

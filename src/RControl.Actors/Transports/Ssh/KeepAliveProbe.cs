@@ -13,7 +13,7 @@ namespace RControl.Transports.Ssh;
 /// one is still unanswered; when an answer is more than one interval late, the connection is declared dead and
 /// closed. So a peer that hangs without closing the TCP connection fails every command on it between 1 and 1.5
 /// intervals after it stopped answering (a request sent at most a quarter interval later, declared at the first tick
-/// more than one interval after it), plus timer slack.
+/// more than one interval after it), plus timer slack. Channel data arriving meanwhile counts as an answer.
 /// SSH.NET's own keep-alive only sends messages nobody answers, so this reaches into its session (pinned version).
 /// </summary>
 internal sealed class KeepAliveProbe : IDisposable
@@ -30,6 +30,7 @@ internal sealed class KeepAliveProbe : IDisposable
     private readonly Timer _timer;
     private readonly object _gate = new();
     private DateTime? _outstandingSince;
+    private long _outstandingTicks;
     private bool _stopped;
 
     private KeepAliveProbe(SshNetSession session, TimeSpan interval, OutputGauge gauge, Action<string> onDead)
@@ -83,6 +84,12 @@ internal sealed class KeepAliveProbe : IDisposable
                 return;
             }
 
+            if (_outstandingSince is not null && _gauge.LastData > _outstandingTicks)
+            {
+                // Channel data arrived since the request went out: the server is alive, its answer is just queued.
+                _outstandingSince = null;
+            }
+
             if (_outstandingSince is { } since)
             {
                 if (now - since > _interval)
@@ -97,6 +104,7 @@ internal sealed class KeepAliveProbe : IDisposable
             }
 
             _outstandingSince = now;
+            _outstandingTicks = Environment.TickCount64;
         }
 
         try

@@ -126,7 +126,7 @@ public sealed class RunUnit
     }
 }
 
-/// <summary>The CLI's exit statuses (DESIGN.md).</summary>
+/// <summary>The CLI's exit statuses (docs/cli.md).</summary>
 public static class ExitCodes
 {
     /// <summary>Every task succeeded.</summary>

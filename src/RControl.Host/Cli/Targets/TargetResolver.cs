@@ -31,9 +31,6 @@ public sealed record SshDefaults
     /// <summary><c>--connect-timeout</c>: when given, applies to every SSH target.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
-    /// <summary><c>--timeout</c>: connecting must give up before it, so an unreachable host is a connect error, not a timeout.</summary>
-    public TimeSpan? CommandTimeout { get; init; }
-
     /// <summary>The identity files' passphrase (environment or prompt), for SSH targets that give none. Never printed.</summary>
     public string? Passphrase { get; init; }
 
@@ -48,14 +45,10 @@ public sealed record SshDefaults
         KnownHostsFile = ssh.KnownHostsFile ?? KnownHosts,
         HostKeyPolicy = Policy ?? ssh.HostKeyPolicy,
         SshConfigFile = ssh.SshConfigFile ?? SshConfig,
-        ConnectTimeout = ConnectDeadline(ConnectTimeout ?? ssh.ConnectTimeout),
+        ConnectTimeout = ConnectTimeout ?? ssh.ConnectTimeout,
         Passphrase = ssh.Passphrase ?? Passphrase,
         Password = ssh.Password ?? Password,
     };
-
-    /// <summary>The command timeout counts from the start, connecting included: connecting gives up at 90 % of it.</summary>
-    private TimeSpan ConnectDeadline(TimeSpan connect) =>
-        CommandTimeout is { } total && connect >= total * 0.9 ? total * 0.9 : connect;
 
     /// <summary>Secrets are never printed.</summary>
     public override string ToString() =>
