@@ -23,7 +23,7 @@ public sealed class DaemonTests
     {
         await using var daemon = await DaemonProcess.StartReadyAsync(Config);
         Assert.Contains("sessions: local, other; groups: all = [local, other]", daemon.Output);
-        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
         Assert.Equal(["local", "other"], await client.ListSessionsAsync());
 
         var session = await client.GetSessionAsync("local");
@@ -62,7 +62,7 @@ public sealed class DaemonTests
     public async Task Killing_the_daemon_mid_task_fails_the_clients_waits_promptly()
     {
         await using var daemon = await DaemonProcess.StartReadyAsync(Config);
-        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
         var session = await client.GetSessionAsync("local");
         var started = new TaskCompletionSource();
         var task = session.Execute("echo started; sleep 20", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
@@ -87,7 +87,7 @@ public sealed class DaemonTests
     public async Task Sigterm_lets_short_tasks_finish_kills_the_rest_and_reports_each()
     {
         await using var daemon = await DaemonProcess.StartReadyAsync(Config);
-        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
         var session = await client.GetSessionAsync("local");
         var ready = new TaskCompletionSource();
         var shortTask = session.Execute("echo ready; sleep 1; echo done", new CommandOptions { OnStdout = (_, _) => ready.TrySetResult() });
@@ -109,12 +109,94 @@ public sealed class DaemonTests
     }
 
     [Fact]
-    public async Task Daemon_refuses_a_public_address_without_tls_and_says_how_to_enable_it()
+    public async Task After_a_daemon_restart_a_connected_client_fails_running_tasks_once_and_then_works_again()
     {
-        await using var daemon = DaemonProcess.Start("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = {port} }");
+        var first = await DaemonProcess.StartReadyAsync(Config);
+        first.KeepDirectory = true;
+        var dir = first.Directory;
+        var port = first.Port;
+        await using var client = await RemoteEngine.ConnectAsync(first.Address, first.AdminConfig);
+        var session = await client.GetSessionAsync("local");
+        var started = new TaskCompletionSource();
+        var running = session.Execute("echo up; sleep 30", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var orphans = TestSupport.ProcessTree.Descendants(first.Pid);
+        await first.KillKeepingStateAsync();
+        await first.DisposeAsync();
+        foreach (var pid in orphans)
+        {
+            TestSupport.ProcessTree.Kill(pid); // the old incarnation's command, orphaned by the SIGKILL
+        }
+
+        await using var second = await DaemonProcess.StartReadyAsync(Config, dir: dir, port: port);
+        try
+        {
+            var error = await Assert.ThrowsAsync<TaskException>(() => running.WaitAsync().WaitAsync(TimeSpan.FromSeconds(40)));
+            Assert.Contains("session 'local' is closed or unreachable", error.Message);
+
+            // The same RemoteEngine finds the new incarnation by itself (same address, same CA) and logs in again.
+            RemoteSession again;
+            try
+            {
+                again = await client.GetSessionAsync("local");
+            }
+            catch (EngineUnreachableException e)
+            {
+                throw new Xunit.Sdk.XunitException(e.Message + "\n" + second.Output);
+            }
+
+            var lines = new List<string>();
+            Assert.Equal(0, await again.Execute("echo after the restart", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
+            Assert.Equal(["after the restart"], lines);
+            await second.WaitForOutputAsync("audit: login admin", TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            second.KeepDirectory = false;
+        }
+    }
+
+    [Fact]
+    public async Task The_insecure_setting_on_loopback_serves_without_credentials_and_warns_at_start()
+    {
+        await using var daemon = await DaemonProcess.StartReadyAsync(Config + "\nrcontrol.remote.insecure-no-authentication = on");
+        Assert.Contains("INSECURE: rcontrol.remote.insecure-no-authentication = on", daemon.Output);
+        Assert.Contains($"listening on akka.tcp://rcontrol@127.0.0.1:{daemon.Port}", daemon.Output);
+        Assert.False(Directory.Exists(daemon.StateDir)); // no CA, no credentials
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, Akka.Configuration.ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on"));
+        Assert.Equal(0, await (await client.GetSessionAsync("local")).Execute("true").WaitAsync());
+    }
+
+    [Fact]
+    public async Task Daemon_refuses_the_insecure_setting_off_loopback()
+    {
+        await using var daemon = DaemonProcess.Start("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = {port} }\nrcontrol.remote.insecure-no-authentication = on");
         Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        await daemon.WaitForOutputAsync("refusing to bind Akka.Remote to '0.0.0.0' without TLS", TimeSpan.FromSeconds(5));
-        Assert.Contains("rcontrol.remote.tls.enabled = on", daemon.Output);
+        await daemon.WaitForOutputAsync("refusing to bind Akka.Remote to '0.0.0.0' with rcontrol.remote.insecure-no-authentication = on", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_bad_value_in_the_daemon_config_is_one_line_naming_session_and_key_and_exits_2()
+    {
+        await using var daemon = DaemonProcess.Start("rcontrol.sessions { web1 { type = ssh, host = h, max-channels = \"abc\" } }\nakka.remote.dot-netty.tcp.port = {port}");
+        Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await daemon.WaitForOutputAsync("session 'web1': 'max-channels' must be a whole number, got 'abc'", TimeSpan.FromSeconds(5));
+        Assert.Single(daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task A_second_daemon_on_the_same_port_exits_2_with_one_line()
+    {
+        await using var first = await DaemonProcess.StartReadyAsync(Config);
+        await using var second = DaemonProcess.Start(Config, port: first.Port);
+        Assert.Equal(2, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await second.WaitForOutputAsync("already in use", TimeSpan.FromSeconds(5));
+        Assert.Single(second.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(first.HasExited);
+
+        // Every client still reaches the first daemon (no split between two listeners).
+        await using var client = await RemoteEngine.ConnectAsync(first.Address, first.AdminConfig);
+        Assert.Equal(0, await (await client.GetSessionAsync("local")).Execute("true").WaitAsync());
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class HostingTests
             var rc = host.Services.GetRequiredService<RControlSystem>();
             var engine = host.Services.GetRequiredService<IRequiredActor<RControlEngine>>();
             Assert.Equal(rc.Engine, await engine.GetAsync());
-            Assert.Equal("/user/rcontrol", rc.Engine.Path.ToStringWithoutAddress());
+            Assert.StartsWith("/user/rcontrol-sessions-", rc.Engine.Path.ToStringWithoutAddress()); // unguessable: only the gate has a well-known name
 
             var sessions = host.Services.GetRequiredService<Remote.RemoteEngine>();
             Assert.Equal(["from-code", "from-hocon"], await sessions.ListSessionsAsync());
@@ -141,19 +141,21 @@ public sealed class EmbeddedRemotingTests
     [Fact]
     public async Task Host_app_with_remoting_serves_its_named_sessions_to_a_remote_client()
     {
+        using var credentials = new TestCredentials();
         var port = Support.Ports.Free();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddRControl(
             (akka, _) => akka
                 .WithRemoting("127.0.0.1", port)
+                .WithRControlSecurity(credentials.Engine)
                 .AddHocon("rcontrol.sessions { builder { type = local } }", HoconAddMode.Prepend),
             actorSystemName: "rcontrol");
         using var host = builder.Build();
         await host.StartAsync();
         try
         {
-            await using var client = await RemoteEngine.ConnectAsync($"akka.tcp://rcontrol@127.0.0.1:{port}");
+            await using var client = await RemoteEngine.ConnectAsync($"akka.ssl.tcp://rcontrol@127.0.0.1:{port}", credentials.ClientConfig());
             var session = await client.GetSessionAsync("builder");
             var lines = new List<string>();
             Assert.Equal(0, await session.Execute("echo served", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
@@ -166,15 +168,15 @@ public sealed class EmbeddedRemotingTests
     }
 
     [Fact]
-    public async Task Host_app_binding_a_public_address_without_tls_does_not_start()
+    public async Task Host_app_with_remoting_but_without_authentication_does_not_start()
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddRControl((akka, _) => akka.WithRemoting("0.0.0.0", Support.Ports.Free()), actorSystemName: $"public-{Guid.NewGuid():N}");
+        builder.Services.AddRControl((akka, _) => akka.WithRemoting("127.0.0.1", Support.Ports.Free()), actorSystemName: $"plain-{Guid.NewGuid():N}");
         using var host = builder.Build();
         var error = await Assert.ThrowsAsync<RemoteSecurityException>(() => host.StartAsync());
-        Assert.Contains("refusing to bind Akka.Remote to '0.0.0.0' without TLS", error.Message);
-        Assert.Contains("rcontrol.remote.tls.enabled = on", error.Message);
+        Assert.Contains("refusing to serve the engine over Akka.Remote without authentication", error.Message);
+        Assert.Contains("WithRControlTls", error.Message);
         var system = host.Services.GetRequiredService<ActorSystem>();
         await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
     }

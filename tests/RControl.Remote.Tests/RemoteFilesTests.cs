@@ -92,10 +92,10 @@ public sealed class RemoteFilesTests(EngineFixture engine) : IClassFixture<Engin
     [Fact]
     public async Task Files_left_open_by_a_client_are_closed_after_the_idle_timeout()
     {
-        var system = EngineFixture.StartEngineSystem("rcontrol.remote.file-idle-timeout = 1s\nrcontrol.sessions { local { type = local } }");
+        var system = EngineFixture.StartEngineSystem("rcontrol.remote.file-idle-timeout = 1s\nrcontrol.sessions { local { type = local } }", engine.Credentials);
         try
         {
-            await using var client = await RemoteEngine.ConnectAsync(((Akka.Actor.ExtendedActorSystem)system).Provider.DefaultAddress.ToString());
+            await using var client = await RemoteEngine.ConnectAsync(((Akka.Actor.ExtendedActorSystem)system).Provider.DefaultAddress.ToString(), engine.Credentials.ClientConfig());
             var remote = await client.GetSessionAsync("local");
             var path = Path.Combine(_dir, "idle.txt");
             await File.WriteAllTextAsync(path, "abc");

@@ -1,4 +1,5 @@
 using RControl.TestSupport;
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,10 +7,11 @@ using RControl.Hosting;
 using Akka.Configuration;
 using RControl.Configuration;
 using RControl.Remote.Tests.Support;
+using RControl.Security;
 
 namespace RControl.Remote.Tests;
 
-/// <summary>Loopback by default, TLS with mutual authentication otherwise, pinned certificates.</summary>
+/// <summary>Mutual TLS on every endpoint (loopback included), the insecure switch, pinned / CA trust with validity dates.</summary>
 public sealed class SecurityTests : IDisposable
 {
     private const string Password = Certificates.Password;
@@ -19,23 +21,35 @@ public sealed class SecurityTests : IDisposable
 
     [Theory]
     [InlineData("127.0.0.1")]
+    [InlineData("0.0.0.0")]
+    public void Remoting_without_tls_or_the_insecure_setting_is_refused_loopback_included(string hostname)
+    {
+        var error = Assert.Throws<RemoteSecurityException>(() => RemoteSecurity.FromConfig(Parse($"akka.remote.dot-netty.tcp.hostname = \"{hostname}\"")));
+        Assert.Contains("without authentication", error.Message);
+        Assert.Contains("rcontrol.remote.tls", error.Message);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
     [InlineData("127.0.0.2")]
     [InlineData("localhost")]
     [InlineData("::1")]
-    public void Loopback_without_tls_is_accepted(string hostname) =>
-        RemoteSecurity.Validate(Parse($"akka.remote.dot-netty.tcp.hostname = \"{hostname}\""));
+    public void The_insecure_setting_is_accepted_on_loopback(string hostname)
+    {
+        var config = Parse($"akka.remote.dot-netty.tcp.hostname = \"{hostname}\"\nrcontrol.remote.insecure-no-authentication = on");
+        RemoteSecurity.Validate(config);
+        Assert.True(RemoteSecurity.FromConfig(config).Insecure);
+    }
 
     [Theory]
     [InlineData("0.0.0.0")]
     [InlineData("192.0.2.10")]
     [InlineData("")]
     [InlineData("example.com")]
-    public void Any_other_address_without_tls_is_refused_with_how_to_enable_tls(string hostname)
+    public void The_insecure_setting_is_refused_on_any_other_address(string hostname)
     {
-        var error = Assert.Throws<RemoteSecurityException>(() => RemoteSecurity.Validate(Parse($"akka.remote.dot-netty.tcp.hostname = \"{hostname}\"")));
-        Assert.Contains("without TLS", error.Message);
-        Assert.Contains("rcontrol.remote.tls.enabled = on", error.Message);
-        Assert.Contains("certificate-path", error.Message);
+        var error = Assert.Throws<RemoteSecurityException>(() => RemoteSecurity.Validate(Parse($"akka.remote.dot-netty.tcp.hostname = \"{hostname}\"\nrcontrol.remote.insecure-no-authentication = on")));
+        Assert.Contains("only loopback", error.Message);
     }
 
     [Fact]
@@ -54,53 +68,118 @@ public sealed class SecurityTests : IDisposable
     public void Pinned_trust_needs_thumbprints_and_the_password_never_shows_in_errors()
     {
         var (path, thumbprint) = MakeCertificate("node");
-        var empty = Assert.Throws<RemoteSecurityException>(() => RemoteSecurity.CreateSslSetup(Tls(path, [])));
+        var empty = Assert.Throws<RemoteSecurityException>(() => RemoteSecurity.FromConfig(Tls(path, [])));
         Assert.Contains("pinned-thumbprints is empty", empty.Message);
         Assert.Contains(thumbprint, empty.Message);
 
-        var wrong = Assert.Throws<RemoteSecurityException>(() => RemoteSecurity.CreateSslSetup(Parse(
+        var wrong = Assert.Throws<RemoteSecurityException>(() => RemoteSecurity.FromConfig(Parse(
             $"rcontrol.remote.tls {{ enabled = on, certificate-path = \"{path}\", certificate-password = \"wrong-secret-value\", pinned-thumbprints = [\"{thumbprint}\"] }}")));
         Assert.Contains(path, wrong.Message);
         Assert.DoesNotContain("wrong-secret-value", wrong.Message);
 
-        var setup = RemoteSecurity.CreateSslSetup(Tls(path, [thumbprint]));
-        Assert.NotNull(setup);
-        Assert.True(setup!.RequireMutualAuthentication);
-        Assert.False(setup.SuppressValidation);
+        var security = RemoteSecurity.FromConfig(Tls(path, [thumbprint]));
+        Assert.False(security.Insecure);
+        Assert.True(security.Ssl!.RequireMutualAuthentication);
+        Assert.False(security.Ssl.SuppressValidation);
     }
 
     [Fact]
-    public async Task Tls_round_trip_with_generated_certificates_and_an_untrusted_client_cannot_send_a_single_message()
+    public void Expired_and_not_yet_valid_certificates_are_refused_by_pinned_and_ca_trust_saying_why()
     {
-        var (serverPath, serverThumb) = MakeCertificate("engine");
-        var (clientPath, clientThumb) = MakeCertificate("client");
-        var (strangerPath, _) = MakeCertificate("stranger");
-        var passwordVariable = $"RCONTROL_TEST_TLS_{Guid.NewGuid():N}";
-        Environment.SetEnvironmentVariable(passwordVariable, Password);
+        var now = DateTimeOffset.UtcNow;
+        var (expiredPath, expiredThumb) = MakeCertificate("expired", now.AddDays(-10), now.AddDays(-1));
+        var (futurePath, futureThumb) = MakeCertificate("future", now.AddDays(1), now.AddDays(10));
+        var (validPath, validThumb) = MakeCertificate("valid");
+        var pinned = PeerTrust.Pinned([expiredThumb, futureThumb, validThumb]);
+        Assert.Contains("expired on", pinned.Check(Load(expiredPath)));
+        Assert.Contains("is not valid before", pinned.Check(Load(futurePath)));
+        Assert.Null(pinned.Check(Load(validPath)));
+        Assert.Contains("is not pinned", PeerTrust.Pinned([validThumb]).Check(Load(expiredPath)));
 
-        var engineSystem = EngineFixture.StartEngineSystem($$"""
-            akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
-            rcontrol.remote.tls {
-              enabled = on
-              certificate-path = "{{serverPath}}"
-              certificate-password = ${?{{passwordVariable}}}
-              pinned-thumbprints = ["{{clientThumb}}"]
-            }
+        using var credentials = new TestCredentials();
+        var ca = PeerTrust.IssuedBy(credentials.Authority.Certificate);
+        Assert.Contains("expired on", ca.Check(credentials.Authority.Issue("old", now.AddDays(-10), now.AddDays(-1))));
+        Assert.Contains("is not valid before", ca.Check(credentials.Authority.Issue("soon", now.AddDays(1), now.AddDays(10))));
+        Assert.Null(ca.Check(credentials.Authority.Issue("fine")));
+        using var other = CertificateAuthority.Create("another-ca", notBefore: now.AddDays(-1));
+        Assert.Contains("is not issued by", ca.Check(other.Issue("fine")));
+    }
+
+    [Fact]
+    public async Task An_expired_pinned_client_certificate_cannot_connect_and_an_expired_credential_is_refused_before_connecting()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (enginePath, engineThumb) = MakeCertificate("engine");
+        var (expiredPath, expiredThumb) = MakeCertificate("expired-client", now.AddDays(-10), now.AddDays(-1));
+        var engineSystem = EngineFixture.StartEngineSystem(
+            $$"""
+            rcontrol.remote.tls { enabled = on, certificate-path = "{{enginePath}}", certificate-password = "{{Password}}", pinned-thumbprints = ["{{expiredThumb}}"] }
+            rcontrol.clients { "rcontrol-test-expired-client" { sessions = ["*"], operations = [exec] } }
             rcontrol.sessions { local { type = local } }
-            """);
+            """,
+            security: null);
+        try
+        {
+            var address = ((ExtendedActorSystem)engineSystem).Provider.DefaultAddress.ToString();
+            var client = Tls(expiredPath, [engineThumb]).WithFallback(ConfigurationFactory.ParseString("rcontrol.remote.ask-timeout = 3s"));
+            await Assert.ThrowsAsync<EngineUnreachableException>(() => RemoteEngine.ConnectAsync(address, client));
+        }
+        finally
+        {
+            await engineSystem.Terminate();
+        }
+
+        using var credentials = new TestCredentials();
+        var stale = credentials.Issue("stale", now.AddDays(-10), now.AddDays(-1));
+        var error = await Assert.ThrowsAsync<RemoteSecurityException>(() => RemoteEngine.ConnectAsync("akka.tcp://rcontrol@127.0.0.1:1", TestCredentials.ForFile(stale)));
+        Assert.Contains("expired on", error.Message);
+        Assert.Contains(stale, error.Message);
+    }
+
+    [Fact]
+    public async Task A_client_says_why_when_it_refuses_the_engines_certificate()
+    {
+        using var credentials = new TestCredentials();
+        var now = DateTimeOffset.UtcNow;
+        using var expiredServer = new ClientCredential(credentials.Authority.Issue("rcontrol-daemon", now.AddDays(-10), now.AddDays(-1)), credentials.Authority.Certificate, null);
+        var engineSystem = EngineFixture.StartEngineSystem("rcontrol.sessions { local { type = local } }", EndpointSecurity.ForEngine(expiredServer));
+        try
+        {
+            var address = ((ExtendedActorSystem)engineSystem).Provider.DefaultAddress.ToString();
+            // A credential that does not pin a daemon certificate: any certificate of the CA, within its dates.
+            var path = Path.Combine(_dir, "unpinned.pfx");
+            using (var unpinned = new ClientCredential(credentials.Authority.Issue("admin"), credentials.Authority.Certificate, null))
+            {
+                unpinned.Save(path);
+            }
+
+            var error = await Assert.ThrowsAsync<EngineUnreachableException>(() => RemoteEngine.ConnectAsync(
+                address, TestCredentials.ForFile(path).WithFallback(ConfigurationFactory.ParseString("rcontrol.remote.ask-timeout = 3s"))));
+            Assert.Contains("this client refused the engine's certificate", error.Message);
+            Assert.Contains("expired on", error.Message);
+        }
+        finally
+        {
+            await engineSystem.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task A_stranger_gets_nothing_through_and_the_gate_is_the_only_actor_reachable_by_path()
+    {
+        using var credentials = new TestCredentials();
+        var engineSystem = EngineFixture.StartEngineSystem("rcontrol.sessions { local { type = local } }", credentials);
         try
         {
             var received = new List<object>();
-            var witness = engineSystem.ActorOf(Props.Create(() => new Witness(received)), "witness");
+            engineSystem.ActorOf(Props.Create(() => new Witness(received)), "witness");
             var address = ((ExtendedActorSystem)engineSystem).Provider.DefaultAddress.ToString();
             Assert.StartsWith("akka.ssl.tcp://rcontrol@127.0.0.1:", address);
+            var quick = ConfigurationFactory.ParseString("rcontrol.remote.ask-timeout = 3s");
 
-            // A stranger (a certificate the engine does not pin) gets nothing through, not even one message.
-            var strangerConfig = ConfigurationFactory.ParseString($$"""
-                rcontrol.remote.ask-timeout = 3s
-                rcontrol.remote.tls { enabled = on, certificate-path = "{{strangerPath}}", certificate-password = "{{Password}}", pinned-thumbprints = ["{{serverThumb}}"] }
-                """);
-            var strangerSystem = RemoteEngine.CreateClientSystem(strangerConfig, "stranger");
+            // A stranger with a certificate of another CA cannot complete the handshake: not one message gets through.
+            using var strangers = new TestCredentials();
+            var strangerSystem = RemoteEngine.CreateClientSystem(strangers.ClientConfig().WithFallback(quick), "stranger");
             try
             {
                 strangerSystem.ActorSelection($"{address}/user/witness").Tell("hello from a stranger");
@@ -111,10 +190,8 @@ public sealed class SecurityTests : IDisposable
                 await strangerSystem.Terminate();
             }
 
-            // A client without TLS at all gets nothing through either.
-            var plain = await Assert.ThrowsAsync<EngineUnreachableException>(() => RemoteEngine.ConnectAsync(address, ConfigurationFactory.ParseString("rcontrol.remote.ask-timeout = 3s")));
-            Assert.Contains("uses TLS", plain.Message);
-            var plainSystem = RemoteEngine.CreateClientSystem(ConfigurationFactory.ParseString("rcontrol.remote.ask-timeout = 3s"), "plain");
+            // A client without TLS gets nothing through either.
+            var plainSystem = RemoteEngine.CreateClientSystem(ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on").WithFallback(quick), "plain");
             try
             {
                 var plainAddress = address.Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal);
@@ -126,24 +203,24 @@ public sealed class SecurityTests : IDisposable
                 await plainSystem.Terminate();
             }
 
-            // The trusted client: a full round trip over TLS.
-            var clientConfig = ConfigurationFactory.ParseString($$"""
-                rcontrol.remote.tls { enabled = on, certificate-path = "{{clientPath}}", certificate-password = "{{Password}}", pinned-thumbprints = ["{{serverThumb}}"] }
-                """);
-            await using var client = await RemoteEngine.ConnectAsync(address, clientConfig);
+            // A trusted client: a full round trip over TLS, yet no actor but the gate is reachable by path (untrusted mode).
+            await using var client = await RemoteEngine.ConnectAsync(address, credentials.ClientConfig());
             var session = await client.GetSessionAsync("local");
             var lines = new List<string>();
             Assert.Equal(0, await session.Execute("echo over tls", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
             Assert.Equal(["over tls"], lines);
-
-            // Positive control: the witness does receive a trusted client's message — and only that one.
-            client.System.ActorSystem.ActorSelection($"{address}/user/witness").Tell("hello from a friend");
-            await Poll.UntilAsync(() => Snapshot(received).Count > 0, TimeSpan.FromSeconds(20), "the trusted client's message at the witness");
-            Assert.Equal(["hello from a friend"], Snapshot(received));
+            client.System.ActorSystem.ActorSelection($"{address}/user/witness").Tell("hello from a friend by path");
+            var gate = await client.System.ActorSystem.ActorSelection($"{address}/user/rcontrol").Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10));
+            Assert.NotNull(gate.Subject); // positive control: selection works, for the gate only
+            var files = await client.System.ActorSystem.ActorSelection($"{address}/user/{Actors.FileServiceActor.ActorName}").Ask<ActorIdentity>(new Identify(2), TimeSpan.FromSeconds(10))
+                .WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
+            Assert.Null(files?.Subject);
+            engineSystem.ActorSelection("/user/witness").Tell("local control");
+            await Poll.UntilAsync(() => Snapshot(received).Count > 0, TimeSpan.FromSeconds(20), "the local control message at the witness");
+            Assert.Equal(["local control"], Snapshot(received));
         }
         finally
         {
-            Environment.SetEnvironmentVariable(passwordVariable, null);
             await engineSystem.Terminate();
         }
     }
@@ -158,6 +235,7 @@ public sealed class SecurityTests : IDisposable
             $$"""
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {port} }
             rcontrol.sessions { local { type = local } }
+            rcontrol.clients { "rcontrol-test-daemon-client" { sessions = [local], operations = [exec] } }
             rcontrol.remote.tls {
               enabled = on
               certificate-path = "{{daemonPath}}"
@@ -172,6 +250,7 @@ public sealed class SecurityTests : IDisposable
         await using var client = await RemoteEngine.ConnectAsync(
             $"akka.ssl.tcp://rcontrol@127.0.0.1:{daemon.Port}",
             Tls(clientPath, [daemonThumb]));
+        Assert.Equal("rcontrol-test-daemon-client", client.Identity);
         var session = await client.GetSessionAsync("local");
         Assert.Equal(0, await session.Execute("true").WaitAsync());
     }
@@ -184,8 +263,9 @@ public sealed class SecurityTests : IDisposable
         var port = Ports.Free();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        var grants = ConfigurationFactory.ParseString("rcontrol.clients { \"rcontrol-test-host-client\" { sessions = [local], operations = [exec] } }");
         builder.Services.AddRControl(
-            (akka, _) => akka.WithRemoting("127.0.0.1", port).WithRControlTls(Tls(hostPath, [clientThumb])),
+            (akka, _) => akka.WithRemoting("127.0.0.1", port).WithRControlTls(grants.WithFallback(Tls(hostPath, [clientThumb]))),
             options => options.AddSession("local", new Protocol.LocalSessionSpec()),
             actorSystemName: "rcontrol");
         using var host = builder.Build();
@@ -210,7 +290,10 @@ public sealed class SecurityTests : IDisposable
         }
     }
 
-    private (string Path, string Thumbprint) MakeCertificate(string name) => Certificates.Create(_dir, name);
+    private static X509Certificate2 Load(string path) => X509CertificateLoader.LoadPkcs12FromFile(path, Password);
+
+    private (string Path, string Thumbprint) MakeCertificate(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
+        Certificates.Create(_dir, name, notBefore, notAfter);
 
     private static Config Tls(string path, string[] pins) => Parse(
         $"rcontrol.remote.tls {{ enabled = on, certificate-path = \"{path}\", certificate-password = \"{Password}\", pinned-thumbprints = [{string.Join(", ", pins.Select(p => $"\"{p}\""))}] }}");

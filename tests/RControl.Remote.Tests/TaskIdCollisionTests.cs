@@ -37,7 +37,7 @@ public sealed partial class TaskIdCollisionTests
                     var tasks = Enumerable.Range(0, TasksPerClient)
                         .Select(t => $$"""{ name = t{{t}}, session = shared, run = "flock -s {{gate}} true && echo c{{c}}-t{{t}}" }""");
                     await File.WriteAllTextAsync(plan, $"tasks = [\n{string.Join("\n", tasks)}\n]\n");
-                    clients.Add(ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"), "run", plan, "--daemon", daemon.Address]));
+                    clients.Add(ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"), "run", plan, "--daemon", daemon.Address, "--credential", daemon.AdminCredential]));
                 }
 
                 await Poll.UntilAsync(

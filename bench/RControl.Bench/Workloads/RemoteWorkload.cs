@@ -10,7 +10,8 @@ namespace RControl.Bench.Workloads;
 
 /// <summary>
 /// W9: W6 and W3 through a remote client: an engine actor system (Akka.Remote on 127.0.0.1) and a client actor
-/// system in this process, talking over loopback TCP; the callbacks run in the client.
+/// system in this process, talking over loopback with mutual TLS and a login (as every endpoint does); the callbacks run
+/// in the client. W9c compares W9a with the same workload over the explicitly insecure plain-TCP set-up.
 /// </summary>
 public static class RemoteWorkload
 {
@@ -39,12 +40,13 @@ public static class RemoteWorkload
         var config = ConfigurationFactory.ParseString("rcontrol.sessions { local { type = local } }\n" + Engines.QuietHocon)
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
             .WithFallback(RControlConfig.ReferenceConfig);
-        var engineSystem = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(config));
+        using var credentials = new TestCredentials();
+        var engineSystem = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(config, credentials.Engine));
         try
         {
             RControlEngine.Start(engineSystem, Inventory.Parse(config.GetConfig("rcontrol")));
             var address = ((ExtendedActorSystem)engineSystem).Provider.DefaultAddress.ToString();
-            await using var client = await RemoteEngine.ConnectAsync(address, ConfigurationFactory.ParseString(Engines.QuietHocon)).ConfigureAwait(false);
+            await using var client = await RemoteEngine.ConnectAsync(address, credentials.ClientConfig().WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon))).ConfigureAwait(false);
 
             var session = await client.GetSessionAsync("local").ConfigureAwait(false);
             await Measure.RepeatAsync(options.Runs, local.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, local));
@@ -65,6 +67,32 @@ public static class RemoteWorkload
             await engineSystem.Terminate().ConfigureAwait(false);
         }
 
-        return [local, ssh];
+        var insecure = new Row
+        {
+            Workload = $"W9c W9a with authentication (mutual TLS + login) vs. `insecure-no-authentication` (plain TCP), same run",
+            Unit = "M lines/s",
+            HigherIsBetter = true,
+            Baseline = "the same remote workload without TLS or login",
+            Target = "≤ 1.3× the unauthenticated cost",
+            IsMet = r => r.CostRatio is { } ratio && ratio <= 1.3,
+        };
+        insecure.RControl.AddRange(local.RControl);
+        var plainConfig = ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on").WithFallback(config);
+        var plainSystem = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(plainConfig));
+        try
+        {
+            RControlEngine.Start(plainSystem, Inventory.Parse(plainConfig.GetConfig("rcontrol")));
+            var address = ((ExtendedActorSystem)plainSystem).Provider.DefaultAddress.ToString();
+            await using var client = await RemoteEngine.ConnectAsync(
+                address, ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on\n" + Engines.QuietHocon)).ConfigureAwait(false);
+            var session = await client.GetSessionAsync("local").ConfigureAwait(false);
+            await Measure.RepeatAsync(options.Runs, insecure.Raw, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, insecure));
+        }
+        finally
+        {
+            await plainSystem.Terminate().ConfigureAwait(false);
+        }
+
+        return [local, ssh, insecure];
     }
 }

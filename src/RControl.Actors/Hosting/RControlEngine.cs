@@ -1,36 +1,69 @@
+using System.Security.Cryptography;
 using Akka.Actor;
+using Akka.Event;
+using Microsoft.Extensions.Logging;
 using RControl.Actors;
 using RControl.Configuration;
 using RControl.Protocol;
+using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Hosting;
 
 /// <summary>
 /// Marker type of the engine's <see cref="SessionManagerActor"/> in Akka.Hosting's <c>ActorRegistry</c>:
-/// inject <c>IRequiredActor&lt;RControlEngine&gt;</c> to reach it. Also starts an engine under its
-/// well-known name, <c>/user/rcontrol</c>, which remote clients look up (with its file service at <c>/user/rcontrol-files</c>).
+/// inject <c>IRequiredActor&lt;RControlEngine&gt;</c> to reach it in-process. Also starts an engine: the session manager
+/// and file service under unguessable names, and — when the actor system runs Akka.Remote — the gate under the one
+/// well-known name, <c>/user/rcontrol</c>, where remote clients log in.
 /// </summary>
 public sealed class RControlEngine
 {
-    /// <summary>The engine actor's name: its path is <c>akka.tcp://rcontrol@host:port/user/rcontrol</c>.</summary>
+    /// <summary>The gate's name: remote clients log in at <c>akka.ssl.tcp://rcontrol@host:port/user/rcontrol</c>.</summary>
     public const string ActorName = "rcontrol";
 
     private RControlEngine()
     {
     }
 
-    /// <summary>Starts the engine actor under <see cref="ActorName"/> and opens the inventory's sessions in it.</summary>
-    public static IActorRef Start(ActorSystem system, Inventory? inventory = null)
+    /// <summary>Starts the engine and opens the inventory's sessions in it; returns the session manager (for in-process use).</summary>
+    /// <param name="loggers">Where the audit log goes (category <c>RControl.Audit</c>); Akka's log when null.</param>
+    /// <exception cref="RemoteSecurityException">The system runs Akka.Remote without an <see cref="EndpointSecurity"/> in its setup and without the insecure setting.</exception>
+    public static IActorRef Start(ActorSystem system, Inventory? inventory = null, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
-        var engine = system.ActorOf(SessionManagerActor.Props(), ActorName);
-        system.ActorOf(Actors.FileServiceActor.Props(engine), Actors.FileServiceActor.ActorName);
-        foreach (var (name, spec) in inventory?.Sessions ?? new Dictionary<string, SessionSpec>())
+        inventory ??= Inventory.Empty;
+        var config = system.Settings.Config;
+        var remote = ((ExtendedActorSystem)system).Provider is Akka.Remote.IRemoteActorRefProvider;
+        EndpointSecurity? security = null;
+        ClientGrants grants = ClientGrants.None;
+        if (remote)
         {
-            engine.Tell(new SessionManagerActor.OpenSession(name, spec));
+            security = system.Settings.Setup.Get<EndpointSecurity>().HasValue
+                ? system.Settings.Setup.Get<EndpointSecurity>().Value
+                : RemoteSecurity.IsInsecure(config) ? EndpointSecurity.InsecureNoAuthentication
+                : throw new RemoteSecurityException(
+                    "refusing to serve the engine over Akka.Remote without authentication: use WithRControlTls(...) (or RemoteSecurity.CreateSystemSetup), see docs/remote.md, section Security");
+            grants = ClientGrants.Parse(config.GetConfig("rcontrol"), inventory.Groups);
         }
 
-        return engine;
+        var manager = system.ActorOf(SessionManagerActor.Props(), $"rcontrol-sessions-{Random()}");
+        var files = system.ActorOf(FileServiceActor.Props(manager), FileServiceActor.ActorName);
+        foreach (var (name, spec) in inventory.Sessions)
+        {
+            manager.Tell(new SessionManagerActor.OpenSession(name, spec));
+        }
+
+        if (security is not null)
+        {
+            var logger = loggers?.CreateLogger(AuditLog.Category) ?? new AkkaLogger(Logging.GetLogger(system, AuditLog.Category));
+            RemoteSecurity.WarnIfInsecure(security, logger);
+            var timeout = config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, grants, new AuditLog(logger), timeout)), ActorName);
+        }
+
+        return manager;
     }
+
+    private static string Random() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 }

@@ -15,7 +15,8 @@ public static class RControlHostingExtensions
     /// <see cref="SessionManagerActor"/> at <c>/user/rcontrol</c> registered as <see cref="RControlEngine"/>
     /// (inject <c>IRequiredActor&lt;RControlEngine&gt;</c>), the sessions of <c>rcontrol.sessions</c> and of
     /// <paramref name="configure"/> opened in it, and (by default) Akka's logs sent to the host's logging.
-    /// When the system runs Akka.Remote, a non-loopback endpoint without TLS stops the start-up.
+    /// When the system runs Akka.Remote, it must be secured with <see cref="WithRControlTls"/> (or the explicit insecure
+    /// setting): otherwise the start-up stops with a <see cref="RemoteSecurityException"/>.
     /// </summary>
     public static AkkaConfigurationBuilder WithRControl(this AkkaConfigurationBuilder builder, Action<RControlHostingOptions>? configure = null)
     {
@@ -32,7 +33,7 @@ public static class RControlHostingExtensions
             });
         }
 
-        builder.WithActors((system, registry) =>
+        builder.WithActors((system, registry, resolver) =>
         {
             var config = system.Settings.Config;
             if (((ExtendedActorSystem)system).Provider is Akka.Remote.IRemoteActorRefProvider)
@@ -49,26 +50,38 @@ public static class RControlHostingExtensions
                 sessions[name] = spec;
             }
 
-            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups));
+            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups), resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
             registry.Register<RControlEngine>(engine);
         });
         return builder;
     }
 
     /// <summary>
-    /// Turns on TLS for the host's Akka.Remote endpoint from an <c>rcontrol.remote.tls</c> section (see docs/remote.md):
-    /// <c>enable-ssl</c>, this node's certificate, mutual authentication, and pinned or chain trust.
+    /// Secures the host's Akka.Remote endpoint from an <c>rcontrol.remote.tls</c> section (see docs/remote.md):
+    /// TLS with this node's certificate, mutual authentication, pinned / chain / CA trust, clients logging in at the gate,
+    /// and Akka's untrusted mode. With the explicit insecure setting instead, no TLS (loopback only; a warning at every start).
     /// </summary>
-    /// <param name="tls">A config holding <c>rcontrol.remote.tls { enabled = on, … }</c>.</param>
-    /// <exception cref="RemoteSecurityException">TLS is off in <paramref name="tls"/>, or the certificate cannot be used.</exception>
+    /// <param name="tls">A config holding <c>rcontrol.remote.tls { enabled = on, … }</c> (and <c>rcontrol.clients</c> grants).</param>
+    /// <exception cref="RemoteSecurityException">Neither TLS nor the insecure setting is on in <paramref name="tls"/>, or the certificate cannot be used.</exception>
     public static AkkaConfigurationBuilder WithRControlTls(this AkkaConfigurationBuilder builder, Akka.Configuration.Config tls)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(tls);
-        var full = tls.WithFallback(RControlConfig.ReferenceConfig);
-        var setup = RemoteSecurity.CreateSslSetup(full) ?? throw new RemoteSecurityException("WithRControlTls: rcontrol.remote.tls.enabled is off");
-        builder.AddHocon(RemoteSecurity.TransportOverrides(full).WithFallback(tls), HoconAddMode.Prepend);
-        builder.AddSetup(setup);
+        return builder.WithRControlSecurity(RemoteSecurity.FromConfig(tls.WithFallback(RControlConfig.ReferenceConfig)), tls);
+    }
+
+    /// <summary>Secures the host's Akka.Remote endpoint with a ready <see cref="EndpointSecurity"/> (e.g. from a credential file).</summary>
+    public static AkkaConfigurationBuilder WithRControlSecurity(this AkkaConfigurationBuilder builder, EndpointSecurity security, Akka.Configuration.Config? config = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(security);
+        builder.AddHocon(RemoteSecurity.TransportOverrides(security).WithFallback(config ?? Akka.Configuration.Config.Empty), HoconAddMode.Prepend);
+        builder.AddSetup(security);
+        if (security.Ssl is { } ssl)
+        {
+            builder.AddSetup(ssl);
+        }
+
         return builder;
     }
 

@@ -1,60 +1,68 @@
-using Akka.Actor.Setup;
-using Akka.Actor;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
-using Akka.Event;
-using Akka.Remote.Transport.DotNetty;
+using Microsoft.Extensions.Logging;
+using RControl.Security;
 
 namespace RControl.Remote;
 
 /// <summary>
-/// The start-up rules of an Akka.Remote endpoint (daemon, remoting engine or client): loopback unless TLS is
-/// on; with TLS, mutual authentication always on and peers checked by pinned thumbprint or by CA chain.
+/// The start-up rules of an Akka.Remote endpoint (daemon, remoting engine or client): mutual TLS always, loopback
+/// included, unless <c>rcontrol.remote.insecure-no-authentication = on</c> (loopback only, a warning at every start);
+/// peers checked by CA, pinned thumbprint or the machine's chain, within their validity dates; only the engine's gate
+/// reachable by path (Akka's untrusted mode).
 /// </summary>
 public static class RemoteSecurity
 {
     private const string Tcp = "akka.remote.dot-netty.tcp";
     private const string Tls = "rcontrol.remote.tls";
 
+    /// <summary>The one setting that turns authentication off.</summary>
+    public const string InsecureKey = "rcontrol.remote.insecure-no-authentication";
+
+    /// <summary>The warning logged at every start of an endpoint without authentication.</summary>
+    public const string InsecureWarning =
+        "INSECURE: " + InsecureKey + " = on: Akka.Remote runs without TLS or authentication; every local user can run commands as this process's user";
+
+    /// <summary>Whether the insecure setting is on.</summary>
+    public static bool IsInsecure(Config config) => config.GetBoolean(InsecureKey, false);
+
     /// <summary>
-    /// Throws a <see cref="RemoteSecurityException"/> when the configuration binds Akka.Remote to a
-    /// non-loopback address without TLS, or weakens TLS (mutual authentication off, validation suppressed).
+    /// Throws a <see cref="RemoteSecurityException"/> when the configuration would run Akka.Remote without TLS (unless the
+    /// insecure setting is on, and then only on loopback) or weakens TLS (mutual authentication off, validation suppressed).
     /// </summary>
     public static void Validate(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var hostname = config.GetString($"{Tcp}.hostname", "");
-        var tls = IsTlsEnabled(config);
-        if (tls)
+        if (!config.GetBoolean($"{Tcp}.ssl.require-mutual-authentication", true))
         {
-            if (!config.GetBoolean($"{Tcp}.ssl.require-mutual-authentication", true))
-            {
-                throw new RemoteSecurityException(
-                    $"refusing to start: {Tcp}.ssl.require-mutual-authentication is off; RControl never runs TLS without mutual authentication (remove that setting)");
-            }
+            throw new RemoteSecurityException(
+                $"refusing to start: {Tcp}.ssl.require-mutual-authentication is off; RControl never runs TLS without mutual authentication (remove that setting)");
+        }
 
-            if (config.GetBoolean($"{Tcp}.ssl.suppress-validation", false))
-            {
-                throw new RemoteSecurityException(
-                    $"refusing to start: {Tcp}.ssl.suppress-validation is on; peers' certificates must be checked (use {Tls}.trust = pinned with pinned-thumbprints for self-signed certificates)");
-            }
+        if (config.GetBoolean($"{Tcp}.ssl.suppress-validation", false))
+        {
+            throw new RemoteSecurityException(
+                $"refusing to start: {Tcp}.ssl.suppress-validation is on; peers' certificates must be checked (use {Tls}.trust = pinned with pinned-thumbprints for self-signed certificates)");
+        }
 
+        if (!IsInsecure(config))
+        {
             return;
         }
 
+        var hostname = config.GetString($"{Tcp}.hostname", "");
         if (!IsLoopback(hostname))
         {
             throw new RemoteSecurityException(
-                $"refusing to bind Akka.Remote to '{(hostname.Length == 0 ? "<all addresses>" : hostname)}' without TLS: only loopback (127.0.0.1, ::1, localhost) may run unencrypted. " +
-                $"Enable TLS with {Tls}.enabled = on, {Tls}.certificate-path = \"/path/to/node.pfx\", {Tls}.certificate-password = ${{?RCONTROL_TLS_PASSWORD}} " +
-                $"and {Tls}.pinned-thumbprints = [\"<peer SHA-1 thumbprint>\"] (or {Tls}.trust = chain); see docs/remote.md, section TLS.");
+                $"refusing to bind Akka.Remote to '{(hostname.Length == 0 ? "<all addresses>" : hostname)}' with {InsecureKey} = on: only loopback (127.0.0.1, ::1, localhost) may run without authentication; see docs/remote.md, section Security.");
         }
     }
 
-    /// <summary>Whether TLS is on, through <c>rcontrol.remote.tls.enabled</c> or Akka's own <c>enable-ssl</c>.</summary>
-    public static bool IsTlsEnabled(Config config) =>
-        config.GetBoolean($"{Tls}.enabled", false) || config.GetBoolean($"{Tcp}.enable-ssl", false);
+    /// <summary>Whether <c>rcontrol.remote.tls</c> configures this node's certificate.</summary>
+    public static bool IsTlsEnabled(Config config) => config.GetBoolean($"{Tls}.enabled", false);
 
     /// <summary>True for 127.0.0.0/8, ::1 and <c>localhost</c>.</summary>
     public static bool IsLoopback(string hostname)
@@ -74,42 +82,57 @@ public static class RemoteSecurity
 
     /// <summary>
     /// The setup of an actor system with Akka.Remote under these rules: checks the endpoint (<see cref="Validate"/>),
-    /// puts the TLS transport settings in front, and adds the TLS setup when <c>rcontrol.remote.tls</c> is on.
+    /// puts the transport overrides in front, and adds the TLS setup and the <see cref="EndpointSecurity"/>.
     /// </summary>
-    public static ActorSystemSetup CreateSystemSetup(Config config)
+    /// <param name="security">The endpoint's security; null reads it from <c>rcontrol.remote.tls</c> (or the insecure setting).</param>
+    public static ActorSystemSetup CreateSystemSetup(Config config, EndpointSecurity? security = null)
     {
         Validate(config);
-        var full = TransportOverrides(config).WithFallback(config);
+        security ??= FromConfig(config);
+        var full = TransportOverrides(security).WithFallback(config);
         var bootstrap = BootstrapSetup.Create().WithConfig(full);
-        return CreateSslSetup(full) is { } ssl ? ActorSystemSetup.Create(bootstrap, ssl) : ActorSystemSetup.Create(bootstrap);
+        return security.Ssl is { } ssl ? ActorSystemSetup.Create(bootstrap, ssl, security) : ActorSystemSetup.Create(bootstrap, security);
     }
 
     /// <summary>
-    /// HOCON to put in front of the user's configuration: <c>enable-ssl</c> when <c>rcontrol.remote.tls</c> is on.
+    /// HOCON to put in front of the user's configuration: TLS on (unless insecure); Akka's untrusted mode with the gate
+    /// (<c>/user/rcontrol</c>) and death watch heartbeats the only paths reachable by selection; no address reuse, so a
+    /// second engine on a port in use fails to start.
     /// </summary>
-    public static Config TransportOverrides(Config config) =>
-        config.GetBoolean($"{Tls}.enabled", false)
-            ? ConfigurationFactory.ParseString($"{Tcp}.enable-ssl = on\n{Tcp}.ssl.require-mutual-authentication = on\n{Tcp}.ssl.suppress-validation = off")
-            : Config.Empty;
+    public static Config TransportOverrides(EndpointSecurity security) =>
+        ConfigurationFactory.ParseString($"""
+            {Tcp}.enable-ssl = {(security.Insecure ? "off" : "on")}
+            {Tcp}.ssl.require-mutual-authentication = on
+            {Tcp}.ssl.suppress-validation = off
+            {Tcp}.tcp-reuse-addr = off
+            akka.remote.untrusted-mode = on
+            akka.remote.trusted-selection-paths = ["/user/{Hosting.RControlEngine.ActorName}", "/system/remote-watcher"]
+            """);
 
     /// <summary>
-    /// The TLS setup of <c>rcontrol.remote.tls</c> (null when it is off): this process's certificate, mutual
-    /// authentication on, and the peer check (pinned thumbprints or CA chain).
+    /// The endpoint security of <c>rcontrol.remote.tls</c> (or the insecure setting). Throws a <see cref="RemoteSecurityException"/>
+    /// when neither is set: Akka.Remote never runs without authentication by accident.
     /// </summary>
-    public static DotNettySslSetup? CreateSslSetup(Config config, ILoggingAdapter? log = null)
+    public static EndpointSecurity FromConfig(Config config)
     {
-        if (!config.GetBoolean($"{Tls}.enabled", false))
+        if (!IsTlsEnabled(config))
         {
-            return null;
+            if (IsInsecure(config))
+            {
+                return EndpointSecurity.InsecureNoAuthentication;
+            }
+
+            throw new RemoteSecurityException(
+                $"refusing to start Akka.Remote without authentication: set {Tls} (enabled = on, certificate-path, trust) — see docs/remote.md, section Security — " +
+                $"or, for a throw-away test on loopback only, {InsecureKey} = on");
         }
 
-        var path = config.GetString($"{Tls}.certificate-path", "");
+        var path = CredentialLocator.Expand(config.GetString($"{Tls}.certificate-path", ""));
         if (string.IsNullOrWhiteSpace(path))
         {
             throw new RemoteSecurityException($"{Tls}.enabled is on but {Tls}.certificate-path is empty (a PKCS#12 file with this node's certificate and key)");
         }
 
-        path = path.StartsWith('~') ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~', '/')) : path;
         X509Certificate2 certificate;
         try
         {
@@ -127,34 +150,70 @@ public static class RemoteSecurity
         }
 
         var trust = config.GetString($"{Tls}.trust", "pinned");
-        CertificateValidationCallback validator;
         switch (trust)
         {
             case "pinned":
-                var pins = config.GetStringList($"{Tls}.pinned-thumbprints").Select(NormalizeThumbprint).ToArray();
-                if (pins.Length == 0)
+                var pins = config.GetStringList($"{Tls}.pinned-thumbprints");
+                if (pins.Count == 0)
                 {
                     throw new RemoteSecurityException(
                         $"{Tls}.trust = pinned but {Tls}.pinned-thumbprints is empty: list the SHA-1 thumbprints of the certificates this node accepts (its own: {certificate.Thumbprint})");
                 }
 
-                validator = CertificateValidation.PinnedCertificate(pins);
-                break;
+                return EndpointSecurity.Create(certificate, PeerTrust.Pinned(pins.ToArray()));
             case "chain":
-                validator = CertificateValidation.ValidateChain(log);
-                break;
-            default:
-                throw new RemoteSecurityException($"{Tls}.trust: unknown value '{trust}' (expected pinned or chain)");
-        }
+                return EndpointSecurity.Create(certificate, PeerTrust.MachineChain());
+            case "ca":
+                var caPath = CredentialLocator.Expand(config.GetString($"{Tls}.ca-certificate-path", ""));
+                try
+                {
+                    return EndpointSecurity.Create(certificate, PeerTrust.IssuedBy(X509CertificateLoader.LoadCertificateFromFile(caPath)));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+                {
+                    throw new RemoteSecurityException($"{Tls}.trust = ca: cannot load {Tls}.ca-certificate-path '{caPath}': {e.Message}", e);
+                }
 
-        return new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true, validator);
+            default:
+                throw new RemoteSecurityException($"{Tls}.trust: unknown value '{trust}' (expected pinned, chain or ca)");
+        }
     }
 
-    private static string NormalizeThumbprint(string thumbprint) =>
-        thumbprint.Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+    /// <summary>
+    /// A client's endpoint security: <c>rcontrol.remote.tls</c> when set; else the credential (<c>rcontrol.remote.credential</c>,
+    /// <c>RCONTROL_CREDENTIAL</c>, or the per-user file for the daemon at host:port); else the insecure setting.
+    /// </summary>
+    public static EndpointSecurity ForClient(Config config, string? host, int? port)
+    {
+        if (IsTlsEnabled(config) || IsInsecure(config))
+        {
+            return FromConfig(config);
+        }
+
+        var path = CredentialLocator.Find(config.GetString("rcontrol.remote.credential", ""), host, port)
+            ?? throw new RemoteSecurityException(
+                $"no RControl credential found (looked at {CredentialLocator.Describe(host, port)}): the daemon's own user finds the one the daemon wrote; " +
+                "others need one minted with 'rcontrol daemon credentials issue NAME --config daemon.conf'");
+        var credential = ClientCredential.Load(path, CredentialLocator.Password);
+        if (PeerTrust.Dates(credential.Certificate) is { } dates)
+        {
+            throw new RemoteSecurityException($"the credential '{path}' cannot be used: {dates}");
+        }
+
+        return EndpointSecurity.ForClient(credential);
+    }
+
+    /// <summary>Logs the insecure warning when the endpoint runs without authentication (call at every start).</summary>
+    public static void WarnIfInsecure(EndpointSecurity security, ILogger logger)
+    {
+        if (security.Insecure)
+        {
+            logger.LogWarning(InsecureWarning);
+        }
+    }
 }
 
-/// <summary>The remote endpoint's configuration is not safe to start with (e.g. a public address without TLS).</summary>
+/// <summary>The remote endpoint's configuration is not safe to start with (e.g. Akka.Remote without authentication).</summary>
 public sealed class RemoteSecurityException : ConfigurationException
 {
     public RemoteSecurityException(string message)

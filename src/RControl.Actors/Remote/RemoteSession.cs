@@ -18,7 +18,7 @@ public sealed class RemoteSession : Session
         Engine = engine;
         Spec = spec;
         FileSystem = new RemoteFileSystem(
-            engine.System.ActorSystem.ActorSelection(engine.Engine.Path.Parent / Actors.FileServiceActor.ActorName),
+            engine.FileService,
             name,
             engine.FileTimeout,
             engine.Address.ToString());

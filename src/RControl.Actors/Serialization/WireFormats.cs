@@ -49,6 +49,12 @@ internal static class WireFormats
         Answer<P.Chunk, W.FileChunk>("FileChunk", FileWire.ToWire, FileWire.FromWire),
         Answer<P.Done, W.FileDone>("FileDone", _ => new W.FileDone(), _ => P.Done.Instance),
         Answer<P.Failed, W.FileFailed>("FileFailed", FileWire.ToWire, FileWire.FromWire),
+        new WireFormat<Security.Login.Hello, W.LoginHello>("LoginHello", AuthWire.ToWire, AuthWire.FromWire, WireLimits.MaxRequestBytes),
+        new WireFormat<Security.Login.Challenge, W.LoginChallenge>("LoginChallenge", AuthWire.ToWire, AuthWire.FromWire, null),
+        Request<Security.Login.Proof, W.LoginProof>("LoginProof", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Security.Login.Accepted, W.LoginAccepted>("LoginAccepted", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Security.Login.Refused, W.LoginRefused>("LoginRefused", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Security.AccessDenied, W.AccessDenied>("AccessDenied", AuthWire.ToWire, AuthWire.FromWire),
     ];
 
     /// <summary>A message an engine receives (an unauthenticated peer could send it): read up to <paramref name="maxPayloadBytes"/>.</summary>

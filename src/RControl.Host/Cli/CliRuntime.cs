@@ -76,7 +76,7 @@ internal static class CliRuntime
     {
         try
         {
-            return await CliEngine.StartAsync(settings.Daemon, settings.Verbose, cancellationToken).ConfigureAwait(false);
+            return await CliEngine.StartAsync(settings.Daemon, settings.Verbose, cancellationToken, settings.Credential).ConfigureAwait(false);
         }
         catch (Akka.Configuration.ConfigurationException e)
         {

@@ -68,6 +68,8 @@ internal sealed class CommonOptions
 
     public Option<string?> Daemon { get; } = new("--daemon") { Description = "Run on a daemon (akka.tcp://rcontrol@host:port) instead of embedded.", HelpName = "address" };
 
+    public Option<string?> Credential { get; } = new("--credential") { Description = "With --daemon: the client credential file (default: $RCONTROL_CREDENTIAL, then the per-user file the daemon wrote).", HelpName = "file" };
+
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the engine's warnings." };
 
     /// <summary>Adds the options to a command; <paramref name="commandOptions"/> false leaves out those that only concern commands (for copy).</summary>
@@ -75,7 +77,7 @@ internal sealed class CommonOptions
     {
         var ssh = new Option[] { Inventory, User, Identity, PassphraseEnv, AskPassphrase, AskPass, KnownHosts, HostKeyPolicy, SshConfig, ConnectTimeout };
         var commands = new Option[] { Timeout, OutputTimeout, ExpectedExitCode, CombineStderr, Fanout, Prefix, Gather };
-        var views = new Option[] { Json, Live, Plain, Daemon, Verbose };
+        var views = new Option[] { Json, Live, Plain, Daemon, Credential, Verbose };
         foreach (var option in commandOptions ? [.. ssh, .. commands, .. views] : ssh.Concat(views))
         {
             command.Options.Add(option);
@@ -126,6 +128,7 @@ internal sealed class CommonOptions
             Mode = parse.GetValue(Json) ? OutputMode.Json : parse.GetValue(Gather) ? OutputMode.Gather : OutputMode.Prefix,
             Live = parse.GetValue(Live) ? true : parse.GetValue(Plain) ? false : null,
             Daemon = parse.GetValue(Daemon),
+            Credential = parse.GetValue(Credential),
             Verbose = parse.GetValue(Verbose),
         };
     }

@@ -10,13 +10,22 @@ internal static class DaemonCommand
         var config = new Option<FileInfo>("--config", "-c")
         {
             Description = "The daemon's HOCON file: inventory under rcontrol.sessions / rcontrol.groups, endpoint under akka.remote.dot-netty.tcp (see hocon/daemon.conf).",
-            Required = true,
         };
         var command = new Command("daemon", "Run the orchestration daemon: named sessions served over Akka.Remote (akka.tcp://rcontrol@host:port).")
         {
             config,
         };
-        command.SetAction((result, cancellationToken) => DaemonRunner.RunAsync(result.GetValue(config)!, Console.Error, cancellationToken));
+        command.Subcommands.Add(CredentialsCommand.Create());
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(config) is not { } file)
+            {
+                await Console.Error.WriteLineAsync("rcontrol daemon: --config <file> is required").ConfigureAwait(false);
+                return 2;
+            }
+
+            return await DaemonRunner.RunAsync(file, Console.Error, cancellationToken).ConfigureAwait(false);
+        });
         return command;
     }
 }

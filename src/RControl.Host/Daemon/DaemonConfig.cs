@@ -1,12 +1,16 @@
 using Akka.Configuration;
-using Akka.Remote.Transport.DotNetty;
 using RControl.Configuration;
 using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Host.Daemon;
 
-/// <summary>The daemon's configuration: the user's file, then the daemon defaults, then the reference HOCON.</summary>
-internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan GracePeriod, DotNettySslSetup? Ssl)
+/// <summary>
+/// The daemon's configuration: the user's file, then the daemon defaults, then the reference HOCON; and its endpoint
+/// security: the CA and certificates of its state directory (created on first start), the certificate of an explicit
+/// <c>rcontrol.remote.tls</c> section, or — only when explicitly asked — none.
+/// </summary>
+internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan GracePeriod, EndpointSecurity Security, DaemonState? State)
 {
     /// <summary>Defaults of a daemon, under the user's file: Akka.Remote on, port 4053, no CLR exit hook (the host stops Akka).</summary>
     private const string Defaults = """
@@ -15,8 +19,13 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """;
 
-    /// <summary>Reads and checks the file; every problem throws a <see cref="ConfigurationException"/> naming it.</summary>
-    public static DaemonConfig Load(FileInfo file)
+    /// <summary>The address host and port from the config (for the per-user credential file).</summary>
+    public (string Host, int Port) Endpoint =>
+        (Config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } h ? h : Config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1"),
+         Config.GetInt("akka.remote.dot-netty.tcp.port", 4053));
+
+    /// <summary>Reads the user's file, layered over the daemon defaults and the reference HOCON (no state touched).</summary>
+    public static Config Read(FileInfo file)
     {
         if (!file.Exists)
         {
@@ -24,12 +33,39 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         }
 
         var user = RControlConfig.ParseUser(File.ReadAllText(file.FullName), file.FullName);
+        return user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
+    }
 
-        var merged = user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
+    /// <summary>Reads and checks the file and prepares the state; every problem throws a <see cref="ConfigurationException"/> naming it.</summary>
+    public static DaemonConfig Load(FileInfo file)
+    {
+        var merged = Read(file);
         RemoteSecurity.Validate(merged);
-        var full = RemoteSecurity.TransportOverrides(merged).WithFallback(merged);
+        DaemonState? state = null;
+        EndpointSecurity security;
+        if (RemoteSecurity.IsTlsEnabled(merged) || RemoteSecurity.IsInsecure(merged))
+        {
+            security = RemoteSecurity.FromConfig(merged);
+        }
+        else
+        {
+            state = DaemonState.LoadOrCreate(DaemonState.DirectoryOf(merged));
+            security = EndpointSecurity.ForEngine(state.Server);
+            if (File.Exists(state.ClientsFile))
+            {
+                // Grants of minted credentials: under the user's file (which wins), over the reference.
+                var minted = RControlConfig.ParseUser(File.ReadAllText(state.ClientsFile), state.ClientsFile);
+                merged = RControlConfig.ParseUser(File.ReadAllText(file.FullName), file.FullName)
+                    .WithFallback(minted)
+                    .WithFallback(ConfigurationFactory.ParseString(Defaults))
+                    .WithFallback(RControlConfig.ReferenceConfig);
+            }
+        }
+
+        var full = RemoteSecurity.TransportOverrides(security).WithFallback(merged);
         var inventory = Inventory.Parse(full.GetConfig("rcontrol"));
+        _ = ClientGrants.Parse(full.GetConfig("rcontrol"), inventory.Groups); // bad grants fail the start, naming client and key
         var grace = Inventory.Duration("rcontrol.daemon", "shutdown-grace-period", full.GetConfig("rcontrol.daemon"));
-        return new DaemonConfig(full, inventory, grace, RemoteSecurity.CreateSslSetup(full));
+        return new DaemonConfig(full, inventory, grace, security, state);
     }
 }

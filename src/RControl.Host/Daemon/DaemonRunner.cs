@@ -24,6 +24,12 @@ internal static class DaemonRunner
             return 2;
         }
 
+        if (PortInUse(config) is { } inUse)
+        {
+            await error.WriteLineAsync($"rcontrol daemon: {inUse}").ConfigureAwait(false);
+            return 2;
+        }
+
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -31,17 +37,17 @@ internal static class DaemonRunner
             o.SingleLine = true;
             o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
         });
+        // A failed start is reported as one line on stderr (below), not as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.GracePeriod + TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(config);
+        var startup = new StartupFailure();
+        builder.Services.AddSingleton(startup);
         builder.Services.AddAkka("rcontrol", (akka, _) =>
         {
             akka.AddHocon(config.Config, HoconAddMode.Prepend);
-            if (config.Ssl is { } setup)
-            {
-                akka.AddSetup(setup);
-            }
-
+            akka.WithRControlSecurity(config.Security);
             akka.WithRControl();
         });
         builder.Services.AddHostedService<DaemonService>();
@@ -49,13 +55,73 @@ internal static class DaemonRunner
         try
         {
             using var host = builder.Build();
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (startup.Reason is { } reason)
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await error.WriteLineAsync($"rcontrol daemon: {reason}").ConfigureAwait(false);
+                return 2;
+            }
+
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (e is ConfigurationException or RemoteSecurityException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await error.WriteLineAsync($"rcontrol daemon: {e.Message}").ConfigureAwait(false);
+            // A start-up failure (port in use, a session that cannot be opened …): one line, status 2.
+            await error.WriteLineAsync($"rcontrol daemon: {Describe(e)}").ConfigureAwait(false);
             return 2;
         }
     }
+
+    /// <summary>
+    /// Whether the endpoint's port is taken (checked before Akka starts, so the error is one line; the listener itself
+    /// runs without address reuse, so a race still fails the start).
+    /// </summary>
+    private static string? PortInUse(DaemonConfig config)
+    {
+        var host = config.Config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
+        var port = config.Config.GetInt("akka.remote.dot-netty.tcp.port", 4053);
+        if (port == 0 || !System.Net.IPAddress.TryParse(string.IsNullOrEmpty(host) ? "0.0.0.0" : host, out var address))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            socket.Bind(new System.Net.IPEndPoint(address, port));
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            return $"cannot listen on {host}:{port}: the address is already in use (another daemon?)";
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return $"cannot listen on {host}:{port}: {e.Message}";
+        }
+    }
+
+    /// <summary>The innermost useful message of a start-up failure, on one line.</summary>
+    public static string Describe(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null && inner is not ConfigurationException)
+        {
+            inner = inner.InnerException;
+        }
+
+        var message = inner.Message.Split('\n')[0].Trim();
+        return inner is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+            || message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+            ? $"cannot listen: address already in use ({message})"
+            : message;
+    }
+}
+
+/// <summary>Set by <see cref="DaemonService"/> when the endpoint did not come up, so the runner exits 2 with one line.</summary>
+internal sealed class StartupFailure
+{
+    public string? Reason { get; set; }
 }

@@ -23,10 +23,22 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
         var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
         var sessions = await manager.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        RControl.Remote.RemoteSecurity.WarnIfInsecure(config.Security, _log);
+        if (config.State is { } state)
+        {
+            var (host, port) = config.Endpoint;
+            var userFile = state.PublishAdminCredential(host, port);
+            _log.LogInformation(
+                "credentials: CA and server certificate in {StateDir}; admin credential of user {User} in {Credential} (mint more with: rcontrol daemon credentials issue NAME --config FILE)",
+                state.Directory,
+                Environment.UserName,
+                userFile);
+        }
+
         _log.LogInformation(
-            "RControl daemon listening on {Address} (engine {Engine}); sessions: {Sessions}; groups: {Groups}",
+            "RControl daemon listening on {Address} (gate {Gate}); sessions: {Sessions}; groups: {Groups}",
             address,
-            manager.Path.ToStringWithAddress(address),
+            $"{address}/user/{RControlEngine.ActorName}",
             sessions.Names.Count == 0 ? "none" : string.Join(", ", sessions.Names),
             config.Inventory.Groups.Count == 0 ? "none" : string.Join(", ", config.Inventory.Groups.Select(g => $"{g.Key} = [{string.Join(", ", g.Value)}]")));
     }

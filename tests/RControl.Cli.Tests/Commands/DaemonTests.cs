@@ -18,7 +18,8 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
     [Fact]
     public async Task Exec_runs_on_the_daemons_named_session()
     {
-        var r = await CliProcess.RunAsync("exec", "-t", "keeper", "--daemon", _daemon.Address, "--", "pwd; echo kept");
+        // The daemon's own user: no credential option, the CLI finds the one the daemon wrote for it.
+        var r = await _daemon.RunAsync("exec", "-t", "keeper", "--daemon", _daemon.Address, "--", "pwd; echo kept");
         Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
         Assert.Equal([$"keeper: {_daemon.Workdir}", "keeper: kept"], r.StdoutLines.Take(2));
     }
@@ -35,7 +36,7 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
               { name = never, session = keeper, after = [fail], run = "echo never" }
             ]
             """);
-        var r = await CliProcess.RunAsync("run", plan, "--daemon", _daemon.Address, "--json");
+        var r = await _daemon.RunAsync("run", plan, "--daemon", _daemon.Address, "--json");
         Assert.True(r.ExitCode == 1, r.ToString() + _daemon.Output);
         var tasks = r.Json.ToDictionary(o => o.GetProperty("task").GetString()!);
         Assert.Equal(_daemon.Workdir, tasks["where"].GetProperty("output")[0].GetString());
@@ -49,15 +50,36 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
         using var dir = new Support.TempDir();
         dir.Write("src/a.txt", "through the daemon\n");
         var destination = Path.Combine(_daemon.Workdir, "copied-" + Guid.NewGuid().ToString("N"));
-        var r = await CliProcess.RunAsync("copy", $"local:{dir.Path}/src", $"keeper:{destination}", "--daemon", _daemon.Address, "--json");
+        var r = await _daemon.RunAsync("copy", $"local:{dir.Path}/src", $"keeper:{destination}", "--daemon", _daemon.Address, "--json");
         Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
         Assert.Equal("through the daemon\n", File.ReadAllText(Path.Combine(destination, "a.txt")));
     }
 
     [Fact]
+    public async Task Without_a_credential_the_cli_says_where_it_looked_and_runs_nothing()
+    {
+        using var home = new Support.TempDir();
+        var marker = Path.Combine(_daemon.Workdir, "never-" + Guid.NewGuid().ToString("N"));
+        var r = await _daemon.RunAsUserAsync(home.Path, "exec", "-t", "keeper", "--daemon", _daemon.Address, "--", $"touch {marker}");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("no RControl credential found", r.Stderr);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task An_explicit_credential_option_is_used()
+    {
+        using var home = new Support.TempDir();
+        var r = await _daemon.RunAsUserAsync(home.Path, "exec", "-t", "keeper", "--daemon", _daemon.Address, "--credential", _daemon.AdminCredential, "--", "echo with option");
+        Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
+        Assert.Contains("keeper: with option", r.StdoutLines);
+    }
+
+    [Fact]
     public async Task An_unreachable_daemon_is_one_line_and_status_1()
     {
-        var r = await CliProcess.RunAsync("exec", "-t", "local", "--daemon", $"akka.tcp://rcontrol@127.0.0.1:{FreePort.Get()}", "--", "true");
+        var r = await _daemon.RunAsync("exec", "-t", "local", "--daemon", $"akka.tcp://rcontrol@127.0.0.1:{FreePort.Get()}", "--credential", _daemon.AdminCredential, "--", "true");
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("cannot reach", r.Stderr);
@@ -84,6 +106,36 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
 
         public string Output => "\n--- daemon\n" + string.Join('\n', _lines);
 
+        /// <summary>The daemon user's XDG_CONFIG_HOME, where the daemon publishes the admin credential.</summary>
+        public string ConfigHome => Path.Combine(_dir.Path, "config");
+
+        public string AdminCredential => Path.Combine(_dir.Path, "state", "admin.pfx");
+
+        /// <summary>Runs the CLI as the daemon's user (same XDG_CONFIG_HOME).</summary>
+        public Task<CliResult> RunAsync(params string[] args) => RunAsUserAsync(ConfigHome, args);
+
+        /// <summary>Runs the CLI with this XDG_CONFIG_HOME.</summary>
+        public Task<CliResult> RunAsUserAsync(string configHome, params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+                WorkingDirectory = AppContext.BaseDirectory,
+            };
+            start.Environment["XDG_CONFIG_HOME"] = configHome;
+            start.Environment.Remove("RCONTROL_CREDENTIAL");
+            start.ArgumentList.Add(CliProcess.Dll);
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            return CliProcess.RunProcessAsync(start);
+        }
+
         public async Task InitializeAsync()
         {
             Directory.CreateDirectory(Workdir);
@@ -91,8 +143,10 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
             var config = _dir.Write("daemon.conf", $$"""
                 akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
                 rcontrol.sessions { keeper { type = local, working-directory = "{{Workdir}}" } }
+                rcontrol.daemon.state-dir = "{{Path.Combine(_dir.Path, "state")}}"
                 """);
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.Environment["XDG_CONFIG_HOME"] = ConfigHome;
             foreach (var arg in new[] { CliProcess.Dll, "daemon", "--config", config })
             {
                 start.ArgumentList.Add(arg);

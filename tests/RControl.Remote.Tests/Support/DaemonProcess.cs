@@ -24,19 +24,40 @@ public sealed partial class DaemonProcess : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, _lines);
 
+    /// <summary>The daemon's state directory (its CA, certificates and the bootstrap admin credential).</summary>
+    public string StateDir => Path.Combine(_dir, "state");
+
+    /// <summary>The daemon user's <c>XDG_CONFIG_HOME</c>: where it publishes the admin credential for its CLI.</summary>
+    public string ConfigHome => Path.Combine(_dir, "config");
+
+    /// <summary>The bootstrap admin credential.</summary>
+    public string AdminCredential => Path.Combine(StateDir, "admin.pfx");
+
+    /// <summary>A client config logging in with the admin credential.</summary>
+    public Akka.Configuration.Config AdminConfig => TestCredentials.ForFile(AdminCredential);
+
     public bool HasExited => _process.HasExited;
 
     public int Pid => _process.Id;
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Writes the config (with <c>{port}</c> replaced by a free port) and starts the daemon; does not wait for it.</summary>
-    public static DaemonProcess Start(string hocon, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Writes the config (with <c>{port}</c> replaced by a free port, and a state directory of its own unless the config
+    /// names one) and starts the daemon; does not wait for it.
+    /// </summary>
+    public static DaemonProcess Start(string hocon, IDictionary<string, string>? environment = null, string? dir = null, int? port = null)
     {
-        var dir = Directory.CreateTempSubdirectory("rcontrol-daemon-").FullName;
-        var port = Ports.Free();
+        dir ??= System.IO.Directory.CreateTempSubdirectory("rcontrol-daemon-").FullName;
+        port ??= Ports.Free();
         var config = Path.Combine(dir, "daemon.conf");
-        File.WriteAllText(config, hocon.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var text = hocon.Replace("{port}", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        if (!text.Contains("state-dir", StringComparison.Ordinal))
+        {
+            text += $"\nrcontrol.daemon.state-dir = \"{Path.Combine(dir, "state")}\"\n";
+        }
+
+        File.WriteAllText(config, text);
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -48,13 +69,14 @@ public sealed partial class DaemonProcess : IAsyncDisposable
         info.ArgumentList.Add("daemon");
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(config);
+        info.Environment["XDG_CONFIG_HOME"] = Path.Combine(dir, "config");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info };
-        var daemon = new DaemonProcess(process, dir) { Port = port };
+        var daemon = new DaemonProcess(process, dir) { Port = port.Value };
         process.OutputDataReceived += (_, e) => daemon.Add(e.Data);
         process.ErrorDataReceived += (_, e) => daemon.Add(e.Data);
         process.Start();
@@ -64,9 +86,9 @@ public sealed partial class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon and waits until it announces its endpoint.</summary>
-    public static async Task<DaemonProcess> StartReadyAsync(string hocon, IDictionary<string, string>? environment = null)
+    public static async Task<DaemonProcess> StartReadyAsync(string hocon, IDictionary<string, string>? environment = null, string? dir = null, int? port = null)
     {
-        var daemon = Start(hocon, environment);
+        var daemon = Start(hocon, environment, dir, port);
         await daemon.WaitForOutputAsync("RControl daemon listening on", TimeSpan.FromSeconds(60));
         return daemon;
     }
@@ -117,6 +139,22 @@ public sealed partial class DaemonProcess : IAsyncDisposable
 
     public const int SigKill = 9;
 
+    /// <summary>The daemon's directory (config, state): give it to <see cref="Start"/> to restart the same daemon.</summary>
+    public string Directory => _dir;
+
+    /// <summary>Stops the process (SIGKILL) and keeps its directory, for a restart.</summary>
+    public async Task KillKeepingStateAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Keep the directory at dispose (another process reuses it).</summary>
+    public bool KeepDirectory { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -126,7 +164,10 @@ public sealed partial class DaemonProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        Directory.Delete(_dir, true);
+        if (!KeepDirectory)
+        {
+            System.IO.Directory.Delete(_dir, true);
+        }
     }
 
     private void Add(string? line)

@@ -16,6 +16,9 @@ public sealed class EngineFixture : IAsyncLifetime
         }
         """;
 
+    /// <summary>The CA, the engine's certificate and the clients' credentials of this fixture.</summary>
+    public TestSupport.TestCredentials Credentials { get; } = new();
+
     public ActorSystem EngineSystem { get; private set; } = null!;
 
     public string Address { get; private set; } = "";
@@ -24,17 +27,21 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        EngineSystem = StartEngineSystem(Sessions);
+        EngineSystem = StartEngineSystem(Sessions, Credentials);
         Address = ((ExtendedActorSystem)EngineSystem).Provider.DefaultAddress.ToString();
-        Client = await RemoteEngine.ConnectAsync(Address);
+        Client = await RemoteEngine.ConnectAsync(Address, Credentials.ClientConfig());
     }
 
-    public static ActorSystem StartEngineSystem(string hocon)
+    /// <summary>An engine system secured by <paramref name="credentials"/>' CA (clients log in with its credentials).</summary>
+    public static ActorSystem StartEngineSystem(string hocon, TestSupport.TestCredentials credentials) => StartEngineSystem(hocon, credentials.Engine);
+
+    /// <summary>An engine system secured by <paramref name="security"/> (null: from the config's <c>rcontrol.remote.tls</c>).</summary>
+    public static ActorSystem StartEngineSystem(string hocon, EndpointSecurity? security)
     {
         // RControlConfig.Parse reads ${VAR} from the environment and checks the structure, as for every config.
         var config = RControlConfig.Parse(hocon)
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"));
-        var system = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(config));
+        var system = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(config, security));
         RControlEngine.Start(system, Inventory.Parse(config.GetConfig("rcontrol")));
         return system;
     }
@@ -43,5 +50,6 @@ public sealed class EngineFixture : IAsyncLifetime
     {
         await Client.DisposeAsync();
         await EngineSystem.Terminate();
+        Credentials.Dispose();
     }
 }

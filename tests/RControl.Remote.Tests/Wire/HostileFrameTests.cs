@@ -27,21 +27,23 @@ public sealed partial class HostileFrameTests
     public async Task Forty_tiny_frames_claiming_huge_counts_leave_the_daemon_small_and_serving()
     {
         await using var daemon = await DaemonProcess.StartReadyAsync(Config);
-        await using (var first = await RemoteEngine.ConnectAsync(daemon.Address))
+        await using (var first = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig))
         {
             Assert.Equal(0, await (await first.GetSessionAsync("local")).Execute("true").WaitAsync());
         }
 
-        var attacker = ActorSystem.Create("attacker", ConfigurationFactory.ParseString($$"""
+        // The attacker holds a credential (only those get through TLS at all): the wire must still hold.
+        var attackerConfig = ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
             akka.actor.provider = remote
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             akka.actor.serializers.raw = "{{typeof(RawFrameSerializer).AssemblyQualifiedName}}"
             akka.actor.serialization-bindings { "{{typeof(RawFrame).AssemblyQualifiedName}}" = raw }
-            """));
+            """).WithFallback(daemon.AdminConfig).WithFallback(Configuration.RControlConfig.ReferenceConfig);
+        var attacker = ActorSystem.Create("attacker", RemoteSecurity.CreateSystemSetup(attackerConfig, RemoteSecurity.ForClient(attackerConfig, null, null)));
         try
         {
-            var target = attacker.ActorSelection($"{daemon.Address}/user/anyone");
+            var target = attacker.ActorSelection($"{daemon.Address.Replace("akka.tcp://", "akka.ssl.tcp://", StringComparison.Ordinal)}/user/anyone");
             var frames = HostileFrames().ToArray();
 
             // One frame first: the daemon's first refusal loads code and logging, which is not what is measured.
@@ -66,7 +68,7 @@ public sealed partial class HostileFrameTests
             await attacker.Terminate();
         }
 
-        await using var client = await RemoteEngine.ConnectAsync(daemon.Address);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
         var lines = new List<string>();
         var session = await client.GetSessionAsync("local");
         Assert.Equal(0, await session.Execute("echo still serving", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());

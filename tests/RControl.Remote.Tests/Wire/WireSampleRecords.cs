@@ -83,6 +83,12 @@ internal static class WireSampleRecords
             ["FileChunk"] = new P.Chunk([9, 8, 7]),
             ["FileDone"] = P.Done.Instance,
             ["FileFailed"] = new P.Failed(FileErrorKind.NotFound, "stat", "/x", "no such file or directory"),
+            ["LoginHello"] = new Security.Login.Hello([0x30, 0x82, 0x01, 0x0a], session),
+            ["LoginChallenge"] = new Security.Login.Challenge([1, 2, 3, 4, 5, 6, 7, 8], session),
+            ["LoginProof"] = new Security.Login.Proof([0x30, 0x45, 0x02, 0x21]),
+            ["LoginAccepted"] = new Security.Login.Accepted("ci", Admin: false),
+            ["LoginRefused"] = new Security.Login.Refused("certificate refused: CN=x expired on 2026-01-01 00:00:00Z"),
+            ["AccessDenied"] = new Security.AccessDenied("client 'ci' may not exec on session 'db1'"),
         };
     }
 

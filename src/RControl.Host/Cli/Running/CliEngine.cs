@@ -13,7 +13,7 @@ public abstract class CliEngine : IAsyncDisposable
 
     /// <summary>Starts the embedded engine, or connects to the daemon at <paramref name="daemon"/>.</summary>
     /// <exception cref="EngineUnreachableException">No daemon answered at that address.</exception>
-    public static async Task<CliEngine> StartAsync(string? daemon, bool verbose, CancellationToken cancellationToken)
+    public static async Task<CliEngine> StartAsync(string? daemon, bool verbose, CancellationToken cancellationToken, string? credential = null)
     {
         var level = verbose ? "WARNING" : "OFF";
         var quiet = ConfigurationFactory.ParseString($"akka.loglevel = {level}\nakka.stdout-loglevel = {level}");
@@ -27,7 +27,8 @@ public abstract class CliEngine : IAsyncDisposable
             throw new UsageException($"--daemon '{daemon}' is not an Akka address (akka.tcp://rcontrol@host:port)");
         }
 
-        var engine = await RemoteEngine.ConnectAsync(daemon, quiet, cancellationToken).ConfigureAwait(false);
+        var client = credential is null ? quiet : ConfigurationFactory.ParseString($"rcontrol.remote.credential = {System.Text.Json.JsonSerializer.Serialize(credential)}").WithFallback(quiet);
+        var engine = await RemoteEngine.ConnectAsync(daemon, client, cancellationToken).ConfigureAwait(false);
         try
         {
             var sessions = new Dictionary<string, SessionSpec>(StringComparer.Ordinal);

@@ -43,6 +43,9 @@ public sealed record RunSettings
     /// <summary>Run on this daemon instead of embedded (<c>akka.tcp://rcontrol@host:port</c>).</summary>
     public string? Daemon { get; init; }
 
+    /// <summary>The client credential for <see cref="Daemon"/> (null: found by the usual search).</summary>
+    public string? Credential { get; init; }
+
     /// <summary>Print the engine's own warnings (on stderr).</summary>
     public bool Verbose { get; init; }
 }

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Akka.Configuration;
+
+namespace RControl.Host.Daemon;
+
+/// <summary>
+/// <c>rcontrol daemon credentials issue NAME [--sessions a,b] [--ops exec,file-read] --config FILE [--out FILE]</c>:
+/// mints a client credential from the daemon's CA and records its grants in the daemon's state.
+/// </summary>
+internal static class CredentialsCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string>("name") { Description = "The client identity (the certificate's common name)." };
+        var config = new Option<FileInfo>("--config", "-c") { Description = "The daemon's HOCON file (its state directory holds the CA).", Required = true };
+        var sessions = new Option<string?>("--sessions") { Description = "Sessions or groups this client may use, comma-separated (\"*\" for all)." };
+        var ops = new Option<string?>("--ops") { Description = "Operations allowed there, comma-separated: exec, file-read, file-write, open, kill, admin." };
+        var output = new Option<FileInfo?>("--out", "-o") { Description = "Where to write the PKCS#12 credential (default: NAME.pfx here); mode 0600." };
+        var days = new Option<int>("--days") { Description = "Validity in days (default 365).", DefaultValueFactory = _ => 365 };
+        var issue = new Command("issue", "Mint a client credential (certificate + key, the daemon's CA and server certificate) and grant it sessions and operations.")
+        {
+            name, config, sessions, ops, output, days,
+        };
+        issue.SetAction(async (result, _) =>
+        {
+            try
+            {
+                var merged = DaemonConfig.Read(result.GetValue(config)!);
+                var state = DaemonState.LoadOrCreate(DaemonState.DirectoryOf(merged));
+                var who = result.GetValue(name)!;
+                var path = result.GetValue(output)?.FullName ?? Path.GetFullPath($"{who}.pfx");
+                state.Issue(who, Split(result.GetValue(sessions)), Split(result.GetValue(ops)), path, TimeSpan.FromDays(Math.Max(1, result.GetValue(days))), RControl.Security.CredentialLocator.Password);
+                await Console.Out.WriteLineAsync($"credential '{who}' written to {path}; grants recorded in {state.ClientsFile} (applied at the daemon's next start)").ConfigureAwait(false);
+                return 0;
+            }
+            catch (ConfigurationException e)
+            {
+                await Console.Error.WriteLineAsync($"rcontrol daemon credentials: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        });
+        return new Command("credentials", "Manage the client credentials of a daemon.") { issue };
+    }
+
+    private static string[] Split(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,127 @@
+using System.Text.RegularExpressions;
+using RControl.Remote;
+using RControl.Security;
+
+namespace RControl.Host.Daemon;
+
+/// <summary>
+/// The daemon's state directory (mode 0700): its own CA (<c>ca.pfx</c>), its server certificate (<c>server.pfx</c>),
+/// the bootstrap admin credential (<c>admin.pfx</c>), and the grants of credentials minted later (<c>clients.conf</c>).
+/// Created on first start; the admin credential is also copied where the CLI of the daemon's user finds it.
+/// </summary>
+internal sealed partial class DaemonState
+{
+    /// <summary>The bootstrap identity: admin on every session.</summary>
+    public const string AdminName = "admin";
+
+    /// <summary>The daemon's own certificate name (never issued to a client).</summary>
+    public const string ServerName = "rcontrol-daemon";
+
+    private DaemonState(string directory, CertificateAuthority authority, ClientCredential server)
+    {
+        Directory = directory;
+        Authority = authority;
+        Server = server;
+    }
+
+    public string Directory { get; }
+
+    public CertificateAuthority Authority { get; }
+
+    public ClientCredential Server { get; }
+
+    public string AdminCredentialPath => Path.Combine(Directory, "admin.pfx");
+
+    public string ClientsFile => Path.Combine(Directory, "clients.conf");
+
+    /// <summary>The configured state directory, or <c>$XDG_STATE_HOME/rcontrol</c> / <c>~/.local/state/rcontrol</c>.</summary>
+    public static string DirectoryOf(Akka.Configuration.Config config)
+    {
+        var configured = config.GetString("rcontrol.daemon.state-dir", "");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(CredentialLocator.Expand(configured));
+        }
+
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrWhiteSpace(state))
+        {
+            state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        return Path.Combine(state, "rcontrol");
+    }
+
+    /// <summary>Loads the state, creating the CA, server certificate and admin credential on first use.</summary>
+    public static DaemonState LoadOrCreate(string directory)
+    {
+        PrivateFile.EnsureDirectory(directory);
+        var caPath = Path.Combine(directory, "ca.pfx");
+        var serverPath = Path.Combine(directory, "server.pfx");
+        if (!File.Exists(caPath))
+        {
+            using var created = CertificateAuthority.Create();
+            created.Save(caPath);
+            using var server = new ClientCredential(created.Issue(ServerName, notAfter: DateTimeOffset.UtcNow.AddYears(10)), created.Certificate, null);
+            server.Save(serverPath);
+            using var admin = new ClientCredential(created.Issue(AdminName, notAfter: DateTimeOffset.UtcNow.AddYears(10)), created.Certificate, server.Certificate);
+            admin.Save(Path.Combine(directory, "admin.pfx"));
+        }
+
+        try
+        {
+            return new DaemonState(directory, CertificateAuthority.Load(caPath), ClientCredential.Load(serverPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new RemoteSecurityException($"cannot read the daemon's state in '{directory}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Copies the admin credential to the per-user file of this address (and <c>default.pfx</c> when there is none yet).</summary>
+    /// <returns>The per-user file.</returns>
+    public string PublishAdminCredential(string host, int port)
+    {
+        var target = CredentialLocator.UserFileFor(host, port);
+        var bytes = File.ReadAllBytes(AdminCredentialPath);
+        PrivateFile.EnsureDirectory(Path.GetDirectoryName(target)!);
+        if (!File.Exists(target) || !File.ReadAllBytes(target).AsSpan().SequenceEqual(bytes))
+        {
+            PrivateFile.Write(target, bytes);
+        }
+
+        var fallback = Path.Combine(CredentialLocator.UserDirectory, "default.pfx");
+        if (!File.Exists(fallback))
+        {
+            PrivateFile.Write(fallback, bytes);
+        }
+
+        return target;
+    }
+
+    /// <summary>
+    /// Mints a client credential (PKCS#12: its certificate and key, the CA, the daemon's server certificate) and records its
+    /// grants in <c>clients.conf</c>.
+    /// </summary>
+    public void Issue(string name, IReadOnlyList<string> sessions, IReadOnlyList<string> operations, string output, TimeSpan validity, string? password)
+    {
+        if (!ValidName().IsMatch(name) || name is AdminName or ServerName)
+        {
+            throw new Akka.Configuration.ConfigurationException(
+                $"credential name '{name}': use letters, digits, '.', '_' or '-' (and not '{AdminName}' or '{ServerName}')");
+        }
+
+        foreach (var op in operations)
+        {
+            _ = Operations.Parse(op) ?? throw new Akka.Configuration.ConfigurationException($"--ops: unknown operation '{op}' (expected {Operations.Known})");
+        }
+
+        using var credential = new ClientCredential(Authority.Issue(name, notAfter: DateTimeOffset.UtcNow + validity), Authority.Certificate, Server.Certificate);
+        credential.Save(output, password);
+        var quoted = (IEnumerable<string> items) => string.Join(", ", items.Select(i => $"\"{i}\""));
+        File.AppendAllText(ClientsFile, $"rcontrol.clients.\"{name}\" {{ sessions = [{quoted(sessions)}], operations = [{quoted(operations)}] }}\n");
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex ValidName();
+}
