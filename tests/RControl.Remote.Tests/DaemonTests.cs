@@ -132,7 +132,8 @@ public sealed class DaemonTests
         try
         {
             var error = await Assert.ThrowsAsync<TaskException>(() => running.WaitAsync().WaitAsync(TimeSpan.FromSeconds(40)));
-            Assert.Contains("session 'local' is closed or unreachable", error.Message);
+            Assert.Contains("session 'local' is closed or unreachable: the engine at ", error.Message);
+            Assert.Contains($"rcontrol@127.0.0.1:{port} restarted, stopped or was cut off", error.Message);
 
             // The same RemoteEngine finds the new incarnation by itself (same address, same CA) and logs in again.
             RemoteSession again;

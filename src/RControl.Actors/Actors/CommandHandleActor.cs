@@ -22,11 +22,15 @@ public sealed class CommandHandleActor : ReceiveActor
         Receive<CommandTaskActor.Output>(OnOutput);
         Receive<CommandTaskActor.Completed>(OnCompleted);
         Receive<TaskSupervisorActor.KillTask>(_ => _sessionActor.Tell(new SessionActor.Kill(_task.Id)));
-        Receive<Terminated>(_ =>
+        Receive<Terminated>(t =>
         {
             if (_task.Session.IsClosed)
             {
                 Finish(CommandEnd.Killed, null, CommandTaskActor.SessionClosed);
+            }
+            else if (t.AddressTerminated)
+            {
+                Finish(CommandEnd.Failed, null, $"session '{_task.Session.Name}' is closed or unreachable: the engine at {t.ActorRef.Path.Address} restarted, stopped or was cut off");
             }
             else
             {

@@ -24,8 +24,10 @@ public sealed class RemoteEngine : IAsyncDisposable
     private readonly string? _gatePath;
     private readonly X509Certificate2? _certificate;
     private readonly PeerTrust? _trust;
-    private readonly IActorRef? _link;
+    private readonly EndpointSecurity? _security;
     private readonly SemaphoreSlim _relogin = new(1, 1);
+    private IActorRef? _link;
+    private Config? _clientConfig;
     private volatile IActorRef _engine;
     private volatile bool _lost;
     private long _lostAt;
@@ -38,6 +40,7 @@ public sealed class RemoteEngine : IAsyncDisposable
         _gatePath = gatePath;
         _certificate = security?.Certificate;
         _trust = security?.Trust;
+        _security = security;
         _link = link;
         Identity = identity;
         _askTimeout = system.ActorSystem.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
@@ -46,8 +49,11 @@ public sealed class RemoteEngine : IAsyncDisposable
     /// <summary>How long one file request (a chunk, a stat …) may take before it fails.</summary>
     internal TimeSpan FileTimeout => _askTimeout + _askTimeout;
 
-    /// <summary>The client-side RControl system (callbacks and task handles live there).</summary>
-    public RControlSystem System { get; }
+    /// <summary>
+    /// The client-side RControl system (callbacks and task handles live there). When this engine owns its client system
+    /// and a restarted engine cannot be reached from it again, a fresh client system replaces it (see docs/remote.md).
+    /// </summary>
+    public RControlSystem System { get; private set; }
 
     /// <summary>
     /// Where requests go: this client's connection actor in the engine (over Akka.Remote), or the engine's session manager
@@ -85,7 +91,9 @@ public sealed class RemoteEngine : IAsyncDisposable
         var system = CreateClientSystem(config, security);
         try
         {
-            return await LoginAsync(RControlSystem.Attach(system, ActorRefs.Nobody), address, security, ownsSystem: true, cancellationToken).ConfigureAwait(false);
+            var engine = await LoginAsync(RControlSystem.Attach(system, ActorRefs.Nobody), address, security, ownsSystem: true, cancellationToken).ConfigureAwait(false);
+            engine._clientConfig = config;
+            return engine;
         }
         catch
         {
@@ -248,12 +256,22 @@ public sealed class RemoteEngine : IAsyncDisposable
                 await Task.Delay(settle - since, cancellationToken).ConfigureAwait(false);
             }
 
-            // A restarted engine may take a while to accept the association again (gated, taken over): allow three ask timeouts.
-            var gate = await ResolveAsync(System.ActorSystem, _gatePath!, _trust, _certificate, cancellationToken, _askTimeout * 3).ConfigureAwait(false);
-            var (connection, identity) = await HandshakeAsync(gate, _certificate, _link!, _askTimeout, cancellationToken).ConfigureAwait(false);
-            _link!.Tell(new ClientLinkActor.WatchConnection(connection));
-            _engine = connection;
-            Identity = identity;
+            // A restarted engine may take a while to accept the association again (gated, taken over). Classic Akka.Remote
+            // may also have quarantined the new incarnation for good (system messages of the old one that could not be
+            // redelivered): a client that owns its system then starts a fresh one instead of waiting forever.
+            try
+            {
+                var gate = await ResolveAsync(System.ActorSystem, _gatePath!, _trust, _certificate, cancellationToken, _ownsSystem ? _askTimeout : _askTimeout * 3).ConfigureAwait(false);
+                var (connection, identity) = await HandshakeAsync(gate, _certificate, _link!, _askTimeout, cancellationToken).ConfigureAwait(false);
+                _link!.Tell(new ClientLinkActor.WatchConnection(connection));
+                _engine = connection;
+                Identity = identity;
+            }
+            catch (EngineUnreachableException) when (_ownsSystem && _security is not null)
+            {
+                await LoginFromFreshSystemAsync(_security, cancellationToken).ConfigureAwait(false);
+            }
+
             _lost = false;
         }
         finally
@@ -262,6 +280,40 @@ public sealed class RemoteEngine : IAsyncDisposable
         }
     }
 
+    private async Task LoginFromFreshSystemAsync(EndpointSecurity security, CancellationToken cancellationToken)
+    {
+        var fresh = CreateClientSystem(_clientConfig, security);
+        try
+        {
+            var gate = await ResolveAsync(fresh, _gatePath!, _trust, _certificate, cancellationToken, _askTimeout * 2).ConfigureAwait(false);
+            var link = fresh.ActorOf(ClientLinkActor.Props(OnConnectionLost), LinkName());
+            var (connection, identity) = await HandshakeAsync(gate, _certificate, link, _askTimeout, cancellationToken).ConfigureAwait(false);
+            link.Tell(new ClientLinkActor.WatchConnection(connection));
+            var old = System.ActorSystem;
+            System = RControlSystem.Attach(fresh, connection);
+            _link = link;
+            _engine = connection;
+            Identity = identity;
+            await old.Terminate().ConfigureAwait(false);
+        }
+        catch
+        {
+            await fresh.Terminate().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void OnConnectionLost(IActorRef lost)
+    {
+        if (lost.Equals(_engine))
+        {
+            Interlocked.Exchange(ref _lostAt, Environment.TickCount64);
+            _lost = true;
+        }
+    }
+
+    private static string LinkName() => $"rcontrol-link-{Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant()}";
+
     private static async Task<RemoteEngine> LoginAsync(RControlSystem system, string address, EndpointSecurity security, bool ownsSystem, CancellationToken cancellationToken)
     {
         var path = GatePath(address, security);
@@ -269,14 +321,7 @@ public sealed class RemoteEngine : IAsyncDisposable
         var timeout = actorSystem.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
         var gate = await ResolveAsync(actorSystem, path, security.Trust, security.Certificate, cancellationToken).ConfigureAwait(false);
         RemoteEngine? engine = null;
-        var link = actorSystem.ActorOf(ClientLinkActor.Props(lost =>
-        {
-            if (engine is not null && lost.Equals(engine._engine))
-            {
-                Interlocked.Exchange(ref engine._lostAt, Environment.TickCount64);
-                engine._lost = true;
-            }
-        }), $"rcontrol-link-{Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant()}");
+        var link = actorSystem.ActorOf(ClientLinkActor.Props(lost => engine?.OnConnectionLost(lost)), LinkName());
         try
         {
             var (connection, identity) = await HandshakeAsync(gate, security.Certificate, link, timeout, cancellationToken).ConfigureAwait(false);
