@@ -28,7 +28,7 @@ public sealed class CommandHandleActor : ReceiveActor
             {
                 Finish(CommandEnd.Killed, null, CommandTaskActor.SessionClosed);
             }
-            else if (t.AddressTerminated)
+            else if (t.ActorRef.Path.Address.HasGlobalScope)
             {
                 Finish(CommandEnd.Failed, null, $"session '{_task.Session.Name}' is closed or unreachable: the engine at {t.ActorRef.Path.Address} restarted, stopped or was cut off");
             }
