@@ -109,6 +109,22 @@ public sealed class DaemonTests
     }
 
     [Fact]
+    public async Task Callbacks_run_in_the_client_process_while_the_command_runs_under_the_daemon()
+    {
+        await using var daemon = await DaemonProcess.StartReadyAsync(Config);
+        await using var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
+        var session = await client.GetSessionAsync("local");
+        var lines = new List<string>();
+        var callbackPids = new List<int>();
+        var task = session.Execute("echo $PPID", new CommandOptions { OnStdout = (_, l) => { lines.Add(l); callbackPids.Add(Environment.ProcessId); } });
+
+        Assert.Equal(0, await task.WaitAsync());
+        Assert.NotEqual(daemon.Pid, Environment.ProcessId);
+        Assert.Equal([daemon.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], lines); // the shell's parent: the daemon
+        Assert.Equal([Environment.ProcessId], callbackPids);                                           // the callback: this client
+    }
+
+    [Fact]
     public async Task After_a_daemon_restart_a_connected_client_fails_running_tasks_once_and_then_works_again()
     {
         var first = await DaemonProcess.StartReadyAsync(Config);

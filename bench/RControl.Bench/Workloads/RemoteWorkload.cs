@@ -1,17 +1,14 @@
-using Akka.Actor;
 using Akka.Configuration;
 using RControl.Bench.Harness;
-using RControl.Configuration;
-using RControl.Hosting;
 using RControl.Remote;
 using RControl.TestSupport;
 
 namespace RControl.Bench.Workloads;
 
 /// <summary>
-/// W9: W6 and W3 through a remote client: an engine actor system (Akka.Remote on 127.0.0.1) and a client actor
-/// system in this process, talking over loopback with mutual TLS and a login (as every endpoint does); the callbacks run
-/// in the client. W9c compares W9a with the same workload over the explicitly insecure plain-TCP set-up.
+/// W9: W6 and W3 through a remote client: the real <c>rcontrol daemon</c> in a child process and a client actor system
+/// in this process, talking over loopback with mutual TLS and a login (as every endpoint does); the callbacks run in the
+/// client. W9c compares W9a with the same workload against a second daemon in the explicitly insecure plain-TCP set-up.
 /// </summary>
 public static class RemoteWorkload
 {
@@ -37,16 +34,11 @@ public static class RemoteWorkload
             NotMeasured = server is null ? "no sshd" : noSsh,
         };
 
-        var config = ConfigurationFactory.ParseString("rcontrol.sessions { local { type = local } }\n" + Engines.QuietHocon)
-            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0"))
-            .WithFallback(RControlConfig.ReferenceConfig);
-        using var credentials = new TestCredentials();
-        var engineSystem = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(config, credentials.Engine));
-        try
+        const string Sessions = "rcontrol.sessions { local { type = local } }\n";
+        await using (var engine = await EngineProcess.StartAsync(Sessions).ConfigureAwait(false))
         {
-            RControlEngine.Start(engineSystem, Inventory.Parse(config.GetConfig("rcontrol")));
-            var address = ((ExtendedActorSystem)engineSystem).Provider.DefaultAddress.ToString();
-            await using var client = await RemoteEngine.ConnectAsync(address, credentials.ClientConfig().WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon))).ConfigureAwait(false);
+            await using var client = await RemoteEngine.ConnectAsync(
+                engine.Address, TestCredentials.ForFile(engine.AdminCredential).WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon))).ConfigureAwait(false);
 
             var session = await client.GetSessionAsync("local").ConfigureAwait(false);
             await Measure.RepeatAsync(options.Runs, local.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, local));
@@ -62,10 +54,6 @@ public static class RemoteWorkload
                     onLine => RawSsh.CountLinesAsync(raw, "seq 1 500000", onLine), 500_000, ssh));
             }
         }
-        finally
-        {
-            await engineSystem.Terminate().ConfigureAwait(false);
-        }
 
         var insecure = new Row
         {
@@ -77,20 +65,12 @@ public static class RemoteWorkload
             IsMet = r => r.CostRatio is { } ratio && ratio <= 1.3,
         };
         insecure.RControl.AddRange(local.RControl);
-        var plainConfig = ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on").WithFallback(config);
-        var plainSystem = ActorSystem.Create("rcontrol", RemoteSecurity.CreateSystemSetup(plainConfig));
-        try
+        await using (var plain = await EngineProcess.StartAsync(Sessions + "rcontrol.remote.insecure-no-authentication = on\n").ConfigureAwait(false))
         {
-            RControlEngine.Start(plainSystem, Inventory.Parse(plainConfig.GetConfig("rcontrol")));
-            var address = ((ExtendedActorSystem)plainSystem).Provider.DefaultAddress.ToString();
             await using var client = await RemoteEngine.ConnectAsync(
-                address, ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on\n" + Engines.QuietHocon)).ConfigureAwait(false);
+                plain.Address, ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on\n" + Engines.QuietHocon)).ConfigureAwait(false);
             var session = await client.GetSessionAsync("local").ConfigureAwait(false);
             await Measure.RepeatAsync(options.Runs, insecure.Raw, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, insecure));
-        }
-        finally
-        {
-            await plainSystem.Terminate().ConfigureAwait(false);
         }
 
         return [local, ssh, insecure];
