@@ -24,7 +24,7 @@ public static class FloodWorkload
         {
             Workload = "W8 flood: 1 GiB of output into a callback sleeping 1 ms per 1,000 lines (local)",
             Unit = "MiB peak WS",
-            Baseline = "raw Process + StreamReader.ReadLine",
+            Baseline = "raw Process, pipelined async line reader",
             Target = "< 100 MiB, no line lost",
             IsMet = r => r.RControlMedian < 100 && r.RControl.Max() < 100,
         };
