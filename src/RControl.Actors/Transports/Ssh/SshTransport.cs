@@ -96,9 +96,9 @@ public sealed class SshTransport : ICommandTransport
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
                 started = running;
             }
-            catch (Exception e) when (attempt < MaxChannelOpenAttempts && e is SshConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (attempt < MaxChannelOpenAttempts && e is SshConnectionException or ObjectDisposedException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
             {
-                // The connection died between the check and the channel open: drop it and try again on a fresh one.
+                // The connection died between the check and the channel open (closed, reset, broken pipe): drop it and try again on a fresh one.
                 lease.Connection.MarkDead();
                 sshCommand?.Dispose();
                 lease.Dispose();
