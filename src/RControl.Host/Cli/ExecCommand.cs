@@ -17,9 +17,11 @@ internal static class ExecCommand
             Required = true,
             HelpName = "target",
         };
+        var detach = new Option<bool>("--detach", "-d") { Description = "With --daemon: run as a job on the daemon, print its id and return at once (see rcontrol jobs, logs, wait)." };
         var words = new Argument<string[]>("command") { Description = "The shell command (after --).", Arity = ArgumentArity.OneOrMore };
         var command = new Command("exec", "Run a command on one or more targets.");
         command.Options.Add(targets);
+        command.Options.Add(detach);
         common.AddTo(command);
         command.Arguments.Add(words);
         command.SetAction((parse, ct) => CliRuntime.InvokeAsync(
@@ -35,6 +37,11 @@ internal static class ExecCommand
 
                 var inventory = common.LoadInventory(parse);
                 var defaults = common.SshDefaults(parse, settings);
+                if (parse.GetValue(detach) && settings.Daemon is null)
+                {
+                    throw new UsageException("--detach needs --daemon: only a daemon keeps jobs");
+                }
+
                 if (settings.Daemon is null)
                 {
                     // Refuse bad targets before starting anything (with a daemon, its session names are needed first).
@@ -44,6 +51,11 @@ internal static class ExecCommand
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
                 var known = Targets.InventoryFiles.Merge(engine.KnownSessions, inventory);
                 var resolved = TargetResolver.Resolve(parse.GetValue(targets) ?? [], known, defaults);
+                if (parse.GetValue(detach))
+                {
+                    return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForExec(resolved, text, settings, engine), token).ConfigureAwait(false);
+                }
+
                 var units = await ExecJob.RunAsync(engine, resolved, text, settings, CliRuntime.CreateView(settings), token).ConfigureAwait(false);
                 return RunUnit.ExitStatus(units);
             },
