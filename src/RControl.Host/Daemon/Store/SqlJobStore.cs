@@ -247,7 +247,7 @@ internal sealed class SqlJobStore : IJobStore
             await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             foreach (var table in new[] { ("job_output", "job_id"), ("job_tasks", "job_id"), ("jobs", "id") })
             {
-                await connection.ExecuteAsync($"DELETE FROM {table.Item1} WHERE {table.Item2} IN @ids", new { ids = batch }, tx).ConfigureAwait(false);
+                await connection.ExecuteAsync($"DELETE FROM {table.Item1} WHERE {Dialect.InList(table.Item2, "ids")}", new { ids = batch }, tx).ConfigureAwait(false);
             }
 
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -7,6 +7,9 @@ internal sealed record StoreDialect(string Name, string AuditId, string Blob)
 
     public static StoreDialect PostgreSql { get; } = new("postgresql", "BIGSERIAL PRIMARY KEY", "BYTEA");
 
+    /// <summary>A condition: the column is one of the list parameter (Dapper expands a list for SQLite; PostgreSQL takes an array).</summary>
+    public string InList(string column, string parameter) => Name == "postgresql" ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
     /// <summary>The schema, by version: each entry migrates from the version before it.</summary>
     public IReadOnlyList<string[]> Migrations =>
     [
