@@ -90,7 +90,7 @@ internal static class ExecCommand
             }
         }
 
-        return requested.Count > 0 ? requested : throw new UsageException("no target given (use -t local, -t user@host, -t <inventory name>, or --hosts FILE)");
+        return requested.Count > 0 ? requested : throw new UsageException("no target given: use -t/--target (local, user@host, an inventory name) or --hosts FILE");
     }
 
     /// <summary>The <c>--outdir</c>/<c>-o DIR</c> and <c>--errdir</c>/<c>-e</c> folders (at most one each).</summary>
