@@ -115,6 +115,10 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
             job.Tasks.Select(t => $"{t.Label} {t.State.Name()}"));
         var logs = await JobCli.RunAsync(D, "logs", id, "--task", "second");
         Assert.Equal(["second@other: /tmp"], JobCli.Lines(logs.Stdout));
+        var attached = await JobCli.RunAsync(D, "attach", id, "--plain");
+        Assert.Equal(1, attached.ExitCode);
+        Assert.Contains("second@other: /tmp", JobCli.Lines(attached.Stdout));
+        Assert.Contains(JobCli.Lines(attached.Stdout), l => l.StartsWith("summary: 4 task(s)", StringComparison.Ordinal));
         Directory.Delete(dir, true);
     }
 
