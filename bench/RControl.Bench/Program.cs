@@ -78,6 +78,7 @@ public static class Program
             await AddAsync(rows, options, "W7", () => One(ssh!.W7Async(noSsh))).ConfigureAwait(false);
             await AddAsync(rows, options, "W8", () => One(FloodWorkload.RunAsync(options))).ConfigureAwait(false);
             await AddAsync(rows, options, "W9", () => RemoteWorkload.RunAsync(options, server, noSsh)).ConfigureAwait(false);
+            await AddAsync(rows, options, "W10", () => JobsWorkload.RunAsync(options)).ConfigureAwait(false);
         }
         finally
         {

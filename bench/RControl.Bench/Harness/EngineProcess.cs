@@ -26,6 +26,9 @@ public sealed class EngineProcess : IAsyncDisposable
 
     public string Address => $"akka.tcp://rcontrol@127.0.0.1:{Port}";
 
+    /// <summary>The daemon's state directory (CA, credentials, the job store <c>rcontrol.db</c>).</summary>
+    public string StateDirectory => Path.Combine(_dir.Path, "state");
+
     /// <summary>The bootstrap admin credential the daemon created in its state directory.</summary>
     public string AdminCredential => Path.Combine(_dir.Path, "state", "admin.pfx");
 

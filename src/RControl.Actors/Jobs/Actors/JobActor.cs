@@ -13,7 +13,7 @@ namespace RControl.Jobs;
 /// dependencies, acknowledges output at once and posts it to the store's writer (holding acknowledgements only when
 /// the writer falls far behind), records every start and end, and stops once every task has ended.
 /// </summary>
-internal sealed class JobActor : ReceiveActor
+internal sealed class JobActor : ReceiveActor, IWithTimers
 {
     /// <summary>What the job runs and where its records go.</summary>
     public sealed record Settings(JobInfo Job, JobRequest Request, string Source, IActorRef Sessions, JobStoreWriter Writer, AuditLog Audit, JobsOptions Options);
@@ -35,6 +35,26 @@ internal sealed class JobActor : ReceiveActor
 
     private sealed record SessionsResolved(IReadOnlyDictionary<string, IActorRef?> Sessions);
 
+    private sealed record FlushOutput
+    {
+        public static FlushOutput Instance { get; } = new();
+    }
+
+    /// <summary>Lines of one task and stream gathered into one stored chunk (fewer, larger rows).</summary>
+    private sealed class Pending
+    {
+        public List<string> Lines { get; } = [];
+
+        public long Bytes { get; set; }
+
+        public DateTimeOffset At { get; set; }
+    }
+
+    /// <summary>A chunk is stored once it holds this much, or at the next flush tick.</summary>
+    private const long ChunkBytes = 256 * 1024;
+
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+
     private sealed class Unit(int index, JobTask task)
     {
         public int Index { get; } = index;
@@ -54,6 +74,7 @@ internal sealed class JobActor : ReceiveActor
     private readonly Unit[] _units;
     private readonly Dictionary<string, Unit> _byTaskId = new(StringComparer.Ordinal);
     private readonly Queue<(IActorRef TaskActor, CommandTaskActor.OutputAck Ack)> _heldAcks = new();
+    private readonly Dictionary<(int Task, bool Stderr), Pending> _pending = new();
     private IReadOnlyDictionary<string, IActorRef?> _sessions = new Dictionary<string, IActorRef?>();
     private JobInfo _job;
     private long _seq;
@@ -79,6 +100,7 @@ internal sealed class JobActor : ReceiveActor
             Schedule();
         });
         Receive<CommandTaskActor.Output>(OnOutput);
+        Receive<FlushOutput>(_ => FlushPending(null));
         Receive<CommandTaskActor.Completed>(OnCompleted);
         Receive<Flushed>(flushed =>
         {
@@ -107,10 +129,13 @@ internal sealed class JobActor : ReceiveActor
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(Settings settings) => Akka.Actor.Props.Create(() => new JobActor(settings));
 
     protected override void PreStart()
     {
+        Timers.StartPeriodicTimer("flush", FlushOutput.Instance, FlushInterval);
         var manager = _settings.Sessions;
         var names = _units.Select(u => u.Task.Session).Distinct(StringComparer.Ordinal).ToArray();
         ResolveAsync(manager, names).PipeTo(Self, success: s => new SessionsResolved(s));
@@ -258,11 +283,23 @@ internal sealed class JobActor : ReceiveActor
             {
                 _stored += bytes;
                 _unflushed += bytes;
-                Post(new JobWrite.Output(_job.Id, ++_seq, unit.Index, output.Stream == OutputStream.Stderr, DateTimeOffset.UtcNow, kept == lines.Length ? lines : lines[..kept]));
+                var key = (unit.Index, output.Stream == OutputStream.Stderr);
+                if (!_pending.TryGetValue(key, out var pending))
+                {
+                    _pending[key] = pending = new Pending { At = DateTimeOffset.UtcNow };
+                }
+
+                pending.Lines.AddRange(kept == lines.Length ? lines : lines[..kept]);
+                pending.Bytes += bytes;
+                if (pending.Bytes >= ChunkBytes)
+                {
+                    FlushPending(key);
+                }
             }
 
             if (_truncated)
             {
+                FlushPending(null);
                 _job = _job with { Truncated = true, OutputBytes = _stored };
                 Post(new JobWrite.JobUpdated(_job));
             }
@@ -312,6 +349,7 @@ internal sealed class JobActor : ReceiveActor
     private void End(Unit unit, JobState state, int? exitCode, string? error)
     {
         var duration = unit.StartedAt is { } started ? DateTimeOffset.UtcNow - started : TimeSpan.Zero;
+        FlushPending(null);
         unit.State = state;
         Post(new JobWrite.TaskEnded(_job.Id, unit.Index, state, DateTimeOffset.UtcNow, exitCode, error));
         if (unit.TaskId is { } taskId)
@@ -360,6 +398,16 @@ internal sealed class JobActor : ReceiveActor
 
         Context.Parent.Tell(new Ended(_job.Id, state));
         Context.Stop(Self);
+    }
+
+    /// <summary>Posts the gathered lines as chunks: of one task and stream, or all (in the order they began).</summary>
+    private void FlushPending((int Task, bool Stderr)? only)
+    {
+        foreach (var (key, pending) in _pending.Where(p => only is null || p.Key == only).OrderBy(p => p.Value.At).ToArray())
+        {
+            _pending.Remove(key);
+            Post(new JobWrite.Output(_job.Id, ++_seq, key.Task, key.Stderr, pending.At, pending.Lines.ToArray()) { Bytes = pending.Bytes });
+        }
     }
 
     private void Post(JobWrite write) => _settings.Writer.Post(write);

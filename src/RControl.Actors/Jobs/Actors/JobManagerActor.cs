@@ -377,7 +377,7 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
         {
             if (write is JobWrite.Output output)
             {
-                bytesByJob[output.JobId] = bytesByJob.GetValueOrDefault(output.JobId) + output.Lines.Sum(l => (long)System.Text.Encoding.UTF8.GetByteCount(l) + 1);
+                bytesByJob[output.JobId] = bytesByJob.GetValueOrDefault(output.JobId) + output.Bytes;
             }
         }
 

@@ -53,7 +53,11 @@ public abstract record JobWrite
     public sealed record TaskEnded(string JobId, int TaskIndex, JobState State, DateTimeOffset At, int? ExitCode, string? Error) : JobWrite;
 
     /// <summary>Lines of one task, numbered in the order the daemon received them.</summary>
-    public sealed record Output(string JobId, long Seq, int TaskIndex, bool Stderr, DateTimeOffset At, string[] Lines) : JobWrite;
+    public sealed record Output(string JobId, long Seq, int TaskIndex, bool Stderr, DateTimeOffset At, string[] Lines) : JobWrite
+    {
+        /// <summary>The lines' size in UTF-8 with their newlines, as counted against the cap.</summary>
+        public long Bytes { get; init; }
+    }
 
     /// <summary>The job's state and counts (started, ended, truncated, bytes so far).</summary>
     public sealed record JobUpdated(JobInfo Job) : JobWrite;
