@@ -7,7 +7,7 @@ namespace RControl.Remote.Tests.Jobs;
 /// <summary>
 /// Jobs across daemon restarts (real daemon processes on one state directory): SIGKILL mid-job, SIGTERM, and retention.
 /// </summary>
-public sealed class DaemonRestartJobTests
+public sealed class DaemonRestartJobTests(SshdFixture sshd) : IClassFixture<SshdFixture>
 {
     private const string Config = """
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {port} }
@@ -73,6 +73,36 @@ public sealed class DaemonRestartJobTests
     }
 
     [Fact]
+    public async Task A_daemon_killed_with_SIGKILL_leaves_nothing_of_its_ssh_jobs_on_the_host()
+    {
+        var server = sshd.Server;
+        var spec = server.Spec();
+        var login = server.User.Password is { } password
+            ? $"password = {Quote(password)}"
+            : $"identity-files = [{Quote(server.ClientKey.PrivateKeyFile)}]";
+        var config = Config + $"\nrcontrol.sessions.web1 {{ type = ssh, host = {Quote(server.Host)}, port = {server.Port}, user = {Quote(server.User.Name)}, {login}, "
+            + $"known-hosts = {Quote(spec.KnownHostsFile!)}, ssh-config = {Quote(spec.SshConfigFile!)}, host-key-policy = strict }}\n";
+        var first = await DaemonProcess.StartReadyAsync(config);
+        first.KeepDirectory = true;
+        var sleeper = new SleepMarker();
+        string running;
+        await using (var client = await RemoteEngine.ConnectAsync(first.Address, first.AdminConfig))
+        {
+            running = await client.SubmitAsync(JobRequest.Exec($"echo up; {sleeper.Command}", ["web1"]));
+            await Poll.UntilAsync(() => sleeper.Sleeping == 1, TimeSpan.FromSeconds(30), "the job's command running over SSH");
+        }
+
+        first.Signal(DaemonProcess.SigKill);
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(() => sleeper.Sleeping == 0, TimeSpan.FromSeconds(30), "the killed daemon's SSH command gone from the host");
+
+        await using var second = await DaemonProcess.StartReadyAsync(config, dir: first.Directory, port: first.Port);
+        Assert.Equal(1, Count(second.Output, Interrupted));
+        await using var again = await RemoteEngine.ConnectAsync(second.Address, second.AdminConfig);
+        Assert.Equal(JobState.Interrupted, (await again.GetJobAsync(running)).Tasks[0].State);
+    }
+
+    [Fact]
     public async Task A_daemon_stopped_with_SIGTERM_records_every_tasks_end()
     {
         var first = await DaemonProcess.StartReadyAsync(Config);
@@ -126,6 +156,8 @@ public sealed class DaemonRestartJobTests
         Assert.Equal(2, await badProvider.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("unknown provider 'mysql' (expected sqlite or postgresql)", badProvider.Output);
     }
+
+    private static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 
     private static int Count(string text, string what) =>
         text.Split('\n').Count(l => l.Contains(what, StringComparison.Ordinal));
