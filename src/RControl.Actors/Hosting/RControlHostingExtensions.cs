@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RControl.Actors;
 using RControl.Configuration;
 using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Hosting;
 

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using RControl.Configuration;
 using RControl.Hosting;
 using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Remote.Tests.Support;
 

@@ -3,7 +3,7 @@ using Akka.Actor.Setup;
 using Akka.Remote.Transport.DotNetty;
 using RControl.Security;
 
-namespace RControl.Remote;
+namespace RControl.Security;
 
 /// <summary>
 /// How one Akka.Remote endpoint (daemon, remoting engine or client) proves itself and whom it accepts: its certificate,

@@ -1,8 +1,10 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using Akka.Actor;
+using RControl.Protocol;
+using RControl.Security;
 
-namespace RControl.Security;
+namespace RControl.Actors;
 
 /// <summary>
 /// The engine's one well-known actor (<c>/user/rcontrol</c>): answers a <see cref="Login.Hello"/> whose certificate the

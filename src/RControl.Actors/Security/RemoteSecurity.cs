@@ -6,7 +6,7 @@ using Akka.Configuration;
 using Microsoft.Extensions.Logging;
 using RControl.Security;
 
-namespace RControl.Remote;
+namespace RControl.Security;
 
 /// <summary>
 /// The start-up rules of an Akka.Remote endpoint (daemon, remoting engine or client): mutual TLS always, loopback
