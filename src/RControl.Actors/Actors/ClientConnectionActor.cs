@@ -14,7 +14,7 @@ namespace RControl.Actors;
 /// log, and forwards it. Sessions are handed out as <see cref="SessionGuardActor"/>s, never as the session actors
 /// themselves. Stops (and so kills the client's commands) when the client's actor system goes away.
 /// </summary>
-public sealed class ClientConnectionActor : ReceiveActor
+internal sealed class ClientConnectionActor : ReceiveActor
 {
     /// <summary>The login in progress and what the connection serves.</summary>
     public sealed record Settings(GateActor.Settings Gate, Grant Grant, X509Certificate2? Certificate, byte[] Nonce, IActorRef Client, string Source);

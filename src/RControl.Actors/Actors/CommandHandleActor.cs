@@ -9,7 +9,7 @@ namespace RControl.Actors;
 /// callbacks one at a time in line order, settles the <see cref="CommandTask"/> handle and reports
 /// to the supervisor. A callback that throws becomes the task's error; later lines still arrive.
 /// </summary>
-public sealed class CommandHandleActor : ReceiveActor
+internal sealed class CommandHandleActor : ReceiveActor
 {
     private readonly CommandTask _task;
     private readonly IActorRef _sessionActor;

@@ -12,7 +12,7 @@ namespace RControl.Actors;
 /// back-pressure, owns the total and output timeouts as Akka timers, and kills the process
 /// tree on timeout, on request, or when it is stopped.
 /// </summary>
-public sealed class CommandTaskActor : ReceiveActor, IWithTimers
+internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
 {
     internal sealed record Finished(string TaskId);
 

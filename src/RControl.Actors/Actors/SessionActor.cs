@@ -16,7 +16,7 @@ namespace RControl.Actors;
 /// <see cref="CommandOutput"/> batches (answer each with <see cref="CommandOutputAck"/>)
 /// and finally one <see cref="CommandCompleted"/>. <see cref="KillCommand"/> ends a queued or running command.
 /// </remarks>
-public sealed class SessionActor : ReceiveActor
+internal sealed class SessionActor : ReceiveActor
 {
     private sealed record Pending(ExecuteCommand Request, IActorRef Subscriber);
 

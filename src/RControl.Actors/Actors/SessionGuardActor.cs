@@ -13,7 +13,7 @@ namespace RControl.Actors;
 /// acknowledgements, so the client never learns the session's or the task's actor. When it stops (client gone,
 /// logged out), the client's commands are killed.
 /// </summary>
-public sealed class SessionGuardActor : ReceiveActor
+internal sealed class SessionGuardActor : ReceiveActor
 {
     /// <summary>Whose view of which session.</summary>
     public sealed record Settings(Grant Grant, string SessionName, IActorRef Session, AuditLog Audit, string Source);

@@ -7,7 +7,7 @@ namespace RControl.Actors;
 /// The engine's registry of named sessions: opens session actors from <see cref="SessionSpec"/>s (the
 /// daemon's inventory, or a remote client's request), finds them by name, closes them.
 /// </summary>
-public sealed class SessionManagerActor : ReceiveActor
+internal sealed class SessionManagerActor : ReceiveActor
 {
     private readonly Dictionary<string, (IActorRef Actor, SessionSpec Spec)> _sessions = new();
     private long _counter;

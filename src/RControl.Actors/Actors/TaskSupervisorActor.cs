@@ -9,7 +9,7 @@ namespace RControl.Actors;
 /// keeps the active tasks and the errors of tasks nobody waited for ("silent errors"), and answers
 /// <see cref="WaitForTasks"/> once no task is active, with every error not yet reported.
 /// </summary>
-public sealed class TaskSupervisorActor : ReceiveActor
+internal sealed class TaskSupervisorActor : ReceiveActor
 {
     /// <summary>Register a command task and start its handle actor.</summary>
     public sealed record StartCommand(CommandTask Task);

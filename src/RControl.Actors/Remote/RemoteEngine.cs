@@ -130,7 +130,7 @@ public sealed class RemoteEngine : IAsyncDisposable
         CreateClientSystem(config, null, name);
 
     /// <summary>Builds a client actor system secured by <paramref name="security"/> (see <see cref="CreateClientSystem(Config?, string)"/>).</summary>
-    public static ActorSystem CreateClientSystem(Config? config, EndpointSecurity? security, string name = "rcontrol-client")
+    internal static ActorSystem CreateClientSystem(Config? config, EndpointSecurity? security, string name = "rcontrol-client")
     {
         var user = (config ?? Config.Empty)
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0\nakka.remote.dot-netty.tcp.hostname = \"127.0.0.1\"\nakka.loglevel = WARNING"))

@@ -7,7 +7,7 @@ namespace RControl.Security;
 /// A credential file (PKCS#12): this node's certificate with its private key, the CA that issued it, and — for a
 /// client — the daemon's server certificate, the only peer the client accepts.
 /// </summary>
-public sealed class ClientCredential : IDisposable
+internal sealed class ClientCredential : IDisposable
 {
     /// <summary>Creates a credential from its parts.</summary>
     public ClientCredential(X509Certificate2 certificate, X509Certificate2 authority, X509Certificate2? daemon)

@@ -11,7 +11,7 @@ namespace RControl.Security;
 /// system's setup, where the engine's gate finds it. <see cref="Insecure"/> only with
 /// <c>rcontrol.remote.insecure-no-authentication = on</c>.
 /// </summary>
-public sealed class EndpointSecurity : Setup
+internal sealed class EndpointSecurity : Setup
 {
     private EndpointSecurity(X509Certificate2? certificate, PeerTrust? trust)
     {

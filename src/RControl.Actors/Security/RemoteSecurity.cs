@@ -14,7 +14,7 @@ namespace RControl.Security;
 /// peers checked by CA, pinned thumbprint or the machine's chain, within their validity dates; only the engine's gate
 /// reachable by path (Akka's untrusted mode).
 /// </summary>
-public static class RemoteSecurity
+internal static class RemoteSecurity
 {
     private const string Tcp = "akka.remote.dot-netty.tcp";
     private const string Tls = "rcontrol.remote.tls";
