@@ -51,7 +51,7 @@ public sealed class RControlEngine
         var files = system.ActorOf(FileServiceActor.Props(manager), FileServiceActor.ActorName);
         foreach (var (name, spec) in inventory.Sessions)
         {
-            manager.Tell(new SessionManagerActor.OpenSession(name, spec));
+            manager.Tell(new OpenSession(name, spec));
         }
 
         if (security is not null)

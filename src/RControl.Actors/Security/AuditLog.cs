@@ -7,7 +7,7 @@ namespace RControl.Security;
 /// operation, kill and denial, with the caller's identity and source address, as structured log events. Never a secret:
 /// specs (which may carry passwords) are not logged, only session names.
 /// </summary>
-public sealed class AuditLog(ILogger logger)
+internal sealed class AuditLog(ILogger logger)
 {
     /// <summary>The log category.</summary>
     public const string Category = "RControl.Audit";
