@@ -17,7 +17,7 @@ namespace RControl.Remote;
 /// <see cref="RemoteSession"/>s, and opens new sessions there from a <see cref="SessionSpec"/>. If the engine restarts,
 /// the next request logs in again by itself.
 /// </summary>
-public sealed class RemoteEngine : IAsyncDisposable
+public sealed partial class RemoteEngine : IAsyncDisposable
 {
     private readonly bool _ownsSystem;
     private readonly TimeSpan _askTimeout;
