@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using RControl.Diagnostics;
 using RControl.Protocol;
 using RControl.Readers;
 using RControl.Transports;
@@ -112,6 +113,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Publish(new CommandTaskStarted(_sessionName, _taskId, _spec.Command, Context.Parent));
+        EngineInstruments.TaskStarted(_sessionName);
         Context.Watch(_subscriber);
         if (_spec.Timeout is { } timeout)
         {
@@ -178,6 +180,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
 
         ArmOutputTimer();
+        EngineInstruments.Output(_sessionName, read.Stream, read.Lines);
         _subscriber.Tell(new Output(_taskId, read.Stream, read.Lines), Self);
     }
 
@@ -257,8 +260,11 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void PublishEnded(CommandEnd end, int? exitCode, string? error) =>
+    private void PublishEnded(CommandEnd end, int? exitCode, string? error)
+    {
+        EngineInstruments.TaskEnded(_sessionName, end, exitCode, _clock.Elapsed);
         Context.System.EventStream.Publish(new CommandTaskEnded(_sessionName, _taskId, _spec.Command, end, exitCode, error, _clock.Elapsed));
+    }
 
     private void KillInBackground(IRunningCommand command, bool dispose)
     {
