@@ -103,6 +103,56 @@ public sealed class MetricsEndpointTests
         await daemon.WaitForOutputAsync("rcontrol daemon: rcontrol.daemon.metrics.prometheus: unknown key 'prot' (did you mean 'port'?)", TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public async Task Otlp_pushes_the_counts_to_a_collector()
+    {
+        // A minimal OTLP/HTTP collector: it keeps the bodies (protobuf, whose strings are plain UTF-8) of every export.
+        var port = Ports.Free();
+        using var collector = new HttpListener { Prefixes = { $"http://127.0.0.1:{port}/" } };
+        collector.Start();
+        var bodies = new System.Collections.Concurrent.ConcurrentQueue<(string Path, string Body)>();
+        _ = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await collector.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                bodies.Enqueue((context.Request.Url!.AbsolutePath, System.Text.Encoding.UTF8.GetString(body.ToArray())));
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+
+        var config = $$"""
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {port} }
+            rcontrol {
+              sessions { local { type = local } }
+              daemon.metrics.otlp { enabled = on, endpoint = "http://127.0.0.1:{{port}}/v1/metrics", protocol = "http/protobuf", interval = 1s }
+            }
+            """;
+        await using var daemon = await DaemonProcess.StartReadyAsync(config);
+        await using (var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig))
+        {
+            Assert.Equal(0, await (await client.GetSessionAsync("local")).Execute("echo pushed").WaitAsync());
+        }
+
+        await Poll.UntilAsync(
+            () => bodies.Any(b => b.Path == "/v1/metrics" && b.Body.Contains("rcontrol.tasks.ended", StringComparison.Ordinal) && b.Body.Contains("rcontrol.output.lines", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20),
+            "an OTLP export with the task counts");
+        Assert.Contains(bodies, b => b.Body.Contains("rcontrol-daemon", StringComparison.Ordinal)); // service.name
+    }
+
     /// <summary>Whether a metric line matches, <c>*</c> standing for the scope labels before the test's own.</summary>
     private static bool Has(string text, string pattern)
     {
