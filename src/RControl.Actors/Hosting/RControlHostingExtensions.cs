@@ -50,7 +50,7 @@ public static class RControlHostingExtensions
                 sessions[name] = spec;
             }
 
-            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups), resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
+            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups) { Zones = inventory.Zones }, resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
             registry.Register<RControlEngine>(engine);
         });
         return builder;

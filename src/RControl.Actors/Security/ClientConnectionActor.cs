@@ -97,6 +97,7 @@ public sealed class ClientConnectionActor : ReceiveActor
             Audit.Session(Grant.Identity, _settings.Source, "closed", close.Name);
             Ask(close, answer => answer);
         });
+        Receive<Cluster.ClusterNodes.ListNodes>(list => Ask(list with { LocalOnly = false }, answer => answer is Cluster.ClusterNodes.NodeList ? answer : new Cluster.ClusterNodes.NodeList([])));
         Receive<FileProtocol.IRequest>(OnFileRequest);
         Receive<Answer>(answer => answer.ReplyTo.Tell(answer.Map is { } map ? map(answer.Message) : answer.Message, Self));
         Receive<Terminated>(t => t.ActorRef.Equals(_settings.Client), _ => Context.Stop(Self));

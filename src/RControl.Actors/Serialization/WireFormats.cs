@@ -55,6 +55,8 @@ internal static class WireFormats
         Answer<Security.Login.Accepted, W.LoginAccepted>("LoginAccepted", AuthWire.ToWire, AuthWire.FromWire),
         Answer<Security.Login.Refused, W.LoginRefused>("LoginRefused", AuthWire.ToWire, AuthWire.FromWire),
         Answer<Security.AccessDenied, W.AccessDenied>("AccessDenied", AuthWire.ToWire, AuthWire.FromWire),
+        Request<Cluster.ClusterNodes.ListNodes, W.ListNodes>("ListNodes", ClusterWire.ToWire, ClusterWire.FromWire),
+        Answer<Cluster.ClusterNodes.NodeList, W.NodeList>("NodeList", ClusterWire.ToWire, ClusterWire.FromWire),
     ];
 
     /// <summary>A message an engine receives (an unauthenticated peer could send it): read up to <paramref name="maxPayloadBytes"/>.</summary>

@@ -48,6 +48,7 @@ internal static class DaemonRunner
         {
             akka.AddHocon(config.Config, HoconAddMode.Prepend);
             akka.WithRControlSecurity(config.Security);
+            DaemonCluster.AddTo(akka, config);
             akka.WithRControl();
         });
         builder.Services.AddHostedService<DaemonService>();

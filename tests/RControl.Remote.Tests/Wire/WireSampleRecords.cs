@@ -89,6 +89,12 @@ internal static class WireSampleRecords
             ["LoginAccepted"] = new Security.Login.Accepted("ci", Admin: false),
             ["LoginRefused"] = new Security.Login.Refused("certificate refused: CN=x expired on 2026-01-01 00:00:00Z"),
             ["AccessDenied"] = new Security.AccessDenied("client 'ci' may not exec on session 'db1'"),
+            ["ListNodes"] = new Cluster.ClusterNodes.ListNodes(LocalOnly: true),
+            ["NodeList"] = new Cluster.ClusterNodes.NodeList(
+            [
+                new Cluster.ClusterNodes.NodeInfo("akka.ssl.tcp://rcontrol@10.0.0.1:4053", "Up", ["dc-eu"], 120, 7, 2),
+                new Cluster.ClusterNodes.NodeInfo("akka.ssl.tcp://rcontrol@10.0.0.2:4053", "Leaving", [], null, null, null),
+            ]),
         };
     }
 
