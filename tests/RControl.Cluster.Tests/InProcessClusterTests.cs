@@ -47,7 +47,7 @@ public sealed class InProcessClusterTests(SshdFixture sshd) : IClassFixture<Sshd
 
         await using var client = await RemoteEngine.ConnectAsync(a.Address, cluster.Credentials.ClientConfig());
         var nodes = await client.ListNodesAsync();
-        Assert.Equal([a.Address, b.Address, c.Address], nodes.Select(n => n.Address).Order());
+        Assert.Equal(new[] { a.Address, b.Address, c.Address }.Order(), nodes.Select(n => n.Address).Order());
         Assert.All(nodes, n => Assert.Equal("Up", n.Status));
         Assert.Equal([Zone], nodes.Single(n => n.Address == b.Address).Roles);
 

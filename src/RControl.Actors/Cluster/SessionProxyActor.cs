@@ -109,7 +109,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
                 _session = null;
             }
 
-            if (t.AddressTerminated)
+            if (t.AddressTerminated || IsLost(t.ActorRef.Path.Address))
             {
                 Fail(t.ActorRef, $"node lost: {t.ActorRef.Path.Address} (session '{_name}')");
             }
@@ -186,6 +186,18 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
     }
 
     private object LocateMessage() => _spec is null ? new SessionManagerActor.GetSession(_name) : new SessionManagerActor.OpenSession(_name, _spec);
+
+    /// <summary>
+    /// Whether a node is gone or going: not a member that is Joining, WeaklyUp or Up, or unreachable. (Akka may deliver
+    /// the session's termination from the quarantine of a SIGKILLed node before the cluster's address termination.)
+    /// </summary>
+    private bool IsLost(Address address)
+    {
+        var state = Akka.Cluster.Cluster.Get(Context.System).State;
+        var alive = state.Members.Any(m => m.Address.Equals(address)
+            && m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Joining);
+        return !alive || state.Unreachable.Any(m => m.Address.Equals(address));
+    }
 
     private void Fail(IActorRef session, string reason)
     {
