@@ -109,6 +109,7 @@ internal sealed class ClientConnectionActor : ReceiveActor
             Audit.Session(Grant.Identity, _settings.Source, "closed", close.Name);
             Ask(close, answer => answer);
         });
+        Receive<Cluster.ClusterNodes.ListNodes>(list => Ask(list with { LocalOnly = false }, answer => answer is Cluster.ClusterNodes.NodeList ? answer : new Cluster.ClusterNodes.NodeList([])));
         Receive<FileProtocol.IRequest>(OnFileRequest);
         Receive<IJobRequest>(request =>
         {

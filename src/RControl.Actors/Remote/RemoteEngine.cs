@@ -145,6 +145,13 @@ public sealed partial class RemoteEngine : IAsyncDisposable
         return list.Names;
     }
 
+    /// <summary>The members of the engine's cluster with their status, roles and counts; empty when the engine is not a cluster node.</summary>
+    public async Task<IReadOnlyList<Cluster.ClusterNodes.NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await AskAsync<Cluster.ClusterNodes.NodeList>(new Cluster.ClusterNodes.ListNodes(LocalOnly: false), "list nodes", cancellationToken).ConfigureAwait(false);
+        return list.Nodes;
+    }
+
     /// <summary>A session configured on (or opened in) the engine, by name.</summary>
     /// <exception cref="UnknownSessionException">The engine has no session with that name.</exception>
     /// <exception cref="AccessDeniedException">This client may not use the session.</exception>

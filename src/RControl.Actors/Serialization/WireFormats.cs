@@ -70,6 +70,8 @@ internal static class WireFormats
         Request<J.WaitFor, W.WaitJob>("WaitJob", JobWire.ToWire, JobWire.FromWire),
         Request<J.ReadAudit, W.ReadAudit>("ReadAudit", JobWire.ToWire, JobWire.FromWire),
         Answer<J.AuditPage, W.AuditPage>("AuditPage", JobWire.ToWire, JobWire.FromWire),
+        Request<Cluster.ClusterNodes.ListNodes, W.ListNodes>("ListNodes", ClusterWire.ToWire, ClusterWire.FromWire),
+        Answer<Cluster.ClusterNodes.NodeList, W.NodeList>("NodeList", ClusterWire.ToWire, ClusterWire.FromWire),
     ];
 
     /// <summary>A message an engine receives (an unauthenticated peer could send it): read up to <paramref name="maxPayloadBytes"/>.</summary>

@@ -58,6 +58,7 @@ internal static class DaemonRunner
         {
             akka.AddHocon(config.Config, HoconAddMode.Prepend);
             akka.WithRControlSecurity(config.Security);
+            DaemonCluster.AddTo(akka, config);
             akka.WithRControl(o => o.Jobs = jobs);
         });
         builder.Services.AddHostedService<DaemonService>();

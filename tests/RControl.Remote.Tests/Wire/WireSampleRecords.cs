@@ -108,6 +108,12 @@ internal static class WireSampleRecords
             ["WaitJob"] = new J.WaitFor("0a1b2c3d4e5f", TimeSpan.FromSeconds(5)),
             ["ReadAudit"] = new J.ReadAudit(when, 17, 500),
             ["AuditPage"] = new J.AuditPage([new J.StoredAuditEntry(18, new AuditEntry(when, "ci", "akka.ssl.tcp://rcontrol-client@127.0.0.1:40000", "denied", "client 'ci' may not exec on session 'db1'"))]),
+            ["ListNodes"] = new Cluster.ClusterNodes.ListNodes(LocalOnly: true),
+            ["NodeList"] = new Cluster.ClusterNodes.NodeList(
+            [
+                new Cluster.ClusterNodes.NodeInfo("akka.ssl.tcp://rcontrol@10.0.0.1:4053", "Up", ["dc-eu"], 120, 7, 2),
+                new Cluster.ClusterNodes.NodeInfo("akka.ssl.tcp://rcontrol@10.0.0.2:4053", "Leaving", [], null, null, null),
+            ]),
         };
     }
 
