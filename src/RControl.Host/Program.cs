@@ -13,11 +13,12 @@ root.Subcommands.Add(RControl.Host.Cli.Commands.WaitCommand.Create());
 root.Subcommands.Add(RControl.Host.Cli.Commands.KillCommand.Create());
 root.Subcommands.Add(RControl.Host.Cli.Commands.AttachCommand.Create());
 root.Subcommands.Add(RControl.Host.Cli.Commands.AuditCommand.Create());
+root.Subcommands.Add(NodesCommand.Create());
 root.Subcommands.Add(CompletionCommand.Create(root));
 
 if (args.Length == 0)
 {
-    return CliRuntime.Usage("no command given: rcontrol exec|run|copy|jobs|logs|wait|kill|attach|audit|daemon|completion … (see rcontrol --help)");
+    return CliRuntime.Usage("no command given: rcontrol exec|run|copy|jobs|logs|wait|kill|attach|audit|daemon|nodes|completion … (see rcontrol --help)");
 }
 
 // No response files: '-t @host' is a target, not a file to read arguments from.

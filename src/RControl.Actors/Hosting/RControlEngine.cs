@@ -48,12 +48,22 @@ public sealed class RControlEngine
             grants = ClientGrants.Parse(config.GetConfig("rcontrol"), inventory.Groups);
         }
 
-        var manager = system.ActorOf(SessionManagerActor.Props(), $"rcontrol-sessions-{Random()}");
-        var files = system.ActorOf(FileServiceActor.Props(manager), FileServiceActor.ActorName);
-        foreach (var (name, spec) in inventory.Sessions)
+        IActorRef manager;
+        if (((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider)
         {
-            manager.Tell(new SessionManagerActor.OpenSession(name, spec));
+            // A cluster node: sessions are sharded entities, opened where the cluster places them.
+            manager = Cluster.ClusterSessions.Start(system, inventory);
         }
+        else
+        {
+            manager = system.ActorOf(SessionManagerActor.Props(), $"rcontrol-sessions-{Random()}");
+            foreach (var (name, spec) in inventory.Sessions)
+            {
+                manager.Tell(new OpenSession(name, spec));
+            }
+        }
+
+        var files = system.ActorOf(FileServiceActor.Props(manager), FileServiceActor.ActorName);
 
         if (security is not null)
         {

@@ -9,7 +9,7 @@ namespace RControl.Security;
 /// in a daemon, persisted in its store (<see cref="IAuditTrail"/>). Never a secret: specs (which may carry passwords)
 /// are not logged, only session names.
 /// </summary>
-public sealed class AuditLog(ILogger logger, IAuditTrail? trail = null)
+internal sealed class AuditLog(ILogger logger, IAuditTrail? trail = null)
 {
     /// <summary>The log category.</summary>
     public const string Category = "RControl.Audit";

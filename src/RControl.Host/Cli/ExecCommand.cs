@@ -45,19 +45,21 @@ internal static class ExecCommand
                 }
 
                 var defaults = common.SshDefaults(parse, settings);
-                if (parse.GetValue(detach) && settings.Daemon is null)
+                var requested = RequestedTargets(parse, targets, parity, inventory, defaults);
+                IReadOnlyList<Target> Resolve(RControl.Configuration.Inventory known) => Exclusions.Apply(
+                    TargetResolver.Resolve(requested, known, defaults), parse.GetValue(parity.Exclude) ?? [], parse.GetValue(parity.ExcludeGroup) ?? [], known);
+                var detached = parse.GetValue(detach);
+                if (detached && settings.Daemon is null)
                 {
                     throw new UsageException("--detach needs --daemon: only a daemon keeps jobs");
                 }
 
-                if (parse.GetValue(detach) && (parse.GetValue(parity.Stdin) is not null || folders.Out is not null || folders.Err is not null))
+                if (detached && (folders.Out is not null || folders.Err is not null || parse.GetValue(parity.Stdin) is not null))
                 {
-                    throw new UsageException("--detach cannot be used with --stdin, --outdir or --errdir (the daemon keeps a job's output: rcontrol logs JOB)");
+                    // These live in the client, which a detached job outlives.
+                    throw new UsageException("--detach cannot be used with --stdin, --outdir/-o DIR or --errdir/-e: read a job's output with rcontrol logs");
                 }
 
-                var requested = RequestedTargets(parse, targets, parity, inventory, defaults);
-                IReadOnlyList<Target> Resolve(RControl.Configuration.Inventory known) => Exclusions.Apply(
-                    TargetResolver.Resolve(requested, known, defaults), parse.GetValue(parity.Exclude) ?? [], parse.GetValue(parity.ExcludeGroup) ?? [], known);
                 if (settings.Daemon is null)
                 {
                     // Refuse bad targets before starting anything (with a daemon, its session names are needed first).
@@ -67,7 +69,7 @@ internal static class ExecCommand
                 var stdin = StdinFeed.Read(parse.GetValue(parity.Stdin));
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
                 var resolved = Resolve(Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
-                if (parse.GetValue(detach))
+                if (detached)
                 {
                     return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForExec(resolved, text, settings, engine), token).ConfigureAwait(false);
                 }

@@ -64,6 +64,7 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
 
         var full = RemoteSecurity.TransportOverrides(security).WithFallback(merged);
         var inventory = Inventory.Parse(full.GetConfig("rcontrol"));
+        full = DaemonCluster.Apply(full, inventory);
         _ = ClientGrants.Parse(full.GetConfig("rcontrol"), inventory.Groups); // bad grants fail the start, naming client and key
         var grace = Inventory.Duration("rcontrol.daemon", "shutdown-grace-period", full.GetConfig("rcontrol.daemon"));
         var store = RControl.Host.Daemon.Store.StoreConfig.Parse(full);

@@ -14,9 +14,11 @@ internal static class DaemonRunner
     public static async Task<int> RunAsync(FileInfo configFile, TextWriter error, CancellationToken cancellationToken)
     {
         DaemonConfig config;
+        Metrics.MetricsSettings metrics;
         try
         {
             config = DaemonConfig.Load(configFile);
+            metrics = Metrics.MetricsSettings.Parse(config.Config, DaemonState.DirectoryOf(config.Config));
         }
         catch (ConfigurationException e)
         {
@@ -56,9 +58,11 @@ internal static class DaemonRunner
         {
             akka.AddHocon(config.Config, HoconAddMode.Prepend);
             akka.WithRControlSecurity(config.Security);
+            DaemonCluster.AddTo(akka, config);
             akka.WithRControl(o => o.Jobs = jobs);
         });
         builder.Services.AddHostedService<DaemonService>();
+        Metrics.DaemonMetricsRegistration.AddDaemonMetrics(builder.Services, metrics);
 
         try
         {

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RControl.Actors;
 using RControl.Hosting;
+using RControl.Protocol;
+using RControl.Security;
 
 namespace RControl.Host.Daemon;
 
@@ -21,9 +23,9 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
     {
         _tasks = system.ActorOf(TaskLogActor.Props(loggers.CreateLogger("RControl.Tasks")), "rcontrol-task-log");
         var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
-        var sessions = await manager.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        var sessions = await manager.Ask<SessionList>(ListSessions.Instance, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-        RControl.Remote.RemoteSecurity.WarnIfInsecure(config.Security, _log);
+        RemoteSecurity.WarnIfInsecure(config.Security, _log);
         if (config.State is { } state)
         {
             var (host, port) = config.Endpoint;
@@ -82,7 +84,7 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
         foreach (var task in running.Tasks)
         {
             _log.LogWarning("shutting down: killing task {TaskId} on session {Session} (grace period over): {Command}", task.TaskId, task.Session, task.Command);
-            task.SessionActor.Tell(new SessionActor.Kill(task.TaskId));
+            task.SessionActor.Tell(new KillCommand(task.TaskId));
         }
 
         if (await WaitIdleAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))

@@ -73,7 +73,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
     private readonly Settings _settings;
     private readonly Unit[] _units;
     private readonly Dictionary<string, Unit> _byTaskId = new(StringComparer.Ordinal);
-    private readonly Queue<(IActorRef TaskActor, CommandTaskActor.OutputAck Ack)> _heldAcks = new();
+    private readonly Queue<(IActorRef TaskActor, CommandOutputAck Ack)> _heldAcks = new();
     private readonly Dictionary<(int Task, bool Stderr), Pending> _pending = new();
     private IReadOnlyDictionary<string, IActorRef?> _sessions = new Dictionary<string, IActorRef?>();
     private JobInfo _job;
@@ -99,9 +99,9 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             Post(new JobWrite.JobUpdated(_job));
             Schedule();
         });
-        Receive<CommandTaskActor.Output>(OnOutput);
+        Receive<CommandOutput>(OnOutput);
         Receive<FlushOutput>(_ => FlushPending(null));
-        Receive<CommandTaskActor.Completed>(OnCompleted);
+        Receive<CommandCompleted>(OnCompleted);
         Receive<Flushed>(flushed =>
         {
             _unflushed -= flushed.Bytes;
@@ -116,7 +116,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             SkipQueued($"the job was killed by {kill.Identity}");
             foreach (var unit in _units.Where(u => u.State == JobState.Running))
             {
-                unit.Session!.Tell(new SessionActor.Kill(unit.TaskId!), Self);
+                unit.Session!.Tell(new KillCommand(unit.TaskId!), Self);
             }
 
             FinishIfDone();
@@ -148,8 +148,8 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         {
             try
             {
-                var answer = await manager.Ask<object>(new SessionManagerActor.GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-                found[name] = answer is SessionManagerActor.SessionFound f ? f.Session : null;
+                var answer = await manager.Ask<object>(new GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                found[name] = answer is SessionFound f ? f.Session : null;
             }
             catch (AskTimeoutException)
             {
@@ -248,12 +248,12 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         _byTaskId[unit.TaskId] = unit;
         Post(new JobWrite.TaskStarted(_job.Id, unit.Index, unit.StartedAt.Value));
         _settings.Audit.CommandStarted(_job.Owner, _settings.Source, task.Session, unit.TaskId, $"job {_job.Id}: {task.Command}");
-        session.Tell(new SessionActor.Execute(unit.TaskId, spec), Self);
+        session.Tell(new ExecuteCommand(unit.TaskId, spec), Self);
     }
 
-    private void OnOutput(CommandTaskActor.Output output)
+    private void OnOutput(CommandOutput output)
     {
-        var ack = new CommandTaskActor.OutputAck(output.TaskId, output.Stream);
+        var ack = new CommandOutputAck(output.TaskId, output.Stream);
         if (!_byTaskId.TryGetValue(output.TaskId, out var unit))
         {
             Sender.Tell(ack, Self);
@@ -315,7 +315,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnCompleted(CommandTaskActor.Completed completed)
+    private void OnCompleted(CommandCompleted completed)
     {
         if (!_byTaskId.Remove(completed.TaskId, out var unit) || unit.State != JobState.Running)
         {
@@ -339,7 +339,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             SkipQueued("skipped: another task failed (stop-all)");
             foreach (var other in _units.Where(u => u.State == JobState.Running))
             {
-                other.Session!.Tell(new SessionActor.Kill(other.TaskId!), Self);
+                other.Session!.Tell(new KillCommand(other.TaskId!), Self);
             }
         }
 

@@ -5,8 +5,9 @@ using RControl.Actors;
 using RControl.Files;
 using RControl.Jobs;
 using RControl.Protocol;
+using RControl.Security;
 
-namespace RControl.Security;
+namespace RControl.Actors;
 
 /// <summary>
 /// One logged-in client (child of the <see cref="GateActor"/>, unguessable name). First waits for the login proof; then
@@ -14,7 +15,7 @@ namespace RControl.Security;
 /// log, and forwards it. Sessions are handed out as <see cref="SessionGuardActor"/>s, never as the session actors
 /// themselves. Stops (and so kills the client's commands) when the client's actor system goes away.
 /// </summary>
-public sealed class ClientConnectionActor : ReceiveActor
+internal sealed class ClientConnectionActor : ReceiveActor
 {
     /// <summary>The login in progress and what the connection serves.</summary>
     public sealed record Settings(GateActor.Settings Gate, Grant Grant, X509Certificate2? Certificate, byte[] Nonce, IActorRef Client, string Source);
@@ -74,10 +75,10 @@ public sealed class ClientConnectionActor : ReceiveActor
 
     private void Serving()
     {
-        Receive<SessionManagerActor.ListSessions>(list => Ask(list, answer => answer is SessionManagerActor.SessionList l
-            ? new SessionManagerActor.SessionList(l.Names.Where(Grant.AllowsAny).ToArray())
+        Receive<ListSessions>(list => Ask(list, answer => answer is SessionList l
+            ? new SessionList(l.Names.Where(Grant.AllowsAny).ToArray())
             : answer));
-        Receive<SessionManagerActor.GetSession>(get =>
+        Receive<GetSession>(get =>
         {
             if (!Grant.AllowsAny(get.Name))
             {
@@ -87,7 +88,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
             Ask(get, answer => Guarded(answer, "got"));
         });
-        Receive<SessionManagerActor.OpenSession>(open =>
+        Receive<OpenSession>(open =>
         {
             if (!Grant.Allows(Operation.Open, open.Name))
             {
@@ -97,7 +98,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
             Ask(open, answer => Guarded(answer, "opened"));
         });
-        Receive<SessionManagerActor.CloseSession>(close =>
+        Receive<CloseSession>(close =>
         {
             if (!Grant.Allows(Operation.Open, close.Name))
             {
@@ -108,6 +109,7 @@ public sealed class ClientConnectionActor : ReceiveActor
             Audit.Session(Grant.Identity, _settings.Source, "closed", close.Name);
             Ask(close, answer => answer);
         });
+        Receive<Cluster.ClusterNodes.ListNodes>(list => Ask(list with { LocalOnly = false }, answer => answer is Cluster.ClusterNodes.NodeList ? answer : new Cluster.ClusterNodes.NodeList([])));
         Receive<FileProtocol.IRequest>(OnFileRequest);
         Receive<IJobRequest>(request =>
         {
@@ -132,7 +134,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
     private object Guarded(object answer, string action)
     {
-        if (answer is not SessionManagerActor.SessionFound found)
+        if (answer is not SessionFound found)
         {
             return answer;
         }

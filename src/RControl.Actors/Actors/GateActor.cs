@@ -1,15 +1,17 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using Akka.Actor;
+using RControl.Protocol;
+using RControl.Security;
 
-namespace RControl.Security;
+namespace RControl.Actors;
 
 /// <summary>
 /// The engine's one well-known actor (<c>/user/rcontrol</c>): answers a <see cref="Login.Hello"/> whose certificate the
 /// engine trusts with a <see cref="Login.Challenge"/> from a new <see cref="ClientConnectionActor"/> (an unguessable
 /// name). Nothing else is served here: sessions, commands and files are reached only through a logged-in connection.
 /// </summary>
-public sealed class GateActor : ReceiveActor
+internal sealed class GateActor : ReceiveActor
 {
     /// <summary>What the gate needs to log clients in and serve them.</summary>
     /// <param name="Trust">Which certificates may log in (the same rule as the TLS handshake); null only when insecure.</param>
