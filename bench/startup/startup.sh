@@ -2,13 +2,13 @@
 # The start-up row of bench/README.md: `rcontrol exec -t local -- true` beside ssh, pssh and clush running `true`
 # on 127.0.0.1 through a throwaway sshd (free port, generated keys, strict host-key checking), measured by hyperfine.
 #
-#   RCONTROL="~/opt/rcontrol/rcontrol" bench/startup/startup.sh        # a ready-to-run publish (docs/cli.md)
-#   RCONTROL="dotnet src/RControl.Host/bin/Release/net10.0/rcontrol.dll" RUNS=10 bench/startup/startup.sh
+#   bench/startup/startup.sh                                            # the rcontrol on PATH
+#   bench/startup/startup.sh "r2r=$HOME/opt/rcontrol/rcontrol" "il=dotnet /tmp/il/rcontrol.dll"   # several builds, LABEL=COMMAND
+#   RUNS=10 OUT=row.md bench/startup/startup.sh …                          # fewer runs; the markdown table to a file
 #
 # Needs hyperfine, openssh-server, openssh-client; pssh (parallel-ssh) and clustershell (clush) are measured when
 # installed (apt-get install hyperfine pssh clustershell) and reported as missing otherwise.
 set -euo pipefail
-RCONTROL=${RCONTROL:-rcontrol}
 RUNS=${RUNS:-20}
 OUT=${OUT:-/dev/stdout}
 
@@ -68,8 +68,13 @@ for _ in $(seq 1 100); do
 done
 ssh -F "$dir/ssh_config" bench true
 
-commands=("$RCONTROL exec -t local -- true" "ssh -F $dir/ssh_config bench true")
-names=("rcontrol exec -t local -- true" "ssh bench true")
+[ $# -gt 0 ] || set -- "rcontrol=rcontrol"
+commands=()
+names=()
+for form in "$@"; do
+  commands+=("${form#*=} exec -t local -- true"); names+=("rcontrol exec -t local -- true (${form%%=*})")
+done
+commands+=("ssh -F $dir/ssh_config bench true"); names+=("ssh bench true")
 missing=()
 if command -v parallel-ssh >/dev/null; then
   commands+=("parallel-ssh -x '-F $dir/ssh_config' -H bench true"); names+=("pssh -H bench true")
@@ -81,8 +86,10 @@ if command -v clush >/dev/null; then
 else
   missing+=("clush (clustershell) not installed")
 fi
-commands+=("$RCONTROL exec -t bench --ssh-config $dir/ssh_config --known-hosts $dir/known_hosts --identity $dir/id -- true")
-names+=("rcontrol exec -t bench -- true (over SSH)")
+for form in "$@"; do
+  commands+=("${form#*=} exec -t bench --ssh-config $dir/ssh_config --known-hosts $dir/known_hosts --identity $dir/id -- true")
+  names+=("rcontrol exec -t bench -- true (${form%%=*}, over SSH)")
+done
 
 args=()
 for i in "${!commands[@]}"; do args+=(-n "${names[$i]}" "${commands[$i]}"); done
