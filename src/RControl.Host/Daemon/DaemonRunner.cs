@@ -32,6 +32,12 @@ internal static class DaemonRunner
             return 2;
         }
 
+        await using var jobs = await DaemonJobs.OpenAsync(config, error, cancellationToken).ConfigureAwait(false);
+        if (jobs is null)
+        {
+            return 2;
+        }
+
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -44,13 +50,16 @@ internal static class DaemonRunner
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.GracePeriod + TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(jobs);
+        builder.Services.AddSingleton(jobs.Store);
         var startup = new StartupFailure();
         builder.Services.AddSingleton(startup);
         builder.Services.AddAkka("rcontrol", (akka, _) =>
         {
             akka.AddHocon(config.Config, HoconAddMode.Prepend);
             akka.WithRControlSecurity(config.Security);
-            akka.WithRControl();
+            DaemonCluster.AddTo(akka, config);
+            akka.WithRControl(o => o.Jobs = jobs);
         });
         builder.Services.AddHostedService<DaemonService>();
         Metrics.DaemonMetricsRegistration.AddDaemonMetrics(builder.Services, metrics);

@@ -53,18 +53,18 @@ public static class ClientProgram
         yield return ("/user/rcontrol-files", new FileProtocol.ListDirectory("local", "/root"));
         foreach (var path in new[] { "/user/*", "/user/*/*", "/user/*/*/*" })
         {
-            yield return (path, SessionManagerActor.ListSessions.Instance);
-            yield return (path, new SessionManagerActor.GetSession("local"));
-            yield return (path, new SessionManagerActor.OpenSession("intruder", new LocalSessionSpec()));
-            yield return (path, new SessionActor.Execute("intruder-1", new CommandSpec($"touch {marker}")));
+            yield return (path, ListSessions.Instance);
+            yield return (path, new GetSession("local"));
+            yield return (path, new OpenSession("intruder", new LocalSessionSpec()));
+            yield return (path, new ExecuteCommand("intruder-1", new CommandSpec($"touch {marker}")));
             yield return (path, new FileProtocol.OpenFile("local", "/etc/shadow", FileOpenMode.Read));
             yield return (path, new Identify("who"));
             for (var id = 1; id <= 20; id++)
             {
-                yield return (path, new SessionActor.Kill(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                yield return (path, new KillCommand(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
-            yield return (path, new SessionManagerActor.CloseSession("local"));
+            yield return (path, new CloseSession("local"));
         }
     }
 
@@ -77,8 +77,8 @@ public static class ClientProgram
             for (var id = 1; id <= 20; id++)
             {
                 var taskId = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                yield return (path, new CommandTaskActor.Output(taskId, OutputStream.Stdout, ["injected"]));
-                yield return (path, new CommandTaskActor.Completed(taskId, CommandEnd.Exited, 0, null));
+                yield return (path, new CommandOutput(taskId, OutputStream.Stdout, ["injected"]));
+                yield return (path, new CommandCompleted(taskId, CommandEnd.Exited, 0, null));
             }
         }
     }
