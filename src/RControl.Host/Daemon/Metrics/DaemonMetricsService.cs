@@ -7,7 +7,6 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using RControl.Actors;
 using RControl.Diagnostics;
 using RControl.Hosting;
 
@@ -81,7 +80,7 @@ internal sealed class DaemonMetricsService(MetricsSettings settings, IRequiredAc
         try
         {
             var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
-            await manager.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, HealthTimeout, cancellationToken).ConfigureAwait(false);
+            await manager.Ask<Protocol.SessionList>(Protocol.ListSessions.Instance, HealthTimeout, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
