@@ -124,7 +124,8 @@ internal sealed class TarTreeCopy
         try
         {
             int read;
-            while ((read = await from.ReadAsync(buffer.AsMemory(0, _chunkSize), cancellationToken).ConfigureAwait(false)) > 0)
+            // Whole chunks: each write to an SSH channel costs a thread hop (SSH.NET waits for the window synchronously).
+            while ((read = await from.ReadAtLeastAsync(buffer.AsMemory(0, _chunkSize), _chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 onBytes(read);
@@ -150,7 +151,17 @@ internal sealed class TarTreeCopy
             }
         }
 
-        var (exitCode, error) = await process.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+        int exitCode;
+        string error;
+        try
+        {
+            (exitCode, error) = await process.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new FileOperationException(end.SessionName, what, path, FileErrorKind.Failure, $"{what} lost: {e.Message}", e);
+        }
+
         if (exitCode != 0)
         {
             throw new FileOperationException(end.SessionName, what, path, FileErrors.FromTarMessage(error), $"{what} failed (exit {exitCode}): {error}");

@@ -67,6 +67,47 @@ public sealed class TarCopyTests(TwoSshdFixture servers) : SessionTestBase, ICla
         Assert.Equal(new[] { "src" }, WorkEntries());
     }
 
+    [Theory]
+    [MemberData(nameof(Directions))]
+    public async Task A_cancelled_tar_copy_ends_both_tars_and_leaves_nothing(string from, string to)
+    {
+        TestTree.CreateMany(P("src"), folders: 4, filesPerFolder: 10);
+        TestTree.WriteLarge(P("src/big.bin"), 32 * 1024 * 1024);
+        using var cancel = new CancellationTokenSource();
+        var options = CopyOptions.Default with { Method = CopyMethod.Tar, OnProgress = _ => cancel.Cancel() };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Session(from).CopyDirAsync(P("src"), Session(to), P("dst"), options, cancel.Token));
+
+        // Both tars name this test's work dir in their arguments: none may be left, on any host (all are this machine).
+        await TestSupport.Poll.UntilAsync(() => ProcessesNaming(Work.Path).Count == 0, TimeSpan.FromSeconds(15), "both tars to end");
+        await TestSupport.Poll.UntilAsync(() => WorkEntries().SequenceEqual(new[] { "src" }), TimeSpan.FromSeconds(15), "the partial tree to be removed");
+    }
+
+    private static List<string> ProcessesNaming(string marker)
+    {
+        var found = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(marker, StringComparison.Ordinal) && commandLine.Contains("tar", StringComparison.Ordinal))
+                {
+                    found.Add(commandLine);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile, or not a process.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
     private Session Session(string name) => _sessions.TryGetValue(name, out var session) ? session : _sessions[name] = Track(name switch
     {
         "local" => Rc.CreateLocalSession("laptop"),
