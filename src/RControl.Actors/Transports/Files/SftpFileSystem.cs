@@ -72,8 +72,11 @@ internal sealed class SftpFileSystem : IFileSystem
         await using (process.ConfigureAwait(false))
         {
             await process.Input.DisposeAsync().ConfigureAwait(false);
-            using var reader = new StreamReader(process.Output);
-            var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) ?? string.Empty;
+            // "<64 hex digits>  <path>": only the start is needed, and no more than that is kept whatever the host sends.
+            var start = new byte[64];
+            var read = await process.Output.ReadAtLeastAsync(start, start.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            await process.Output.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            var line = System.Text.Encoding.ASCII.GetString(start, 0, read);
             var (exitCode, error) = await process.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
             var hash = line.Length >= 64 ? line[..64] : string.Empty;
             if (exitCode != 0 || hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
