@@ -83,8 +83,9 @@ public sealed record CopyProgress(string Path, long FileBytesCopied, long FileSi
 public enum CopyMethod
 {
     /// <summary>
-    /// <see cref="Tar"/> when one end is an SSH host, both ends have <c>tar</c> and the options allow it (no
-    /// <c>Resume</c>, <c>Checksum</c> or <c>FollowLinks</c>, modes kept); otherwise <see cref="FileByFile"/>.
+    /// <see cref="Tar"/> when one end is an SSH host, both ends have <c>tar</c>, the options allow it (no
+    /// <c>Resume</c>, <c>Checksum</c> or <c>FollowLinks</c>, modes kept) and the tree's files average under 64 KiB
+    /// (counted by one <c>find</c> on the source host: many small files); otherwise <see cref="FileByFile"/>.
     /// </summary>
     Auto,
 

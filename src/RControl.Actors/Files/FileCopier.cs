@@ -87,7 +87,7 @@ internal sealed class FileCopier
             throw new FileOperationException(_destination.SessionName, "copy to", destinationPath, FileErrorKind.AlreadyExists, "destination exists (CopyDir needs a new directory)");
         }
 
-        var tar = await TarTreeCopy.ChooseAsync(_source, _destination, _options, cancellationToken).ConfigureAwait(false);
+        var tar = await TarTreeCopy.ChooseAsync(_source, sourcePath, _destination, _options, cancellationToken).ConfigureAwait(false);
         var temp = UseTemp(destinationPath);
         await CreateDirectoryAsync(temp, cancellationToken).ConfigureAwait(false);
         try

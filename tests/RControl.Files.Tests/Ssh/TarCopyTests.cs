@@ -26,17 +26,23 @@ public sealed class TarCopyTests(TwoSshdFixture servers) : SessionTestBase, ICla
     }
 
     [Fact]
-    public async Task Auto_picks_tar_for_a_tree_with_an_ssh_end_and_file_by_file_where_options_need_it()
+    public async Task Auto_picks_tar_for_many_small_files_with_an_ssh_end_and_file_by_file_for_large_files_or_where_options_need_it()
     {
         TestTree.CreateMany(P("src"), folders: 2, filesPerFolder: 3);
+        Directory.CreateDirectory(P("large"));
+        TestTree.WriteLarge(P("large/one.bin"), 1024 * 1024);
         var tarPaths = new HashSet<string>();
         var filePaths = new HashSet<string>();
+        var largePaths = new HashSet<string>();
 
-        await Session("local").CopyDirAsync(P("src"), Session("ssh1"), P("auto"), CopyOptions.Default with { OnProgress = p => tarPaths.Add(p.Path) });
+        await Session("ssh1").CopyDirAsync(P("src"), Session("local"), P("auto"), CopyOptions.Default with { OnProgress = p => tarPaths.Add(p.Path) });
         await Session("local").CopyDirAsync(P("src"), Session("ssh1"), P("checked"), CopyOptions.Default with { Checksum = true, OnProgress = p => filePaths.Add(p.Path) });
+        await Session("local").CopyDirAsync(P("large"), Session("ssh1"), P("large-copy"), CopyOptions.Default with { OnProgress = p => largePaths.Add(p.Path) });
 
         Assert.Equal(new[] { P("src") }, tarPaths);
         Assert.Equal(6, filePaths.Count);
+        Assert.Equal(new[] { P("large/one.bin") }, largePaths);
+        Assert.Equal(TestTree.Sha256(P("large/one.bin")), TestTree.Sha256(P("large-copy/one.bin")));
         Assert.Equal(TestTree.Snapshot(P("src")), TestTree.Snapshot(P("auto")));
         Assert.Equal(TestTree.Snapshot(P("src")), TestTree.Snapshot(P("checked")));
     }
