@@ -3,6 +3,7 @@ using System.Globalization;
 using RControl.Configuration;
 using RControl.Host.Cli.Running;
 using RControl.Host.Cli.Targets;
+using RControl.Protocol;
 
 namespace RControl.Host.Cli;
 
