@@ -80,7 +80,7 @@ internal interface IFileSystem : IAsyncDisposable
 }
 
 /// <summary>A program started by <see cref="IFileSystem.StartProcessAsync"/>. Disposing it ends the program if it still runs.</summary>
-public interface IHostProcess : IAsyncDisposable
+internal interface IHostProcess : IAsyncDisposable
 {
     /// <summary>The program's standard input; dispose it to send end of file.</summary>
     Stream Input { get; }
