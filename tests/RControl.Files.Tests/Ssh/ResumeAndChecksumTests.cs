@@ -47,6 +47,32 @@ public sealed class ResumeAndChecksumTests(SshdFixture sshd) : SessionTestBase, 
     }
 
     [Fact]
+    public async Task A_tree_copy_resumes_into_its_kept_partial_tree_copying_only_what_is_missing()
+    {
+        var remote = Track(SshSessions.Create(Rc, "web1", sshd.Server));
+        var local = Track(Rc.CreateLocalSession("laptop"));
+        TestTree.Create(P("src"));
+        // What a cut tree copy kept: everything (times kept by cp -a), the large file only half written.
+        var copy = System.Diagnostics.Process.Start("cp", ["-a", P("src"), P(".dst.rcontrol-partial")])!;
+        await copy.WaitForExitAsync();
+        Assert.Equal(0, copy.ExitCode);
+        var blob = new FileInfo(P("src/a/b/blob.bin")).Length;
+        using (var half = new FileStream(P(".dst.rcontrol-partial/a/b/blob.bin"), FileMode.Open))
+        {
+            half.SetLength(512 * 1024);
+        }
+
+        File.SetLastWriteTimeUtc(P(".dst.rcontrol-partial/a/b/blob.bin"), DateTime.UtcNow);
+        long moved = -1;
+
+        await remote.CopyDirAsync(P("src"), local, P("dst"), CopyOptions.Default with { Resume = true, OnProgress = p => moved = p.TotalBytesCopied });
+
+        Assert.Equal(TestTree.Snapshot(P("src")), TestTree.Snapshot(P("dst")));
+        Assert.Equal(blob - (512 * 1024), moved);
+        Assert.Equal(new[] { "dst", "src" }, WorkEntries());
+    }
+
+    [Fact]
     public async Task A_source_changed_during_a_checked_copy_is_a_checksum_mismatch_naming_the_file()
     {
         var local = Track(Rc.CreateLocalSession("laptop"));
