@@ -94,7 +94,7 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
 
     /// <summary>SFTP on a connection of its own, opened on first use with the same target, auth and host-key rules.</summary>
     internal override Transports.Files.IFileSystem CreateFileSystem(ActorSystem system) =>
-        new Transports.Files.SftpFileSystem(ct => Transports.Ssh.SshConnector.ConnectSftpAsync(this, ct));
+        new Transports.Files.SftpFileSystem(ct => Transports.Ssh.SshConnector.ConnectSftpAsync(this, ct), ct => Transports.Ssh.SshConnector.ConnectAsync(this, ct));
 
     /// <summary>Secrets are never printed.</summary>
     public override string ToString() =>
