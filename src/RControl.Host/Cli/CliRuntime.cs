@@ -100,17 +100,18 @@ internal static class CliRuntime
     public static IRunView CreateView(RunSettings settings)
     {
         var gather = settings.Mode == OutputMode.Gather;
+        var diff = settings.Mode == OutputMode.Diff;
         if (settings.Mode == OutputMode.Json)
         {
             return new JsonView(Console.Out);
         }
 
         return settings.Live ?? !Console.IsOutputRedirected
-            ? CreateLiveView(gather)
-            : new PlainView(StdoutWriter(), Console.Error, gather);
+            ? CreateLiveView(gather, diff)
+            : new PlainView(StdoutWriter(), Console.Error, gather, diff);
     }
 
     /// <summary>Apart, so that plain and JSON runs never load Spectre.Console (start-up time).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static IRunView CreateLiveView(bool gather) => new LiveView(AnsiConsole.Console, gather);
+    private static IRunView CreateLiveView(bool gather, bool diff) => new LiveView(AnsiConsole.Console, gather, diff);
 }
