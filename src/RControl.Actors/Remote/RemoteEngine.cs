@@ -181,7 +181,7 @@ public sealed class RemoteEngine : IAsyncDisposable
         var manager = System.CreateSessionManager();
         foreach (var name in names ?? await ListSessionsAsync(cancellationToken).ConfigureAwait(false))
         {
-            manager.Add(name, await GetSessionAsync(name, cancellationToken).ConfigureAwait(false));
+            manager.Add(await GetSessionAsync(name, cancellationToken).ConfigureAwait(false));
         }
 
         return manager;
