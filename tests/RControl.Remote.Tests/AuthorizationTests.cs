@@ -139,8 +139,10 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
         // Its own: the ordinary kill.
         var own = ciWeb.Execute($"exec sleep 1001.{marker}");
+        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync($"sleep 1001.{marker}")).Count == 1, TimeSpan.FromSeconds(10), "the client's own command to run");
         await own.KillAsync();
         await Assert.ThrowsAsync<TaskCancelledException>(() => own.WaitAsync());
+        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync($"sleep 1001.{marker}")).Count == 0, TimeSpan.FromSeconds(10), "the client's own killed command to disappear");
     }
 
     [Fact]

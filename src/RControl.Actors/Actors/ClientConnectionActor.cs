@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using RControl.Actors;
 using RControl.Files;
+using RControl.Jobs;
 using RControl.Protocol;
 using RControl.Security;
 
@@ -26,6 +27,7 @@ internal sealed class ClientConnectionActor : ReceiveActor
     private readonly Dictionary<string, (IActorRef Guard, IActorRef Session)> _guards = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string> _handles = new(); // open file → its session
     private readonly TimeSpan _timeout;
+    private bool _loggedIn;
 
     public ClientConnectionActor(Settings settings)
     {
@@ -43,6 +45,14 @@ internal sealed class ClientConnectionActor : ReceiveActor
 
     protected override void PreStart() => Context.SetReceiveTimeout(_timeout);
 
+    protected override void PostStop()
+    {
+        if (_loggedIn)
+        {
+            Audit.LoggedOut(Grant.Identity, _settings.Source);
+        }
+    }
+
     private void OnProof(Login.Proof proof)
     {
         var valid = _settings.Certificate is null
@@ -57,6 +67,7 @@ internal sealed class ClientConnectionActor : ReceiveActor
 
         Context.SetReceiveTimeout(null);
         Context.Watch(_settings.Client);
+        _loggedIn = true;
         Audit.LoggedIn(Grant.Identity, _settings.Source, Grant.IsAdmin);
         Sender.Tell(new Login.Accepted(Grant.Identity, Grant.IsAdmin));
         Become(Serving);
@@ -98,7 +109,18 @@ internal sealed class ClientConnectionActor : ReceiveActor
             Audit.Session(Grant.Identity, _settings.Source, "closed", close.Name);
             Ask(close, answer => answer);
         });
+        Receive<Cluster.ClusterNodes.ListNodes>(list => Ask(list with { LocalOnly = false }, answer => answer is Cluster.ClusterNodes.NodeList ? answer : new Cluster.ClusterNodes.NodeList([])));
         Receive<FileProtocol.IRequest>(OnFileRequest);
+        Receive<IJobRequest>(request =>
+        {
+            if (_settings.Gate.Jobs is not { } jobs)
+            {
+                Sender.Tell(new AccessDenied("this engine keeps no jobs (submit them to an rcontrol daemon)"));
+                return;
+            }
+
+            jobs.Tell(new JobManagerActor.Request(Grant, _settings.Source, request), Sender);
+        });
         Receive<Answer>(answer => answer.ReplyTo.Tell(answer.Map is { } map ? map(answer.Message) : answer.Message, Self));
         Receive<Terminated>(t => t.ActorRef.Equals(_settings.Client), _ => Context.Stop(Self));
         Receive<Terminated>(t =>

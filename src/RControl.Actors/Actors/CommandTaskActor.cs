@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using RControl.Diagnostics;
 using RControl.Protocol;
 using RControl.Readers;
 using RControl.Transports;
@@ -99,6 +100,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Publish(new CommandTaskStarted(_sessionName, _taskId, _spec.Command, Context.Parent));
+        EngineInstruments.TaskStarted(_sessionName);
         Context.Watch(_subscriber);
         if (_spec.Timeout is { } timeout)
         {
@@ -165,6 +167,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
 
         ArmOutputTimer();
+        EngineInstruments.Output(_sessionName, read.Stream, read.Lines);
         _subscriber.Tell(new CommandOutput(_taskId, read.Stream, read.Lines), Self);
     }
 
@@ -244,8 +247,11 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void PublishEnded(CommandEnd end, int? exitCode, string? error) =>
+    private void PublishEnded(CommandEnd end, int? exitCode, string? error)
+    {
+        EngineInstruments.TaskEnded(_sessionName, end, exitCode, _clock.Elapsed);
         Context.System.EventStream.Publish(new CommandTaskEnded(_sessionName, _taskId, _spec.Command, end, exitCode, error, _clock.Elapsed));
+    }
 
     private void KillInBackground(IRunningCommand command, bool dispose)
     {

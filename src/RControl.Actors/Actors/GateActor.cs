@@ -15,7 +15,11 @@ internal sealed class GateActor : ReceiveActor
 {
     /// <summary>What the gate needs to log clients in and serve them.</summary>
     /// <param name="Trust">Which certificates may log in (the same rule as the TLS handshake); null only when insecure.</param>
-    public sealed record Settings(IActorRef Manager, IActorRef Files, PeerTrust? Trust, ClientGrants Grants, AuditLog Audit, TimeSpan LoginTimeout);
+    public sealed record Settings(IActorRef Manager, IActorRef Files, PeerTrust? Trust, ClientGrants Grants, AuditLog Audit, TimeSpan LoginTimeout)
+    {
+        /// <summary>The engine's jobs (a daemon's); null when it keeps none.</summary>
+        public IActorRef? Jobs { get; init; }
+    }
 
     public GateActor(Settings settings)
     {

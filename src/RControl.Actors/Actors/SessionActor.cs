@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using RControl.Configuration;
+using RControl.Diagnostics;
 using RControl.Protocol;
 using RControl.Readers;
 using RControl.Transports;
@@ -18,7 +19,7 @@ namespace RControl.Actors;
 /// </remarks>
 internal sealed class SessionActor : ReceiveActor
 {
-    private sealed record Pending(ExecuteCommand Request, IActorRef Subscriber);
+    private sealed record Pending(ExecuteCommand Request, IActorRef Subscriber, long QueuedAt);
 
     /// <summary>How long the transport stays open for the kills of the commands that ran when the session stopped.</summary>
     private static readonly TimeSpan TransportCloseDelay = TimeSpan.FromSeconds(5);
@@ -48,7 +49,7 @@ internal sealed class SessionActor : ReceiveActor
                 return;
             }
 
-            _queue.AddLast(new Pending(e, Sender));
+            _queue.AddLast(new Pending(e, Sender, System.Diagnostics.Stopwatch.GetTimestamp()));
             StartQueued();
         });
         Receive<KillCommand>(OnKill);
@@ -74,6 +75,7 @@ internal sealed class SessionActor : ReceiveActor
             _queue.RemoveFirst();
             var (request, subscriber) = (first.Value.Request, first.Value.Subscriber);
             _queuedIds.Remove(request.TaskId);
+            EngineInstruments.Queued("session", first.Value.QueuedAt);
 
             var child = Context.ActorOf(
                 CommandTaskActor.Props(request.TaskId, request.Spec, _transport, subscriber, _readerSettings, _name),

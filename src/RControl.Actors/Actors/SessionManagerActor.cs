@@ -39,6 +39,7 @@ internal sealed class SessionManagerActor : ReceiveActor
             Sender.Tell(new SessionClosed(close.Name));
         });
         Receive<ListSessions>(_ => Sender.Tell(new SessionList(_sessions.Keys.Order().ToArray())));
+        Receive<Cluster.ClusterNodes.ListNodes>(_ => Sender.Tell(new Cluster.ClusterNodes.NodeList([]))); // not a cluster node
         Receive<Terminated>(t =>
         {
             foreach (var (name, session) in _sessions)

@@ -13,6 +13,9 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
     /// <summary>An inventory with no session.</summary>
     public static Inventory Empty { get; } = new(new Dictionary<string, SessionSpec>(), new Dictionary<string, IReadOnlyList<string>>());
 
+    /// <summary>The zone of each zone-pinned session (<c>zone = "dc-eu"</c>): in a cluster, only nodes with that role host it.</summary>
+    public IReadOnlyDictionary<string, string> Zones { get; init; } = new Dictionary<string, string>();
+
     /// <summary>
     /// Reads <c>sessions { … }</c> and <c>groups { … }</c> from a config (pass <c>config.GetConfig("rcontrol")</c>
     /// for a daemon file). Every problem throws a <see cref="ConfigurationException"/> naming the session and key.
@@ -20,6 +23,7 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
     public static Inventory Parse(Config config)
     {
         var sessions = new Dictionary<string, SessionSpec>(StringComparer.Ordinal);
+        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in ChildKeys(config, "sessions"))
         {
             if (!config.GetValue($"sessions.{Quote(name)}").IsObject())
@@ -28,6 +32,10 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
             }
 
             sessions[name] = ParseSession(name, config.GetConfig($"sessions.{Quote(name)}"));
+            if (new SessionFields(name, config.GetConfig($"sessions.{Quote(name)}")).String("zone") is { } zone)
+            {
+                zones[name] = Cluster.ClusterZones.Check(name, zone);
+            }
         }
 
         // Jump hosts named by session are resolved here so a spec is self-contained (it may cross the wire).
@@ -69,7 +77,7 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
             groups[group] = members.ToArray();
         }
 
-        return new Inventory(sessions, groups);
+        return new Inventory(sessions, groups) { Zones = zones };
     }
 
     /// <summary>Parses HOCON text with the environment available for <c>${?VAR}</c> substitutions.</summary>

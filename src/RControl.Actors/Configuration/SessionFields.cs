@@ -10,13 +10,13 @@ namespace RControl.Configuration;
 internal sealed class SessionFields(string name, Config config)
 {
     /// <summary>The keys of a local session.</summary>
-    public static readonly IReadOnlyList<string> LocalKeys = ["type", "working-directory"];
+    public static readonly IReadOnlyList<string> LocalKeys = ["type", "working-directory", "zone"];
 
     /// <summary>The keys of an SSH session.</summary>
     public static readonly IReadOnlyList<string> SshKeys =
     [
         "type", "host", "port", "user", "identity-files", "password", "passphrase", "known-hosts", "host-key-policy",
-        "proxy-jump", "ssh-config", "connect-timeout", "connect-budget", "keep-alive", "max-channels", "max-connections", "kex-algorithms",
+        "proxy-jump", "ssh-config", "connect-timeout", "connect-budget", "keep-alive", "max-channels", "max-connections", "kex-algorithms", "zone",
     ];
 
     /// <summary>Refuses a key that is not one of <paramref name="known"/>.</summary>

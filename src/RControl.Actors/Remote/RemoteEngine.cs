@@ -17,7 +17,7 @@ namespace RControl.Remote;
 /// <see cref="RemoteSession"/>s, and opens new sessions there from a <see cref="SessionSpec"/>. If the engine restarts,
 /// the next request logs in again by itself.
 /// </summary>
-public sealed class RemoteEngine : IAsyncDisposable
+public sealed partial class RemoteEngine : IAsyncDisposable
 {
     private readonly bool _ownsSystem;
     private readonly TimeSpan _askTimeout;
@@ -143,6 +143,13 @@ public sealed class RemoteEngine : IAsyncDisposable
     {
         var list = await AskAsync<SessionList>(ListSessions.Instance, "list sessions", cancellationToken).ConfigureAwait(false);
         return list.Names;
+    }
+
+    /// <summary>The members of the engine's cluster with their status, roles and counts; empty when the engine is not a cluster node.</summary>
+    public async Task<IReadOnlyList<Cluster.ClusterNodes.NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await AskAsync<Cluster.ClusterNodes.NodeList>(new Cluster.ClusterNodes.ListNodes(LocalOnly: false), "list nodes", cancellationToken).ConfigureAwait(false);
+        return list.Nodes;
     }
 
     /// <summary>A session configured on (or opened in) the engine, by name.</summary>

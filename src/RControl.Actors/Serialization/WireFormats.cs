@@ -1,6 +1,7 @@
 using RControl.Actors;
 using RControl.Protocol;
 using P = RControl.Protocol.FileProtocol;
+using J = RControl.Jobs.JobProtocol;
 using W = RControl.Protocol.Wire;
 
 namespace RControl.Serialization;
@@ -55,6 +56,22 @@ internal static class WireFormats
         Answer<Login.Accepted, W.LoginAccepted>("LoginAccepted", AuthWire.ToWire, AuthWire.FromWire),
         Answer<Login.Refused, W.LoginRefused>("LoginRefused", AuthWire.ToWire, AuthWire.FromWire),
         Answer<AccessDenied, W.AccessDenied>("AccessDenied", AuthWire.ToWire, AuthWire.FromWire),
+        Request<J.Submit, W.SubmitJob>("SubmitJob", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.Submitted, W.JobSubmitted>("JobSubmitted", JobWire.ToWire, JobWire.FromWire),
+        Request<J.Get, W.GetJob>("GetJob", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.Found, W.JobFound>("JobFound", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.JobNotFound, W.JobNotFound>("JobNotFound", JobWire.ToWire, JobWire.FromWire),
+        Request<J.List, W.ListJobs>("ListJobs", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.JobList, W.JobList>("JobList", JobWire.ToWire, JobWire.FromWire),
+        Request<J.ReadOutput, W.ReadJobOutput>("ReadJobOutput", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.OutputPage, W.JobOutputPage>("JobOutputPage", JobWire.ToWire, JobWire.FromWire),
+        Request<J.Kill, W.KillJob>("KillJob", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.KillAccepted, W.JobKillAccepted>("JobKillAccepted", JobWire.ToWire, JobWire.FromWire),
+        Request<J.WaitFor, W.WaitJob>("WaitJob", JobWire.ToWire, JobWire.FromWire),
+        Request<J.ReadAudit, W.ReadAudit>("ReadAudit", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.AuditPage, W.AuditPage>("AuditPage", JobWire.ToWire, JobWire.FromWire),
+        Request<Cluster.ClusterNodes.ListNodes, W.ListNodes>("ListNodes", ClusterWire.ToWire, ClusterWire.FromWire),
+        Answer<Cluster.ClusterNodes.NodeList, W.NodeList>("NodeList", ClusterWire.ToWire, ClusterWire.FromWire),
     ];
 
     /// <summary>A message an engine receives (an unauthenticated peer could send it): read up to <paramref name="maxPayloadBytes"/>.</summary>

@@ -17,9 +17,11 @@ internal static class ExecCommand
             Description = "Where to run: local, an inventory session or group, user@host:port, a ~/.ssh/config alias, a host range web[01-20].example.com. Repeat or separate with commas.",
             HelpName = "target",
         };
+        var detach = new Option<bool>("--detach", "-d") { Description = "With --daemon: run as a job on the daemon, print its id and return at once (see rcontrol jobs, logs, wait)." };
         var words = new Argument<string[]>("command") { Description = "The shell command (after --).", Arity = ArgumentArity.OneOrMore };
         var command = new Command("exec", "Run a command on one or more targets.");
         command.Options.Add(targets);
+        command.Options.Add(detach);
         common.AddTo(command);
         parity.AddTo(command);
         command.Arguments.Add(words);
@@ -46,6 +48,18 @@ internal static class ExecCommand
                 var requested = RequestedTargets(parse, targets, parity, inventory, defaults);
                 IReadOnlyList<Target> Resolve(RControl.Configuration.Inventory known) => Exclusions.Apply(
                     TargetResolver.Resolve(requested, known, defaults), parse.GetValue(parity.Exclude) ?? [], parse.GetValue(parity.ExcludeGroup) ?? [], known);
+                var detached = parse.GetValue(detach);
+                if (detached && settings.Daemon is null)
+                {
+                    throw new UsageException("--detach needs --daemon: only a daemon keeps jobs");
+                }
+
+                if (detached && (folders.Out is not null || folders.Err is not null || parse.GetValue(parity.Stdin) is not null))
+                {
+                    // These live in the client, which a detached job outlives.
+                    throw new UsageException("--detach cannot be used with --stdin, --outdir/-o DIR or --errdir/-e: read a job's output with rcontrol logs");
+                }
+
                 if (settings.Daemon is null)
                 {
                     // Refuse bad targets before starting anything (with a daemon, its session names are needed first).
@@ -55,6 +69,11 @@ internal static class ExecCommand
                 var stdin = StdinFeed.Read(parse.GetValue(parity.Stdin));
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
                 var resolved = Resolve(Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
+                if (detached)
+                {
+                    return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForExec(resolved, text, settings, engine), token).ConfigureAwait(false);
+                }
+
                 var view = CliRuntime.CreateView(settings);
                 if (folders.Out is not null || folders.Err is not null)
                 {

@@ -14,7 +14,7 @@ namespace RControl.Host.Daemon;
 /// shutdown (SIGTERM) gives running tasks the grace period, then kills the rest — each one reported.
 /// Registered after Akka, so it stops before the actor system does.
 /// </summary>
-internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlEngine> engine, DaemonConfig config, ILoggerFactory loggers) : IHostedService
+internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlEngine> engine, DaemonConfig config, RControl.Jobs.JobService jobs, ILoggerFactory loggers) : IHostedService
 {
     private readonly ILogger _log = loggers.CreateLogger("RControl.Daemon");
     private IActorRef _tasks = ActorRefs.Nobody;
@@ -52,6 +52,20 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
             return; // never started
         }
 
+        jobs.StopStarting();
+        await StopTasksAsync(cancellationToken).ConfigureAwait(false);
+        if (await jobs.StopAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
+        {
+            _log.LogInformation("shutting down: every job's end is recorded");
+        }
+        else
+        {
+            _log.LogError("shutting down: some jobs did not record their end within 10s");
+        }
+    }
+
+    private async Task StopTasksAsync(CancellationToken cancellationToken)
+    {
         var running = await _tasks.Ask<TaskLogActor.RunningTasks>(TaskLogActor.GetRunning.Instance, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         if (running.Tasks.Count == 0)
         {

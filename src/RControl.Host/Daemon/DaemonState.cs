@@ -56,6 +56,7 @@ internal sealed partial class DaemonState
     public static DaemonState LoadOrCreate(string directory)
     {
         PrivateFile.EnsureDirectory(directory);
+        using var stateLock = StateLock.Acquire(directory);
         var caPath = Path.Combine(directory, "ca.pfx");
         var serverPath = Path.Combine(directory, "server.pfx");
         if (!File.Exists(caPath))

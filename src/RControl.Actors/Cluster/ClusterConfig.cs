@@ -1,0 +1,93 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using RControl.Remote;
+
+namespace RControl.Cluster;
+
+/// <summary>
+/// When an engine runs as a cluster node, and the settings it then runs with: Akka.Cluster (provider <c>cluster</c>),
+/// Akka's split-brain resolver with keep-majority, Akka.Cluster.Sharding with remember-entities off and no idle
+/// passivation, and the cluster's internal actors reachable by selection (Akka's untrusted mode stays on).
+/// </summary>
+public static class ClusterConfig
+{
+    /// <summary>The node actor's name (<c>/user/rcontrol-node</c>): answers the node's counts to the other members.</summary>
+    public const string NodeActorName = "rcontrol-node";
+
+    /// <summary>
+    /// True when the config asks for a cluster: <c>akka.cluster.seed-nodes</c> not empty, an <c>akka.cluster</c>
+    /// section with roles, or <c>akka.actor.provider = cluster</c>. A daemon without these stays a single node.
+    /// </summary>
+    public static bool IsConfigured(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return (config.HasPath("akka.cluster.seed-nodes") && config.GetStringList("akka.cluster.seed-nodes").Count > 0)
+            || (config.HasPath("akka.cluster.roles") && config.GetStringList("akka.cluster.roles").Count > 0)
+            || string.Equals(config.GetString("akka.actor.provider", ""), "cluster", StringComparison.OrdinalIgnoreCase)
+            || (config.GetString("akka.actor.provider", "") ?? "").StartsWith("Akka.Cluster.", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Defaults of a cluster node, under the user's settings: Akka's split-brain resolver with keep-majority (the side
+    /// with more than half of the members stays up, the other side downs itself; see Akka's split-brain resolver docs
+    /// for the other strategies, which a config may choose instead).
+    /// </summary>
+    public static Config Defaults { get; } = ConfigurationFactory.ParseString("""
+        akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+        akka.cluster.split-brain-resolver.active-strategy = keep-majority
+        """);
+
+    /// <summary>
+    /// The settings a cluster node runs with, to put in front of everything else (they also carry the trusted selection
+    /// paths of the remote security overrides, extended by the cluster's own).
+    /// </summary>
+    /// <param name="zones">The zones of the inventory (each has its own coordinator and replicator).</param>
+    public static Config Overrides(IEnumerable<string> zones)
+    {
+        var paths = new List<string>
+        {
+            $"/user/{Hosting.RControlEngine.ActorName}",
+            "/system/remote-watcher",
+            "/system/cluster/core/daemon",
+            "/system/cluster/heartbeatReceiver",
+            $"/user/{NodeActorName}",
+        };
+        foreach (var zone in zones.Distinct().Prepend(null))
+        {
+            var type = Uri.EscapeDataString(ClusterZones.TypeName(zone));
+            paths.Add($"/system/sharding/{type}Coordinator");
+            paths.Add($"/system/sharding/{type}Coordinator/singleton");
+            paths.Add($"/system/sharding/{type}Coordinator/singleton/coordinator");
+            paths.Add(zone is null ? "/system/sharding/replicator" : $"/system/sharding/{Uri.EscapeDataString(zone)}Replicator");
+        }
+
+        var quoted = string.Join(", ", paths.Select(p => $"\"{p}\""));
+        return ConfigurationFactory.ParseString($$"""
+            akka.actor.provider = cluster
+            akka.remote.trusted-selection-paths = [{{quoted}}]
+            akka.cluster.sharding {
+              remember-entities = off
+              state-store-mode = ddata
+              passivate-idle-entity-after = off
+            }
+            akka.cluster.run-coordinated-shutdown-when-down = on
+            """);
+    }
+
+    /// <summary>
+    /// The setup of an actor system that is a cluster node with an engine (see <see cref="RemoteSecurity.CreateSystemSetup"/>):
+    /// the endpoint checked, the cluster settings in front of the transport overrides, the split-brain defaults under
+    /// <paramref name="config"/>. Start the engine in it with <c>RControlEngine.Start(system, inventory)</c>.
+    /// </summary>
+    /// <param name="zones">The zones of the inventory the engine will serve.</param>
+    public static ActorSystemSetup CreateSystemSetup(Config config, EndpointSecurity security, IEnumerable<string> zones)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(security);
+        RemoteSecurity.Validate(config);
+        var full = Overrides(zones).WithFallback(RemoteSecurity.TransportOverrides(security)).WithFallback(config).WithFallback(Defaults);
+        var bootstrap = BootstrapSetup.Create().WithConfig(full);
+        return security.Ssl is { } ssl ? ActorSystemSetup.Create(bootstrap, ssl, security) : ActorSystemSetup.Create(bootstrap, security);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using RControl.Cluster.Tests.Support;
+using RControl.TestSupport;
+
+namespace RControl.Cluster.Tests;
+
+/// <summary>
+/// Three real <c>rcontrol daemon</c> processes whose configs differ only in port (and zone role) form a cluster with no
+/// other step (one user: one state directory, one CA); the CLI lists them, runs a command on every session through one
+/// of them, and one daemon is SIGKILLed mid-run.
+/// </summary>
+public sealed partial class DaemonClusterTests
+{
+    private const int LocalSessions = 24;
+    private const int ZoneSessions = 6;
+
+    [Fact]
+    public async Task Three_daemons_form_a_cluster_the_cli_lists_them_and_a_sigkilled_nodes_tasks_fail_once()
+    {
+        using var dir = new TempDir();
+        var state = dir.PathOf("state");
+        var configHome = dir.PathOf("config");
+        var ports = new[] { FreePort.Get(), FreePort.Get(), FreePort.Get() };
+        var sessions = string.Join("\n", Enumerable.Range(0, LocalSessions).Select(i => $"  s{i:00} {{ type = local }}")
+            .Concat(Enumerable.Range(0, ZoneSessions).Select(i => $"  z{i:00} {{ type = local, zone = dc-eu }}")));
+        string Config(int port, string roles) => $$"""
+            akka.remote.dot-netty.tcp.port = {{port}}
+            akka.cluster.seed-nodes = ["akka.ssl.tcp://rcontrol@127.0.0.1:{{ports[0]}}"]
+            akka.cluster.roles = [{{roles}}]
+            akka.cluster.split-brain-resolver.stable-after = 2s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            rcontrol.daemon.state-dir = "{{state}}"
+            rcontrol.sessions {
+            {{sessions}}
+            }
+            """;
+        var files = new[] { Config(ports[0], ""), Config(ports[1], "dc-eu"), Config(ports[2], "dc-eu") }
+            .Select((text, i) =>
+        {
+            var file = dir.PathOf($"node{i}.conf");
+            File.WriteAllText(file, text);
+            return file;
+        }).ToArray();
+
+        // Started at once: they share the state directory (one CA, one server certificate) without a race.
+        var nodes = files.Select((file, i) => DaemonNode.Start(file, ports[i], configHome)).ToArray();
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => n.WaitForOutputAsync("RControl daemon listening on", TimeSpan.FromSeconds(90))));
+            var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
+
+            // rcontrol nodes: every member Up, with its roles.
+            await Poll.UntilAsync(
+                async () => (await RunCliAsync(configHome, "nodes", "--daemon", a.Address)).Stdout.Split('\n').Count(l => l.Contains(" Up ", StringComparison.Ordinal)) == 3,
+                TimeSpan.FromSeconds(60),
+                "three members Up in 'rcontrol nodes'");
+            var listed = await RunCliAsync(configHome, "nodes", "--daemon", b.Address);
+            Assert.True(listed.ExitCode == 0, listed.ToString());
+            Assert.Contains($"{c.Address} Up roles=dc-eu sessions=", listed.Stdout);
+            Assert.Contains($"{a.Address} Up roles=- sessions=", listed.Stdout);
+
+            // An exec over every session through node A; C is SIGKILLed once every task has started.
+            var names = Enumerable.Range(0, LocalSessions).Select(i => $"s{i:00}").Concat(Enumerable.Range(0, ZoneSessions).Select(i => $"z{i:00}")).ToArray();
+            var marker = new SleepMarker(8);
+            var targets = names.SelectMany(n => new[] { "-t", n });
+            var exec = StartCli(configHome, ["exec", .. targets, "--daemon", a.Address, "--json", "--", marker.Command]);
+            await Poll.UntilAsync(() => nodes.Sum(StartedSessions) == names.Length, TimeSpan.FromSeconds(60), "every task started on some node");
+            var onC = Started(c);
+            Assert.NotEmpty(onC);
+            Assert.All(names.Where(n => n.StartsWith('z')), n => Assert.DoesNotContain(n, Started(a))); // zone sessions only on its nodes
+            await c.SigKillAsync();
+
+            // The commands the lost node ran die on the host (its SIGKILL reaches them); the others still run.
+            await Poll.UntilAsync(() => marker.Sleeping == names.Length - onC.Count, TimeSpan.FromSeconds(5), "the lost node's commands gone");
+
+            var result = await FinishAsync(exec);
+            Assert.True(result.ExitCode == 1, result.ToString());
+            var reports = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.Equal(names.Order(), reports.Select(r => r.GetProperty("session").GetString()!).Order()); // each task reported once
+            foreach (var report in reports)
+            {
+                var session = report.GetProperty("session").GetString()!;
+                if (onC.Contains(session))
+                {
+                    Assert.Contains($"node lost: {c.Address}", report.GetProperty("error").GetString());
+                }
+                else
+                {
+                    Assert.True(report.GetProperty("exitCode").ValueKind == JsonValueKind.Number && report.GetProperty("exitCode").GetInt32() == 0, report.ToString());
+                }
+            }
+
+            // The lost node's sessions come back on the survivors and take new commands.
+            await Poll.UntilAsync(
+                async () => (await RunCliAsync(configHome, "nodes", "--daemon", a.Address)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 2,
+                TimeSpan.FromSeconds(60),
+                "the lost node removed from 'rcontrol nodes'");
+            var again = await RunCliAsync(configHome, ["exec", .. onC.SelectMany(n => new[] { "-t", n }), "--daemon", b.Address, "--", "echo back"]);
+            Assert.True(again.ExitCode == 0, again.ToString() + a.Output + b.Output);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    private static HashSet<string> Started(DaemonNode node) =>
+        node.Lines.Select(l => StartedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+
+    private static int StartedSessions(DaemonNode node) => Started(node).Count;
+
+    [GeneratedRegex(@"task \w+ started on session (\S+):")]
+    private static partial Regex StartedLine();
+
+    private sealed record CliRun(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+
+    private static Process StartCli(string configHome, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["XDG_CONFIG_HOME"] = configHome;
+        info.Environment.Remove("RCONTROL_CREDENTIAL");
+        return Process.Start(info)!;
+    }
+
+    private static async Task<CliRun> FinishAsync(Process process)
+    {
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            await process.WaitForExitAsync(timeout.Token);
+            return new CliRun(process.ExitCode, await stdout, await stderr);
+        }
+    }
+
+    private static Task<CliRun> RunCliAsync(string configHome, params string[] args) => FinishAsync(StartCli(configHome, args));
+}

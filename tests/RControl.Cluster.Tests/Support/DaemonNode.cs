@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using RControl.TestSupport;
+
+namespace RControl.Cluster.Tests.Support;
+
+/// <summary>A real <c>rcontrol daemon</c> process (the built rcontrol.dll), output captured, started from a config file.</summary>
+public sealed partial class DaemonNode : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private DaemonNode(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Address => $"akka.ssl.tcp://rcontrol@127.0.0.1:{Port}";
+
+    public string Output => string.Join(Environment.NewLine, _lines);
+
+    public IEnumerable<string> Lines => _lines;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <c>rcontrol daemon --config FILE</c> with <paramref name="configHome"/> as the user's config home.</summary>
+    public static DaemonNode Start(string configFile, int port, string configHome)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(configFile)!,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"));
+        info.ArgumentList.Add("daemon");
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(configFile);
+        info.Environment["XDG_CONFIG_HOME"] = configHome;
+        info.Environment.Remove("RCONTROL_CREDENTIAL");
+        var process = new Process { StartInfo = info };
+        var node = new DaemonNode(process, port);
+        process.OutputDataReceived += (_, e) => node.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Add(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    /// <summary>Polls the output until a line contains <paramref name="text"/> (fails with the output so far).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        try
+        {
+            await Poll.UntilAsync(() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)) || _process.HasExited, timeout, $"'{text}'");
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        if (!_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            throw new Xunit.Sdk.XunitException($"daemon {Port} output has no '{text}' (exited: {_process.HasExited}):{Environment.NewLine}{Output}");
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no goodbye to the cluster.</summary>
+    public async Task SigKillAsync()
+    {
+        if (Kill(_process.Id, 9) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, 9) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
