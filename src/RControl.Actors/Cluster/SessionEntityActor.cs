@@ -7,7 +7,7 @@ namespace RControl.Cluster;
 
 /// <summary>
 /// A session as a sharded entity (entity id = session name): hosts the <see cref="SessionActor"/> on this node and
-/// answers a <see cref="SessionManagerActor.GetSession"/> or <see cref="SessionManagerActor.OpenSession"/> with it.
+/// answers a <see cref="GetSession"/> or <see cref="OpenSession"/> with it.
 /// When its shard is handed off (rebalance, a node leaving), it tells the proxies that located it to locate it again,
 /// lets its running tasks end, then stops: Akka's hand-off timeout bounds that wait, and a task still running then is
 /// killed and reported (never moved silently).
@@ -35,14 +35,14 @@ internal sealed class SessionEntityActor : ReceiveActor
     {
         _name = name;
         _inventory = inventory;
-        Receive<SessionManagerActor.GetSession>(_ => Locate(null));
-        Receive<SessionManagerActor.OpenSession>(open => Locate(open.Spec));
-        Receive<SessionManagerActor.CloseSession>(_ =>
+        Receive<GetSession>(_ => Locate(null));
+        Receive<OpenSession>(open => Locate(open.Spec));
+        Receive<CloseSession>(_ =>
         {
-            Sender.Tell(new SessionManagerActor.SessionClosed(_name));
+            Sender.Tell(new SessionClosed(_name));
             Context.Stop(Self);
         });
-        Receive<SessionActor.Execute>(execute =>
+        Receive<ExecuteCommand>(execute =>
         {
             if (Ensure(null) is { } session)
             {
@@ -50,10 +50,10 @@ internal sealed class SessionEntityActor : ReceiveActor
             }
             else
             {
-                Sender.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, $"session '{_name}' is not open"));
+                Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, $"session '{_name}' is not open"));
             }
         });
-        Receive<SessionActor.Kill>(kill => _session?.Forward(kill));
+        Receive<KillCommand>(kill => _session?.Forward(kill));
         Receive<CommandTaskStarted>(started => started.Session == _name, started => _running.Add(started.TaskId));
         Receive<CommandTaskEnded>(ended => ended.Session == _name, ended =>
         {
@@ -85,7 +85,7 @@ internal sealed class SessionEntityActor : ReceiveActor
     {
         if (Ensure(spec) is not { } session)
         {
-            Sender.Tell(new SessionManagerActor.SessionNotFound(_name, _inventory.Sessions.Keys.Order().ToArray()));
+            Sender.Tell(new SessionNotFound(_name, _inventory.Sessions.Keys.Order().ToArray()));
             return;
         }
 
@@ -94,7 +94,7 @@ internal sealed class SessionEntityActor : ReceiveActor
             Context.Watch(Sender);
         }
 
-        Sender.Tell(new SessionManagerActor.SessionFound(_name, session, _spec!));
+        Sender.Tell(new SessionFound(_name, session, _spec!));
         if (_handingOff)
         {
             Sender.Tell(new Moving(_name, session));

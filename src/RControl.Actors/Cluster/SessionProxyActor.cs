@@ -49,23 +49,23 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         _region = region;
         _timeout = timeout;
         _zone = zone is null ? "any node" : $"a node of zone '{zone}'";
-        Receive<SessionActor.Execute>(OnExecute);
-        Receive<SessionActor.Kill>(OnKill);
-        Receive<CommandTaskActor.Output>(output =>
+        Receive<ExecuteCommand>(OnExecute);
+        Receive<KillCommand>(OnKill);
+        Receive<CommandOutput>(output =>
         {
             if (_tasks.TryGetValue(output.TaskId, out var task))
             {
                 task.Subscriber.Tell(output, Sender); // acknowledgements go straight to the task actor
             }
         });
-        Receive<CommandTaskActor.Completed>(completed =>
+        Receive<CommandCompleted>(completed =>
         {
             if (_tasks.Remove(completed.TaskId, out var task))
             {
                 task.Subscriber.Tell(completed, Self);
             }
         });
-        Receive<SessionManagerActor.SessionFound>(found =>
+        Receive<SessionFound>(found =>
         {
             _locating = false;
             Timers.Cancel("relocate");
@@ -78,7 +78,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
 
             _waiting.Clear();
         });
-        Receive<SessionManagerActor.SessionNotFound>(_ => FailWaiting($"session '{_name}' is not known to the node hosting it"));
+        Receive<SessionNotFound>(_ => FailWaiting($"session '{_name}' is not known to the node hosting it"));
         Receive<LocateTimedOut>(t =>
         {
             if (_locating && t.Attempt == _attempt)
@@ -126,18 +126,18 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
     public static Props Props(string name, SessionSpec? spec, IActorRef region, TimeSpan timeout, string? zone) =>
         Akka.Actor.Props.Create(() => new SessionProxyActor(name, spec, region, timeout, zone));
 
-    private void OnExecute(SessionActor.Execute execute)
+    private void OnExecute(ExecuteCommand execute)
     {
-        if (_tasks.ContainsKey(execute.TaskId) || _waiting.Any(w => w.Message is SessionActor.Execute e && e.TaskId == execute.TaskId))
+        if (_tasks.ContainsKey(execute.TaskId) || _waiting.Any(w => w.Message is ExecuteCommand e && e.TaskId == execute.TaskId))
         {
-            Sender.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, $"task id '{execute.TaskId}' is already in use in session '{_name}'"));
+            Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, $"task id '{execute.TaskId}' is already in use in session '{_name}'"));
             return;
         }
 
         Send(execute, Sender);
     }
 
-    private void OnKill(SessionActor.Kill kill)
+    private void OnKill(KillCommand kill)
     {
         if (_tasks.TryGetValue(kill.TaskId, out var task))
         {
@@ -145,12 +145,12 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var index = _waiting.FindIndex(w => w.Message is SessionActor.Execute e && e.TaskId == kill.TaskId);
+        var index = _waiting.FindIndex(w => w.Message is ExecuteCommand e && e.TaskId == kill.TaskId);
         if (index >= 0)
         {
             var (_, subscriber) = _waiting[index];
             _waiting.RemoveAt(index);
-            subscriber.Tell(new CommandTaskActor.Completed(kill.TaskId, CommandEnd.Killed, null, null), Self);
+            subscriber.Tell(new CommandCompleted(kill.TaskId, CommandEnd.Killed, null, null), Self);
         }
     }
 
@@ -163,7 +163,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (message is SessionActor.Execute execute)
+        if (message is ExecuteCommand execute)
         {
             _tasks[execute.TaskId] = new Task(sender, session);
         }
@@ -185,7 +185,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("locate", new LocateTimedOut(_attempt), _timeout);
     }
 
-    private object LocateMessage() => _spec is null ? new SessionManagerActor.GetSession(_name) : new SessionManagerActor.OpenSession(_name, _spec);
+    private object LocateMessage() => _spec is null ? new GetSession(_name) : new OpenSession(_name, _spec);
 
     /// <summary>
     /// Whether a node is gone or going: not a member that is Joining, WeaklyUp or Up, or unreachable. (Akka may deliver
@@ -204,7 +204,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         foreach (var (taskId, task) in _tasks.Where(t => t.Value.Session.Equals(session)).ToArray())
         {
             _tasks.Remove(taskId);
-            task.Subscriber.Tell(new CommandTaskActor.Completed(taskId, CommandEnd.Failed, null, reason), Self);
+            task.Subscriber.Tell(new CommandCompleted(taskId, CommandEnd.Failed, null, reason), Self);
         }
     }
 
@@ -212,9 +212,9 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
     {
         foreach (var (message, subscriber) in _waiting)
         {
-            if (message is SessionActor.Execute execute)
+            if (message is ExecuteCommand execute)
             {
-                subscriber.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, reason), Self);
+                subscriber.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, reason), Self);
             }
         }
 

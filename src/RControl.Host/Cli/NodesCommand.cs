@@ -4,6 +4,7 @@ using Akka.Configuration;
 using RControl.Cluster;
 using RControl.Host.Cli.Running;
 using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Host.Cli;
 

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace RControl;
 
 /// <summary>
@@ -77,9 +75,6 @@ public abstract class RControlTask
 
     /// <summary>Blocking form of <see cref="WaitAsync"/>, for parity with the original. Never call it from a callback.</summary>
     public int? Wait(bool raiseIfError = true) => WaitAsync(raiseIfError).GetAwaiter().GetResult();
-
-    /// <summary><c>await task</c> is <c>await task.WaitAsync()</c>: the exit code, or the task's error thrown.</summary>
-    public TaskAwaiter<int?> GetAwaiter() => WaitAsync().GetAwaiter();
 
     /// <summary>What <see cref="WaitAsync"/> returns once the task has ended.</summary>
     private protected virtual int? WaitValue => null;

@@ -3,13 +3,14 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry;
 using RControl.Actors;
 using RControl.Diagnostics;
 using RControl.Hosting;
+using RControl.Protocol;
 
 namespace RControl.Host.Daemon.Metrics;
 
@@ -81,7 +82,7 @@ internal sealed class DaemonMetricsService(MetricsSettings settings, IRequiredAc
         try
         {
             var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
-            await manager.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, HealthTimeout, cancellationToken).ConfigureAwait(false);
+            await manager.Ask<SessionList>(ListSessions.Instance, HealthTimeout, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
