@@ -1,16 +1,16 @@
+using RControl.Protocol;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using OpenTelemetry;
 using RControl.Actors;
 using RControl.Diagnostics;
 using RControl.Hosting;
-using RControl.Protocol;
 
 namespace RControl.Host.Daemon.Metrics;
 
