@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using RControl.Actors;
+using RControl.Configuration;
 
 namespace RControl;
 
@@ -105,11 +106,11 @@ public abstract partial class Session : IAsyncDisposable
 
         try
         {
-            await SessionActor.GracefulStop(TimeSpan.FromSeconds(10)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await SessionActor.GracefulStop(RControlSettings.SessionStopTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
-            _log.Warning("Session {0} did not stop within 10s", Name);
+            _log.Warning("Session {0} did not stop within {1}s", Name, RControlSettings.SessionStopTimeout.TotalSeconds);
         }
 
         await Supervisor.Ask<TaskSupervisorActor.Idle>(TaskSupervisorActor.WhenIdle.Instance, cancellationToken).ConfigureAwait(false);

@@ -72,7 +72,7 @@ public sealed class RControlEngine
         {
             var logger = loggers?.CreateLogger(AuditLog.Category) ?? new AkkaLogger(Logging.GetLogger(system, AuditLog.Category));
             RemoteSecurity.WarnIfInsecure(security, logger);
-            var timeout = config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+            var timeout = RControlSettings.Get(system).AskTimeout;
             var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
             var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
             var jobManager = jobs?.Start(system, manager, audit, jobsLog);
