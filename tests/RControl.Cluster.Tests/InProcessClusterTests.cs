@@ -81,6 +81,16 @@ public sealed class InProcessClusterTests(SshdFixture sshd) : IClassFixture<Sshd
         Assert.All(ranOn.Where(r => zones.ContainsKey(r.Session)), r => Assert.Contains(Zone, r.Node.Roles));
         Assert.All(cluster.Nodes, n => Assert.True(n.Started.Count > LocalSessions / 10, $"node {n.Address} ran only {n.Started.Count} tasks"));
 
+        // rcontrol nodes' counts: every session hosted once somewhere, this client's one connection at A, no task running.
+        await Poll.UntilAsync(
+            async () => (await client.ListNodesAsync()).Sum(n => n.Tasks ?? -1000) == 0,
+            TimeSpan.FromSeconds(10),
+            "no task counted as running");
+        var counts = await client.ListNodesAsync();
+        Assert.Equal(sessions.Count, counts.Sum(n => n.Sessions));
+        Assert.Equal(1, counts.Single(n => n.Address == a.Address).Connections);
+        Assert.Equal(0, counts.Single(n => n.Address == b.Address).Connections);
+
         // 2. Node C crashes mid-run: its tasks fail once ("node lost: …"), the others complete.
         var hostedOnC = ranOn.Where(r => r.Node == c).Select(r => r.Session).ToHashSet();
         var started = cluster.Nodes.Sum(n => n.Started.Count);
