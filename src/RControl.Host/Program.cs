@@ -7,12 +7,18 @@ root.Subcommands.Add(ExecCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(CopyCommand.Create());
 root.Subcommands.Add(DaemonCommand.Create());
+root.Subcommands.Add(RControl.Host.Cli.Commands.JobsCommand.Create());
+root.Subcommands.Add(RControl.Host.Cli.Commands.LogsCommand.Create());
+root.Subcommands.Add(RControl.Host.Cli.Commands.WaitCommand.Create());
+root.Subcommands.Add(RControl.Host.Cli.Commands.KillCommand.Create());
+root.Subcommands.Add(RControl.Host.Cli.Commands.AttachCommand.Create());
+root.Subcommands.Add(RControl.Host.Cli.Commands.AuditCommand.Create());
 root.Subcommands.Add(NodesCommand.Create());
 root.Subcommands.Add(CompletionCommand.Create(root));
 
 if (args.Length == 0)
 {
-    return CliRuntime.Usage("no command given: rcontrol exec|run|copy|daemon|nodes|completion … (see rcontrol --help)");
+    return CliRuntime.Usage("no command given: rcontrol exec|run|copy|jobs|logs|wait|kill|attach|audit|daemon|nodes|completion … (see rcontrol --help)");
 }
 
 // No response files: '-t @host' is a target, not a file to read arguments from.

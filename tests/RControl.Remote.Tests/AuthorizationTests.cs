@@ -125,22 +125,24 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
         // The deployer knows the task id and sends the kill through its own view of the session: refused.
         var deployerWeb = await deployer.GetSessionAsync("web1");
-        deployerWeb.SessionActor.Tell(new SessionActor.Kill(victim.Id));
+        deployerWeb.SessionActor.Tell(new KillCommand(victim.Id));
         await AuditedAsync("DENIED deployer", $"task {victim.Id} is not its own");
         Assert.True(victim.IsRunning);
         Assert.NotEmpty(await ProcessRunner.PgrepAsync(pattern));
 
         // Admin may kill anyone's task.
         var adminWeb = await admin.GetSessionAsync("web1");
-        adminWeb.SessionActor.Tell(new SessionActor.Kill(victim.Id));
+        adminWeb.SessionActor.Tell(new KillCommand(victim.Id));
         await Assert.ThrowsAsync<TaskCancelledException>(() => victim.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
         await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync(pattern)).Count == 0, TimeSpan.FromSeconds(10), "the killed command's process to disappear");
         await AuditedAsync("admin from", $"kill task {victim.Id} on session web1 (another client's)");
 
         // Its own: the ordinary kill.
         var own = ciWeb.Execute($"exec sleep 1001.{marker}");
+        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync($"sleep 1001.{marker}")).Count == 1, TimeSpan.FromSeconds(10), "the client's own command to run");
         await own.KillAsync();
         await Assert.ThrowsAsync<TaskCancelledException>(() => own.WaitAsync());
+        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync($"sleep 1001.{marker}")).Count == 0, TimeSpan.FromSeconds(10), "the client's own killed command to disappear");
     }
 
     [Fact]

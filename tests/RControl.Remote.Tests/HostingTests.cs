@@ -1,9 +1,7 @@
-using RControl.TestSupport;
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
-using RControl.Remote;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,6 +9,9 @@ using Microsoft.Extensions.Logging;
 using RControl.Actors;
 using RControl.Hosting;
 using RControl.Protocol;
+using RControl.Remote;
+using RControl.Security;
+using RControl.TestSupport;
 
 namespace RControl.Remote.Tests;
 
@@ -103,7 +104,7 @@ public sealed class HostingTests
         {
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             var engine = registry.Get<RControlEngine>();
-            var list = await engine.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, TimeSpan.FromSeconds(10));
+            var list = await engine.Ask<SessionList>(ListSessions.Instance, TimeSpan.FromSeconds(10));
             Assert.Equal(["one"], list.Names);
         }
         finally

@@ -51,8 +51,10 @@ public sealed class RemoteSessionTests(EngineFixture engine, ITestOutputHelper o
     {
         var session = await Client.GetSessionAsync("local");
         var timedOut = new List<string>();
-        var total = session.Execute("sleep 30", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(500), OnTimeout = t => timedOut.Add(t.Command) });
-        var idle = session.Execute("echo start; sleep 30", new CommandOptions { OutputTimeout = TimeSpan.FromMilliseconds(500), OnTimeout = t => timedOut.Add(t.Command) });
+        var totalMarker = new TestSupport.SleepMarker(30);
+        var idleMarker = new TestSupport.SleepMarker(30);
+        var total = session.Execute(totalMarker.Command, new CommandOptions { Timeout = TimeSpan.FromMilliseconds(500), OnTimeout = t => timedOut.Add(t.Command) });
+        var idle = session.Execute($"echo start; {idleMarker.Command}", new CommandOptions { OutputTimeout = TimeSpan.FromMilliseconds(500), OnTimeout = t => timedOut.Add(t.Command) });
 
         var e1 = await Assert.ThrowsAsync<TaskTimeoutException>(() => total.WaitAsync());
         var e2 = await Assert.ThrowsAsync<TaskTimeoutException>(() => idle.WaitAsync());
@@ -60,7 +62,9 @@ public sealed class RemoteSessionTests(EngineFixture engine, ITestOutputHelper o
         Assert.Contains("no output for 0.5s", e2.Message);
         Assert.True(total.TimedOut && idle.TimedOut);
         Assert.Null(total.ExitCode);
-        Assert.Equal(["echo start; sleep 30", "sleep 30"], timedOut.Order());
+        Assert.Equal(new[] { $"echo start; {idleMarker.Command}", totalMarker.Command }.Order(), timedOut.Order());
+        await totalMarker.WaitGoneAsync(TimeSpan.FromSeconds(10)); // killed on the engine's host, not only reported
+        await idleMarker.WaitGoneAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -152,9 +156,12 @@ public sealed class RemoteSessionTests(EngineFixture engine, ITestOutputHelper o
     public async Task Closing_a_remote_session_detaches_the_client_but_keeps_the_engine_session()
     {
         var session = await Client.GetSessionAsync("local");
-        var running = session.Execute("sleep 30");
+        var marker = new TestSupport.SleepMarker(30);
+        var running = session.Execute(marker.Command);
+        await marker.WaitSleepingAsync(1, TimeSpan.FromSeconds(10));
         await session.CloseAsync();
         Assert.IsType<TaskCancelledException>(running.Error);
+        await marker.WaitGoneAsync(TimeSpan.FromSeconds(10)); // detaching killed the client's command on the host
         Assert.Throws<SessionException>(() => session.Execute("true"));
         var other = await Client.GetSessionAsync("local");
         Assert.Equal(0, await other.Execute("true").WaitAsync());

@@ -28,11 +28,15 @@ public sealed class RemoteSshTests(EngineFixture engine, SshdFixture sshd) : ICl
             Assert.Equal(0, await session.Execute("whoami; echo $((6 * 7))", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
             Assert.Equal([sshd.Server.User.Name, "42"], lines);
 
+            // The kill is checked on the host: sshd's child for the test user is gone, not only the task.
+            var marker = new SleepMarker();
             var started = new TaskCompletionSource();
-            var sleeper = session.Execute("echo up; sleep 60", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
+            var sleeper = session.Execute($"echo up; {marker.Command}", new CommandOptions { OnStdout = (_, _) => started.TrySetResult() });
             await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await marker.WaitSleepingAsync(1, TimeSpan.FromSeconds(10));
             await sleeper.KillAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.IsType<TaskCancelledException>(sleeper.Error);
+            await marker.WaitGoneAsync(TimeSpan.FromSeconds(10));
 
             using var dir = new TempDir();
             var source = Path.Combine(dir.Path, "payload.txt");

@@ -33,16 +33,16 @@ public sealed class SerializerTests : IAsyncLifetime
         };
         return new TheoryData<object>
         {
-            new SessionActor.Execute("42", spec),
-            new SessionActor.Execute("43", new CommandSpec("true")),
-            new SessionActor.Kill("42"),
-            new CommandTaskActor.OutputAck("42", OutputStream.Stderr),
-            new CommandTaskActor.Completed("42", CommandEnd.Exited, 3, null),
-            new CommandTaskActor.Completed("42", CommandEnd.Failed, null, "boom"),
-            new SessionManagerActor.GetSession("web1"),
-            new SessionManagerActor.CloseSession("web1"),
-            SessionManagerActor.ListSessions.Instance,
-            new SessionManagerActor.SessionClosed("web1"),
+            new ExecuteCommand("42", spec),
+            new ExecuteCommand("43", new CommandSpec("true")),
+            new KillCommand("42"),
+            new CommandOutputAck("42", OutputStream.Stderr),
+            new CommandCompleted("42", CommandEnd.Exited, 3, null),
+            new CommandCompleted("42", CommandEnd.Failed, null, "boom"),
+            new GetSession("web1"),
+            new CloseSession("web1"),
+            ListSessions.Instance,
+            new SessionClosed("web1"),
             new LocalSessionSpec { WorkingDirectory = "/srv" },
         };
     }
@@ -61,7 +61,7 @@ public sealed class SerializerTests : IAsyncLifetime
     public void Output_batch_keeps_every_line_in_order()
     {
         var lines = Enumerable.Range(0, 10_000).Select(i => i % 7 == 0 ? "" : $"line {i} é ✓ \r").ToArray();
-        var back = (CommandTaskActor.Output)RoundTrip(new CommandTaskActor.Output("7", OutputStream.Stdout, lines));
+        var back = (CommandOutput)RoundTrip(new CommandOutput("7", OutputStream.Stdout, lines));
         Assert.Equal("7", back.TaskId);
         Assert.Equal(OutputStream.Stdout, back.Stream);
         Assert.Equal(lines, back.Lines);
@@ -70,9 +70,9 @@ public sealed class SerializerTests : IAsyncLifetime
     [Fact]
     public void Lists_and_not_found_round_trip()
     {
-        var list = (SessionManagerActor.SessionList)RoundTrip(new SessionManagerActor.SessionList(["a", "b"]));
+        var list = (SessionList)RoundTrip(new SessionList(["a", "b"]));
         Assert.Equal(["a", "b"], list.Names);
-        var notFound = (SessionManagerActor.SessionNotFound)RoundTrip(new SessionManagerActor.SessionNotFound("x", ["a"]));
+        var notFound = (SessionNotFound)RoundTrip(new SessionNotFound("x", ["a"]));
         Assert.Equal("x", notFound.Name);
         Assert.Equal(["a"], notFound.Known);
     }
@@ -99,7 +99,7 @@ public sealed class SerializerTests : IAsyncLifetime
             JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = jump },
         };
 
-        var open = (SessionManagerActor.OpenSession)RoundTrip(new SessionManagerActor.OpenSession("web1", spec));
+        var open = (OpenSession)RoundTrip(new OpenSession("web1", spec));
         var sent = (SshSessionSpec)open.Spec;
         Assert.Equal("s3cret", sent.Password);
         Assert.Equal("phrase", sent.Passphrase);
@@ -109,7 +109,7 @@ public sealed class SerializerTests : IAsyncLifetime
         Assert.Equal((2222, 5, 2, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)), (sent.Port!.Value, sent.MaxChannels, sent.MaxConnections, sent.ConnectTimeout, sent.KeepAlive));
 
         var probe = _system.ActorOf(Props.Empty, "probe");
-        var found = (SessionManagerActor.SessionFound)RoundTrip(new SessionManagerActor.SessionFound("web1", probe, spec));
+        var found = (SessionFound)RoundTrip(new SessionFound("web1", probe, spec));
         var back = (SshSessionSpec)found.Spec;
         Assert.Null(back.Password);
         Assert.Null(back.Passphrase);
@@ -161,7 +161,7 @@ public sealed class SerializerTests : IAsyncLifetime
     [Fact]
     public async Task Answers_are_read_up_to_the_configured_frame_size()
     {
-        var big = new CommandTaskActor.Output("t", OutputStream.Stdout, [new string('x', 9 * 1024 * 1024)]);
+        var big = new CommandOutput("t", OutputStream.Stdout, [new string('x', 9 * 1024 * 1024)]);
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(big);
         var bytes = serializer.ToBinary(big);
         var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "Output"));
@@ -171,7 +171,7 @@ public sealed class SerializerTests : IAsyncLifetime
         try
         {
             var reader = (SerializerWithStringManifest)larger.Serialization.FindSerializerFor(big);
-            Assert.Equal(big.Lines, ((CommandTaskActor.Output)reader.FromBinary(bytes, "Output")).Lines);
+            Assert.Equal(big.Lines, ((CommandOutput)reader.FromBinary(bytes, "Output")).Lines);
         }
         finally
         {
@@ -182,7 +182,7 @@ public sealed class SerializerTests : IAsyncLifetime
     [Fact]
     public void Unknown_manifest_is_a_clear_error()
     {
-        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerForType(typeof(SessionActor.Kill));
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerForType(typeof(KillCommand));
         var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "Kill.99"));
         Assert.Contains("Kill.99", error.Message);
     }
@@ -196,7 +196,7 @@ public sealed class SerializerTests : IAsyncLifetime
 
     private static string Describe(object o) => o switch
     {
-        SessionActor.Execute e => $"{e.TaskId} {e.Spec with { Environment = null }} {string.Join(",", e.Spec.Environment?.Select(kv => $"{kv.Key}={kv.Value}") ?? [])}",
+        ExecuteCommand e => $"{e.TaskId} {e.Spec with { Environment = null }} {string.Join(",", e.Spec.Environment?.Select(kv => $"{kv.Key}={kv.Value}") ?? [])}",
         _ => o.ToString()!,
     };
 }

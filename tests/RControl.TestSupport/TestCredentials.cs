@@ -21,14 +21,14 @@ public sealed class TestCredentials : IDisposable
         Engine = EndpointSecurity.ForEngine(Server);
     }
 
-    public CertificateAuthority Authority { get; }
+    internal CertificateAuthority Authority { get; }
 
-    public ClientCredential Server { get; }
+    internal ClientCredential Server { get; }
 
     public string ServerPath { get; }
 
     /// <summary>The engine's endpoint security (its certificate; clients of this CA accepted).</summary>
-    public EndpointSecurity Engine { get; }
+    internal EndpointSecurity Engine { get; }
 
     public string Directory => _dir.Path;
 

@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace RControl.Actors;
 
 /// <summary>Runs a <see cref="BackgroundTask"/>'s delegate off the actor thread, then settles it and reports to the supervisor.</summary>
-public sealed class BackgroundTaskActor : ReceiveActor
+internal sealed class BackgroundTaskActor : ReceiveActor
 {
     private sealed record WorkEnded(Exception? Error);
 

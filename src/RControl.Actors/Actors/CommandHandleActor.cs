@@ -9,7 +9,7 @@ namespace RControl.Actors;
 /// callbacks one at a time in line order, settles the <see cref="CommandTask"/> handle and reports
 /// to the supervisor. A callback that throws becomes the task's error; later lines still arrive.
 /// </summary>
-public sealed class CommandHandleActor : ReceiveActor
+internal sealed class CommandHandleActor : ReceiveActor
 {
     private readonly CommandTask _task;
     private readonly IActorRef _sessionActor;
@@ -19,14 +19,14 @@ public sealed class CommandHandleActor : ReceiveActor
     {
         _task = task;
         _sessionActor = sessionActor;
-        Receive<CommandTaskActor.Output>(OnOutput);
-        Receive<CommandTaskActor.Completed>(OnCompleted);
-        Receive<TaskSupervisorActor.KillTask>(_ => _sessionActor.Tell(new SessionActor.Kill(_task.Id)));
+        Receive<CommandOutput>(OnOutput);
+        Receive<CommandCompleted>(OnCompleted);
+        Receive<TaskSupervisorActor.KillTask>(_ => _sessionActor.Tell(new KillCommand(_task.Id)));
         Receive<Terminated>(t =>
         {
             if (_task.Session.IsClosed)
             {
-                Finish(CommandEnd.Killed, null, CommandTaskActor.SessionClosed);
+                Finish(CommandEnd.Killed, null, CommandCompleted.SessionClosedReason);
             }
             else if (t.ActorRef.Path.Address.HasGlobalScope)
             {
@@ -48,7 +48,7 @@ public sealed class CommandHandleActor : ReceiveActor
         Context.Watch(_sessionActor);
     }
 
-    private void OnOutput(CommandTaskActor.Output output)
+    private void OnOutput(CommandOutput output)
     {
         var callback = output.Stream == OutputStream.Stderr ? _task.Options.OnStderr : _task.Options.OnStdout;
         if (callback is not null)
@@ -67,10 +67,10 @@ public sealed class CommandHandleActor : ReceiveActor
             }
         }
 
-        Sender.Tell(new CommandTaskActor.OutputAck(output.TaskId, output.Stream));
+        Sender.Tell(new CommandOutputAck(output.TaskId, output.Stream));
     }
 
-    private void OnCompleted(CommandTaskActor.Completed completed) =>
+    private void OnCompleted(CommandCompleted completed) =>
         Finish(completed.End, completed.ExitCode, completed.Error);
 
     private void Finish(CommandEnd end, int? exitCode, string? failure)

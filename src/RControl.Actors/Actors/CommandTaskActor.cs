@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using RControl.Diagnostics;
 using RControl.Protocol;
 using RControl.Readers;
 using RControl.Transports;
@@ -12,19 +13,8 @@ namespace RControl.Actors;
 /// back-pressure, owns the total and output timeouts as Akka timers, and kills the process
 /// tree on timeout, on request, or when it is stopped.
 /// </summary>
-public sealed class CommandTaskActor : ReceiveActor, IWithTimers
+internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
 {
-    /// <summary>A batch of lines, in order, sent to the subscriber. Answer each with <see cref="OutputAck"/>.</summary>
-    public sealed record Output(string TaskId, OutputStream Stream, string[] Lines) : IRControlWireMessage;
-
-    /// <summary>The subscriber has handled an <see cref="Output"/> batch; the reader may read on.</summary>
-    public sealed record OutputAck(string TaskId, OutputStream Stream) : IRControlWireMessage;
-
-    /// <summary>The command has ended; always the last message the subscriber receives for a task.</summary>
-    /// <param name="ExitCode">The exit status when <paramref name="End"/> is <see cref="CommandEnd.Exited"/>.</param>
-    /// <param name="Error">What went wrong when <paramref name="End"/> is <see cref="CommandEnd.Failed"/>.</param>
-    public sealed record Completed(string TaskId, CommandEnd End, int? ExitCode, string? Error) : IRControlWireMessage;
-
     internal sealed record Finished(string TaskId);
 
     private sealed record Started(IRunningCommand Command);
@@ -41,8 +31,6 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
     private sealed record TimeoutFired(CommandEnd End);
 
-    /// <summary>The reason given with <see cref="CommandEnd.Killed"/> when the session closed under a running command.</summary>
-    public const string SessionClosed = "the session was closed";
 
     /// <summary>How long a kill may take before it is given up (and named as possibly still running).</summary>
     private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(30);
@@ -79,7 +67,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         Receive<Started>(OnStarted);
         Receive<StartFailed>(m => End(CommandEnd.Failed, null, $"cannot start command: {m.Cause.Message}"));
         Receive<LinesRead>(OnLines);
-        Receive<OutputAck>(m => ReleaseCredit(m.Stream));
+        Receive<CommandOutputAck>(m => ReleaseCredit(m.Stream));
         Receive<ReaderFinished>(OnReaderFinished);
         Receive<Exited>(m =>
         {
@@ -89,7 +77,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         });
         Receive<ExitFailed>(m => End(CommandEnd.Failed, null, $"connection lost: {m.Cause.Message}"));
         Receive<TimeoutFired>(m => End(m.End, null, null));
-        Receive<SessionActor.Kill>(_ =>
+        Receive<KillCommand>(_ =>
         {
             _killRequested = true;
             if (_command is not null)
@@ -112,6 +100,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Publish(new CommandTaskStarted(_sessionName, _taskId, _spec.Command, Context.Parent));
+        EngineInstruments.TaskStarted(_sessionName);
         Context.Watch(_subscriber);
         if (_spec.Timeout is { } timeout)
         {
@@ -178,7 +167,8 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
 
         ArmOutputTimer();
-        _subscriber.Tell(new Output(_taskId, read.Stream, read.Lines), Self);
+        EngineInstruments.Output(_sessionName, read.Stream, read.Lines);
+        _subscriber.Tell(new CommandOutput(_taskId, read.Stream, read.Lines), Self);
     }
 
     private void ReleaseCredit(OutputStream stream)
@@ -227,7 +217,7 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         _ended = true;
         Timers.CancelAll();
         // Stopping kills the process tree if it has not exited (see PostStop).
-        _subscriber.Tell(new Completed(_taskId, end, exitCode, error), Self);
+        _subscriber.Tell(new CommandCompleted(_taskId, end, exitCode, error), Self);
         PublishEnded(end, exitCode, error);
         Context.Parent.Tell(new Finished(_taskId));
         Context.Stop(Self);
@@ -239,8 +229,8 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         {
             // Stopped from outside: the session was closed (or the system is shutting down).
             _ended = true;
-            _subscriber.Tell(new Completed(_taskId, CommandEnd.Killed, null, SessionClosed), Self);
-            PublishEnded(CommandEnd.Killed, null, SessionClosed);
+            _subscriber.Tell(new CommandCompleted(_taskId, CommandEnd.Killed, null, CommandCompleted.SessionClosedReason), Self);
+            PublishEnded(CommandEnd.Killed, null, CommandCompleted.SessionClosedReason);
         }
 
         _stop.Cancel();
@@ -257,8 +247,11 @@ public sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void PublishEnded(CommandEnd end, int? exitCode, string? error) =>
+    private void PublishEnded(CommandEnd end, int? exitCode, string? error)
+    {
+        EngineInstruments.TaskEnded(_sessionName, end, exitCode, _clock.Elapsed);
         Context.System.EventStream.Publish(new CommandTaskEnded(_sessionName, _taskId, _spec.Command, end, exitCode, error, _clock.Elapsed));
+    }
 
     private void KillInBackground(IRunningCommand command, bool dispose)
     {

@@ -154,11 +154,11 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
     private Task<IFileSystem> FileSystemAsync(string session) =>
         _fileSystems.GetOrAdd(session, name => new Lazy<Task<IFileSystem>>(async () =>
         {
-            var answer = await _engine.Ask<object>(new SessionManagerActor.GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            var answer = await _engine.Ask<object>(new GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             return answer switch
             {
-                SessionManagerActor.SessionFound found => found.Spec.CreateFileSystem(_system),
-                _ => throw new UnknownSessionException(name, answer is SessionManagerActor.SessionNotFound nf ? nf.Known : []),
+                SessionFound found => found.Spec.CreateFileSystem(_system),
+                _ => throw new UnknownSessionException(name, answer is SessionNotFound nf ? nf.Known : []),
             };
         })).Value;
 

@@ -8,7 +8,7 @@ namespace RControl.Actors;
 /// once on timeout, kill or close, and its kill goes on in the background. Closing a session or disposing the
 /// system waits here — bounded — so that "closed" means the kills were acknowledged, and names what was not.
 /// </summary>
-public sealed class PendingKills : IExtension
+internal sealed class PendingKills : IExtension
 {
     private readonly ConcurrentDictionary<long, Entry> _pending = new();
     private long _lastId;

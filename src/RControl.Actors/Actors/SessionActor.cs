@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using RControl.Configuration;
+using RControl.Diagnostics;
 using RControl.Protocol;
 using RControl.Readers;
 using RControl.Transports;
@@ -12,21 +13,13 @@ namespace RControl.Actors;
 /// command, never more at once than the transport allows: further commands wait here, in order.
 /// </summary>
 /// <remarks>
-/// Protocol: send <see cref="Execute"/>; the sender (the subscriber) receives
-/// <see cref="CommandTaskActor.Output"/> batches (answer each with <see cref="CommandTaskActor.OutputAck"/>)
-/// and finally one <see cref="CommandTaskActor.Completed"/>. <see cref="Kill"/> ends a queued or running command.
+/// Protocol: send <see cref="ExecuteCommand"/>; the sender (the subscriber) receives
+/// <see cref="CommandOutput"/> batches (answer each with <see cref="CommandOutputAck"/>)
+/// and finally one <see cref="CommandCompleted"/>. <see cref="KillCommand"/> ends a queued or running command.
 /// </remarks>
-public sealed class SessionActor : ReceiveActor
+internal sealed class SessionActor : ReceiveActor
 {
-    /// <summary>Run a command. The sender receives its output and completion.</summary>
-    /// <param name="TaskId">An id chosen by the sender, unique within this session (RControl uses 128 random bits); an id
-    /// already queued or running here is refused with a failed <see cref="CommandTaskActor.Completed"/>.</param>
-    public sealed record Execute(string TaskId, CommandSpec Spec) : IRControlWireMessage;
-
-    /// <summary>Kill a queued or running command; it completes with <see cref="CommandEnd.Killed"/>.</summary>
-    public sealed record Kill(string TaskId) : IRControlWireMessage;
-
-    private sealed record Pending(Execute Request, IActorRef Subscriber);
+    private sealed record Pending(ExecuteCommand Request, IActorRef Subscriber, long QueuedAt);
 
     /// <summary>How long the transport stays open for the kills of the commands that ran when the session stopped.</summary>
     private static readonly TimeSpan TransportCloseDelay = TimeSpan.FromSeconds(5);
@@ -47,19 +40,19 @@ public sealed class SessionActor : ReceiveActor
         _transport = spec.CreateTransport(Context.System);
         _readerSettings = RControlConfig.ReaderSettings(Context.System);
 
-        Receive<Execute>(e =>
+        Receive<ExecuteCommand>(e =>
         {
             if (_running.ContainsKey(e.TaskId) || !_queuedIds.Add(e.TaskId))
             {
                 // Never mix two tasks under one id: the second is refused, the first runs on untouched.
-                Sender.Tell(new CommandTaskActor.Completed(e.TaskId, CommandEnd.Failed, null, $"task id '{e.TaskId}' is already in use in session '{_name}'"));
+                Sender.Tell(new CommandCompleted(e.TaskId, CommandEnd.Failed, null, $"task id '{e.TaskId}' is already in use in session '{_name}'"));
                 return;
             }
 
-            _queue.AddLast(new Pending(e, Sender));
+            _queue.AddLast(new Pending(e, Sender, System.Diagnostics.Stopwatch.GetTimestamp()));
             StartQueued();
         });
-        Receive<Kill>(OnKill);
+        Receive<KillCommand>(OnKill);
         Receive<CommandTaskActor.Finished>(f => _finished.Add(f.TaskId));
         Receive<Terminated>(OnTaskTerminated);
     }
@@ -82,6 +75,7 @@ public sealed class SessionActor : ReceiveActor
             _queue.RemoveFirst();
             var (request, subscriber) = (first.Value.Request, first.Value.Subscriber);
             _queuedIds.Remove(request.TaskId);
+            EngineInstruments.Queued("session", first.Value.QueuedAt);
 
             var child = Context.ActorOf(
                 CommandTaskActor.Props(request.TaskId, request.Spec, _transport, subscriber, _readerSettings, _name),
@@ -91,7 +85,7 @@ public sealed class SessionActor : ReceiveActor
         }
     }
 
-    private void OnKill(Kill kill)
+    private void OnKill(KillCommand kill)
     {
         if (_running.TryGetValue(kill.TaskId, out var running))
         {
@@ -105,7 +99,7 @@ public sealed class SessionActor : ReceiveActor
             {
                 _queue.Remove(node);
                 _queuedIds.Remove(kill.TaskId);
-                node.Value.Subscriber.Tell(new CommandTaskActor.Completed(kill.TaskId, CommandEnd.Killed, null, null));
+                node.Value.Subscriber.Tell(new CommandCompleted(kill.TaskId, CommandEnd.Killed, null, null));
                 return;
             }
         }
@@ -123,7 +117,7 @@ public sealed class SessionActor : ReceiveActor
             _running.Remove(taskId);
             if (!_finished.Remove(taskId))
             {
-                running.Subscriber.Tell(new CommandTaskActor.Completed(taskId, CommandEnd.Failed, null, "the task actor failed"));
+                running.Subscriber.Tell(new CommandCompleted(taskId, CommandEnd.Failed, null, "the task actor failed"));
             }
 
             break;
@@ -136,7 +130,7 @@ public sealed class SessionActor : ReceiveActor
     {
         foreach (var pending in _queue)
         {
-            pending.Subscriber.Tell(new CommandTaskActor.Completed(pending.Request.TaskId, CommandEnd.Killed, null, CommandTaskActor.SessionClosed));
+            pending.Subscriber.Tell(new CommandCompleted(pending.Request.TaskId, CommandEnd.Killed, null, CommandCompleted.SessionClosedReason));
         }
 
         // The children have stopped and their kills are under way: let them finish on the transport (an SSH kill needs

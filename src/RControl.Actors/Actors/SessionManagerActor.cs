@@ -7,31 +7,8 @@ namespace RControl.Actors;
 /// The engine's registry of named sessions: opens session actors from <see cref="SessionSpec"/>s (the
 /// daemon's inventory, or a remote client's request), finds them by name, closes them.
 /// </summary>
-public sealed class SessionManagerActor : ReceiveActor
+internal sealed class SessionManagerActor : ReceiveActor
 {
-    /// <summary>Open (or return the already open) session with this name. Answered with <see cref="SessionFound"/>.</summary>
-    public sealed record OpenSession(string Name, SessionSpec Spec) : IRControlWireMessage;
-
-    /// <summary>Find a session by name. Answered with <see cref="SessionFound"/> or <see cref="SessionNotFound"/>.</summary>
-    public sealed record GetSession(string Name) : IRControlWireMessage;
-
-    /// <summary>Close a session: its running commands are killed. Answered with <see cref="SessionClosed"/>.</summary>
-    public sealed record CloseSession(string Name) : IRControlWireMessage;
-
-    /// <summary>Answered with <see cref="SessionList"/>.</summary>
-    public sealed record ListSessions : IRControlWireMessage
-    {
-        public static ListSessions Instance { get; } = new();
-    }
-
-    public sealed record SessionFound(string Name, IActorRef Session, SessionSpec Spec) : IRControlWireMessage;
-
-    public sealed record SessionNotFound(string Name, IReadOnlyList<string> Known) : IRControlWireMessage;
-
-    public sealed record SessionClosed(string Name) : IRControlWireMessage;
-
-    public sealed record SessionList(IReadOnlyList<string> Names) : IRControlWireMessage;
-
     private readonly Dictionary<string, (IActorRef Actor, SessionSpec Spec)> _sessions = new();
     private long _counter;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using RControl.Protocol;
 
 namespace RControl.Actors;
 
@@ -8,7 +9,7 @@ namespace RControl.Actors;
 /// keeps the active tasks and the errors of tasks nobody waited for ("silent errors"), and answers
 /// <see cref="WaitForTasks"/> once no task is active, with every error not yet reported.
 /// </summary>
-public sealed class TaskSupervisorActor : ReceiveActor
+internal sealed class TaskSupervisorActor : ReceiveActor
 {
     /// <summary>Register a command task and start its handle actor.</summary>
     public sealed record StartCommand(CommandTask Task);
@@ -58,7 +59,7 @@ public sealed class TaskSupervisorActor : ReceiveActor
         {
             // Sent from here, not from each handle actor's PreStart: one sender keeps the session's queue in Execute order.
             var handle = Register(m.Task, CommandHandleActor.Props(m.Task, _sessionActor));
-            _sessionActor.Tell(new SessionActor.Execute(m.Task.Id, m.Task.Spec), handle);
+            _sessionActor.Tell(new ExecuteCommand(m.Task.Id, m.Task.Spec), handle);
         });
         Receive<StartBackground>(m => Register(m.Task, BackgroundTaskActor.Props(m.Task)));
         Receive<KillTask>(m =>

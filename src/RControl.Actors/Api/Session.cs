@@ -33,7 +33,7 @@ public abstract partial class Session : IAsyncDisposable
     /// <summary>The RControl system the session belongs to.</summary>
     public RControlSystem System { get; }
 
-    /// <summary>The session actor (possibly remote). Send it <see cref="Actors.SessionActor.Execute"/> to run commands without the facade.</summary>
+    /// <summary>The session actor (possibly remote). Send it <see cref="Protocol.ExecuteCommand"/> to run commands without the facade.</summary>
     public IActorRef SessionActor { get; }
 
     /// <summary>Close the session at the end of <see cref="RunScopedAsync"/> (default true).</summary>

@@ -10,7 +10,7 @@ namespace RControl.Configuration;
 /// becomes <c>null</c> (unset), so <c>password = ${?WEB1_PASSWORD}</c> works as in the HOCON spec.
 /// Values are never logged.
 /// </summary>
-public static partial class EnvironmentSubstitution
+internal static partial class EnvironmentSubstitution
 {
     /// <summary>Returns the HOCON text with environment substitutions replaced.</summary>
     public static string Apply(string hocon, Func<string, string?>? lookup = null)

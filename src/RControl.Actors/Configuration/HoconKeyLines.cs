@@ -1,7 +1,7 @@
 namespace RControl.Configuration;
 
 /// <summary>Finds the line where a key path is written in HOCON text (<c>sessions.web1.prot</c> → 5), for error messages.</summary>
-public static class HoconKeyLines
+internal static class HoconKeyLines
 {
     /// <summary>The line of the last place <paramref name="path"/> is assigned (nested blocks or dotted keys), or null.</summary>
     public static int? LineOf(string text, IReadOnlyList<string> path)

@@ -7,7 +7,7 @@ namespace RControl.Configuration;
 /// unbalanced braces: structural errors are reported with their line, then environment references
 /// are substituted (<see cref="EnvironmentSubstitution"/>).
 /// </summary>
-public static class HoconText
+internal static class HoconText
 {
     /// <summary>Substitutes environment variables and checks the structure; throws <see cref="ConfigurationException"/> with a line number.</summary>
     /// <param name="text">The HOCON text.</param>

@@ -3,7 +3,7 @@ using System.Text;
 namespace RControl.Configuration;
 
 /// <summary>What a <see cref="HoconToken"/> is.</summary>
-public enum HoconTokenKind
+internal enum HoconTokenKind
 {
     /// <summary>A key or a value (quotes removed).</summary>
     Word,
@@ -22,13 +22,13 @@ public enum HoconTokenKind
 }
 
 /// <summary>One token of HOCON text, with its line.</summary>
-public readonly record struct HoconToken(HoconTokenKind Kind, string Text, int Line);
+internal readonly record struct HoconToken(HoconTokenKind Kind, string Text, int Line);
 
 /// <summary>
 /// A lexer for HOCON text good enough to find keys and their lines (Akka's parser keeps no positions).
 /// Run after <see cref="HoconText.CheckStructure"/> (the text is structurally sound).
 /// </summary>
-public static class HoconTokens
+internal static class HoconTokens
 {
     public static List<HoconToken> Tokenize(string text)
     {

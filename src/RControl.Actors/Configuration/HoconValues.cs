@@ -3,7 +3,7 @@ using Akka.Configuration.Hocon;
 namespace RControl.Configuration;
 
 /// <summary>Type tests Akka's <see cref="HoconValue"/> gets wrong: an empty list <c>[]</c> (sometimes followed by a blank literal) is not <c>IsArray()</c> there.</summary>
-public static class HoconValues
+internal static class HoconValues
 {
     /// <summary>True for a list, empty or not.</summary>
     public static bool IsList(HoconValue value) =>

@@ -167,7 +167,7 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
     }
 
     /// <summary>Parses the host-key-policy words of the schema.</summary>
-    public static HostKeyPolicy ParsePolicy(string where, string value) => value switch
+    internal static HostKeyPolicy ParsePolicy(string where, string value) => value switch
     {
         "strict" => HostKeyPolicy.Strict,
         "accept-new" => HostKeyPolicy.AcceptNew,
@@ -176,7 +176,7 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
     };
 
     /// <summary>Reads a positive HOCON duration, naming the key when it is not one.</summary>
-    public static TimeSpan Duration(string where, string key, Config c)
+    internal static TimeSpan Duration(string where, string key, Config c)
     {
         TimeSpan value;
         try
@@ -192,7 +192,7 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
     }
 
     /// <summary>The keys directly under a path (empty when the path is missing).</summary>
-    public static IReadOnlyList<string> ChildKeys(Config config, string path)
+    internal static IReadOnlyList<string> ChildKeys(Config config, string path)
     {
         if (!config.HasPath(path))
         {

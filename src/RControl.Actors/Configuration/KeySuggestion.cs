@@ -1,7 +1,7 @@
 namespace RControl.Configuration;
 
 /// <summary>Suggests the known key a misspelt one was meant to be (<c>prot</c> → <c>port</c>, <c>identity-file</c> → <c>identity-files</c>).</summary>
-public static class KeySuggestion
+internal static class KeySuggestion
 {
     /// <summary>The closest known key within two edits (or one that contains the word), else null.</summary>
     public static string? Closest(string key, IEnumerable<string> known)

@@ -8,7 +8,7 @@ using RControl.Readers;
 namespace RControl.Configuration;
 
 /// <summary>The engine's reference HOCON (<c>hocon/reference.conf</c>) and the settings read from it.</summary>
-public static class RControlConfig
+internal static class RControlConfig
 {
     private static readonly Lazy<Config> Reference = new(LoadReference);
 

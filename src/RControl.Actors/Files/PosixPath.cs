@@ -1,7 +1,7 @@
 namespace RControl.Files;
 
 /// <summary>POSIX path helpers shared by local and SFTP paths ('/' separated).</summary>
-public static class PosixPath
+internal static class PosixPath
 {
     /// <summary>Joins a directory and a name.</summary>
     public static string Join(string directory, string name) =>

@@ -27,8 +27,9 @@ public sealed class RControlEngine
 
     /// <summary>Starts the engine and opens the inventory's sessions in it; returns the session manager (for in-process use).</summary>
     /// <param name="loggers">Where the audit log goes (category <c>RControl.Audit</c>); Akka's log when null.</param>
+    /// <param name="jobs">Jobs kept in a store, with the persisted audit trail (the daemon's); served only over Akka.Remote.</param>
     /// <exception cref="RemoteSecurityException">The system runs Akka.Remote without an <see cref="EndpointSecurity"/> in its setup and without the insecure setting.</exception>
-    public static IActorRef Start(ActorSystem system, Inventory? inventory = null, ILoggerFactory? loggers = null)
+    public static IActorRef Start(ActorSystem system, Inventory? inventory = null, ILoggerFactory? loggers = null, Jobs.JobService? jobs = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
@@ -58,7 +59,7 @@ public sealed class RControlEngine
             manager = system.ActorOf(SessionManagerActor.Props(), $"rcontrol-sessions-{Random()}");
             foreach (var (name, spec) in inventory.Sessions)
             {
-                manager.Tell(new SessionManagerActor.OpenSession(name, spec));
+                manager.Tell(new OpenSession(name, spec));
             }
         }
 
@@ -69,7 +70,10 @@ public sealed class RControlEngine
             var logger = loggers?.CreateLogger(AuditLog.Category) ?? new AkkaLogger(Logging.GetLogger(system, AuditLog.Category));
             RemoteSecurity.WarnIfInsecure(security, logger);
             var timeout = config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
-            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, grants, new AuditLog(logger), timeout)), ActorName);
+            var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
+            var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
+            var jobManager = jobs?.Start(system, manager, audit, jobsLog);
+            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, grants, audit, timeout) { Jobs = jobManager }), ActorName);
         }
 
         return manager;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RControl.Actors;
 using RControl.Configuration;
 using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Hosting;
 
@@ -50,7 +51,7 @@ public static class RControlHostingExtensions
                 sessions[name] = spec;
             }
 
-            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups) { Zones = inventory.Zones }, resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
+            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups) { Zones = inventory.Zones }, resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), options.Jobs);
             registry.Register<RControlEngine>(engine);
         });
         return builder;
@@ -71,7 +72,7 @@ public static class RControlHostingExtensions
     }
 
     /// <summary>Secures the host's Akka.Remote endpoint with a ready <see cref="EndpointSecurity"/> (e.g. from a credential file).</summary>
-    public static AkkaConfigurationBuilder WithRControlSecurity(this AkkaConfigurationBuilder builder, EndpointSecurity security, Akka.Configuration.Config? config = null)
+    internal static AkkaConfigurationBuilder WithRControlSecurity(this AkkaConfigurationBuilder builder, EndpointSecurity security, Akka.Configuration.Config? config = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(security);

@@ -13,6 +13,12 @@ public sealed class RControlHostingOptions
     /// <summary>Open the sessions declared under <c>rcontrol.sessions</c> in the actor system's config (default true).</summary>
     public bool OpenConfiguredSessions { get; set; } = true;
 
+    /// <summary>
+    /// Jobs that outlive their clients, kept in a store with the audit trail (the daemon sets this); only for an engine
+    /// served over Akka.Remote. Null: no jobs.
+    /// </summary>
+    public Jobs.JobService? Jobs { get; set; }
+
     /// <summary>Sessions declared in code, opened in the engine at start.</summary>
     public IReadOnlyDictionary<string, SessionSpec> Sessions => _sessions;
 

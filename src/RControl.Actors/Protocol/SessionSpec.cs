@@ -10,7 +10,7 @@ namespace RControl.Protocol;
 public abstract record SessionSpec : IRControlWireMessage
 {
     /// <summary>Builds the transport that runs this session's commands. Called once, by the session actor.</summary>
-    public abstract ICommandTransport CreateTransport(ActorSystem system);
+    internal abstract ICommandTransport CreateTransport(ActorSystem system);
 
     /// <summary>Builds the caller-side facade over a session actor of this kind (local or remote).</summary>
     internal abstract Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor);
@@ -27,7 +27,7 @@ public sealed record LocalSessionSpec : SessionSpec
     public string? WorkingDirectory { get; init; }
 
     /// <inheritdoc />
-    public override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Local.LocalTransport(this);
+    internal override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Local.LocalTransport(this);
 
     internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
         new LocalSession(system, name, sessionActor);

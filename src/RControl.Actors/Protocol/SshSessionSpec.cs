@@ -87,7 +87,7 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     public IReadOnlyDictionary<string, SshSessionSpec>? JumpHosts { get; init; }
 
     /// <inheritdoc />
-    public override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Ssh.SshTransport(this);
+    internal override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Ssh.SshTransport(this);
 
     internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
         new SshSession(system, name, sessionActor, this);

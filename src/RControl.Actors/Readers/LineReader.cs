@@ -8,7 +8,7 @@ namespace RControl.Readers;
 /// before each post the reader takes a credit, so a slow consumer pauses the reader (and through
 /// the pipe, the producer) instead of growing a queue.
 /// </summary>
-public sealed class LineReader
+internal sealed class LineReader
 {
     private readonly Stream _stream;
     private readonly LineReaderSettings _settings;

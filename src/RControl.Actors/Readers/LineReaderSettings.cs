@@ -5,7 +5,7 @@ namespace RControl.Readers;
 /// <param name="BatchMaxChars">A batch is posted once it holds this many characters (or at the end of each read).</param>
 /// <param name="Window">Batches posted but not yet acknowledged before the reader pauses (back-pressure).</param>
 /// <param name="BufferSize">Bytes read from the stream at a time.</param>
-public sealed record LineReaderSettings(int MaxLineLength, int BatchMaxChars, int Window, int BufferSize)
+internal sealed record LineReaderSettings(int MaxLineLength, int BatchMaxChars, int Window, int BufferSize)
 {
     /// <summary>The defaults of <c>hocon/reference.conf</c>.</summary>
     public static LineReaderSettings Default { get; } = new(1_048_576, 65_536, 8, 65_536);

@@ -17,7 +17,7 @@ namespace RControl.Remote;
 /// <see cref="RemoteSession"/>s, and opens new sessions there from a <see cref="SessionSpec"/>. If the engine restarts,
 /// the next request logs in again by itself.
 /// </summary>
-public sealed class RemoteEngine : IAsyncDisposable
+public sealed partial class RemoteEngine : IAsyncDisposable
 {
     private readonly bool _ownsSystem;
     private readonly TimeSpan _askTimeout;
@@ -130,7 +130,7 @@ public sealed class RemoteEngine : IAsyncDisposable
         CreateClientSystem(config, null, name);
 
     /// <summary>Builds a client actor system secured by <paramref name="security"/> (see <see cref="CreateClientSystem(Config?, string)"/>).</summary>
-    public static ActorSystem CreateClientSystem(Config? config, EndpointSecurity? security, string name = "rcontrol-client")
+    internal static ActorSystem CreateClientSystem(Config? config, EndpointSecurity? security, string name = "rcontrol-client")
     {
         var user = (config ?? Config.Empty)
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = remote\nakka.remote.dot-netty.tcp.port = 0\nakka.remote.dot-netty.tcp.hostname = \"127.0.0.1\"\nakka.loglevel = WARNING"))
@@ -141,7 +141,7 @@ public sealed class RemoteEngine : IAsyncDisposable
     /// <summary>The engine's session names this client may use, sorted.</summary>
     public async Task<IReadOnlyList<string>> ListSessionsAsync(CancellationToken cancellationToken = default)
     {
-        var list = await AskAsync<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, "list sessions", cancellationToken).ConfigureAwait(false);
+        var list = await AskAsync<SessionList>(ListSessions.Instance, "list sessions", cancellationToken).ConfigureAwait(false);
         return list.Names;
     }
 
@@ -158,11 +158,11 @@ public sealed class RemoteEngine : IAsyncDisposable
     public async Task<RemoteSession> GetSessionAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var answer = await AskAsync<object>(new SessionManagerActor.GetSession(name), $"find session '{name}'", cancellationToken).ConfigureAwait(false);
+        var answer = await AskAsync<object>(new GetSession(name), $"find session '{name}'", cancellationToken).ConfigureAwait(false);
         return answer switch
         {
-            SessionManagerActor.SessionFound found => new RemoteSession(this, found.Name, found.Session, found.Spec),
-            SessionManagerActor.SessionNotFound notFound => throw new UnknownSessionException(name, notFound.Known),
+            SessionFound found => new RemoteSession(this, found.Name, found.Session, found.Spec),
+            SessionNotFound notFound => throw new UnknownSessionException(name, notFound.Known),
             _ => throw new SessionException($"unexpected answer {answer.GetType().Name} from the engine at {Address}"),
         };
     }
@@ -173,14 +173,14 @@ public sealed class RemoteEngine : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(spec);
-        var found = await AskAsync<SessionManagerActor.SessionFound>(new SessionManagerActor.OpenSession(name, spec), $"open session '{name}'", cancellationToken).ConfigureAwait(false);
+        var found = await AskAsync<SessionFound>(new OpenSession(name, spec), $"open session '{name}'", cancellationToken).ConfigureAwait(false);
         return new RemoteSession(this, found.Name, found.Session, found.Spec);
     }
 
     /// <summary>Closes a session in the engine: its running commands (of every client) are killed.</summary>
     /// <exception cref="AccessDeniedException">This client may not close sessions.</exception>
     public Task CloseSessionAsync(string name, CancellationToken cancellationToken = default) =>
-        AskAsync<SessionManagerActor.SessionClosed>(new SessionManagerActor.CloseSession(name), $"close session '{name}'", cancellationToken);
+        AskAsync<SessionClosed>(new CloseSession(name), $"close session '{name}'", cancellationToken);
 
     /// <summary>A session manager over some of the engine's named sessions (all this client may use when none is named).</summary>
     public async Task<SessionManager> GetSessionManagerAsync(IEnumerable<string>? names = null, CancellationToken cancellationToken = default)

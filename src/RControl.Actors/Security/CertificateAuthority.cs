@@ -8,7 +8,7 @@ namespace RControl.Security;
 /// A small certificate authority (ECDSA P-256): the daemon's own CA, which issues its server certificate and every
 /// client credential. Only certificates it issued, within their validity dates, are accepted by the daemon.
 /// </summary>
-public sealed class CertificateAuthority : IDisposable
+internal sealed class CertificateAuthority : IDisposable
 {
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");

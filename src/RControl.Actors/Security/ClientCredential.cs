@@ -7,7 +7,7 @@ namespace RControl.Security;
 /// A credential file (PKCS#12): this node's certificate with its private key, the CA that issued it, and — for a
 /// client — the daemon's server certificate, the only peer the client accepts.
 /// </summary>
-public sealed class ClientCredential : IDisposable
+internal sealed class ClientCredential : IDisposable
 {
     /// <summary>Creates a credential from its parts.</summary>
     public ClientCredential(X509Certificate2 certificate, X509Certificate2 authority, X509Certificate2? daemon)
@@ -34,7 +34,7 @@ public sealed class ClientCredential : IDisposable
     /// <summary>The identity's name: the certificate's common name.</summary>
     public string Name => Certificate.GetNameInfo(X509NameType.SimpleName, false);
 
-    /// <summary>Reads a credential file; a missing or unreadable file is a <see cref="Remote.RemoteSecurityException"/> naming it.</summary>
+    /// <summary>Reads a credential file; a missing or unreadable file is a <see cref="RemoteSecurityException"/> naming it.</summary>
     public static ClientCredential Load(string path, string? password = null)
     {
         X509Certificate2Collection all;
@@ -45,13 +45,13 @@ public sealed class ClientCredential : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
             // The message names the file, never the password.
-            throw new Remote.RemoteSecurityException($"cannot read the credential '{path}': {e.Message}", e);
+            throw new RemoteSecurityException($"cannot read the credential '{path}': {e.Message}", e);
         }
 
         var own = all.FirstOrDefault(c => c.HasPrivateKey)
-            ?? throw new Remote.RemoteSecurityException($"the credential '{path}' holds no private key");
+            ?? throw new RemoteSecurityException($"the credential '{path}' holds no private key");
         var authority = all.FirstOrDefault(c => !c.HasPrivateKey && IsAuthority(c))
-            ?? throw new Remote.RemoteSecurityException($"the credential '{path}' holds no CA certificate");
+            ?? throw new RemoteSecurityException($"the credential '{path}' holds no CA certificate");
         var daemon = all.FirstOrDefault(c => !c.HasPrivateKey && !IsAuthority(c));
         return new ClientCredential(own, authority, daemon);
     }

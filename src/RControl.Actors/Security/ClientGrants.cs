@@ -7,7 +7,7 @@ namespace RControl.Security;
 /// <c>subject</c> / <c>thumbprint</c> keys), the sessions (names, group names, or <c>"*"</c>) and the operations
 /// allowed there. An identity not listed may do nothing.
 /// </summary>
-public sealed class ClientGrants
+internal sealed class ClientGrants
 {
     /// <summary>Everything on every session (the insecure mode's anonymous caller).</summary>
     public static Grant Everything { get; } = new("anonymous", null, new HashSet<Operation> { Operation.Admin });
@@ -108,7 +108,7 @@ public sealed class ClientGrants
 }
 
 /// <summary>What one identity may do: operations on sessions (null sessions: every session).</summary>
-public sealed record Grant(string Identity, IReadOnlySet<string>? Sessions, IReadOnlySet<Operation> Operations)
+internal sealed record Grant(string Identity, IReadOnlySet<string>? Sessions, IReadOnlySet<Operation> Operations)
 {
     /// <summary>Whether the identity is admin (everything, everywhere).</summary>
     public bool IsAdmin => Operations.Contains(Operation.Admin);

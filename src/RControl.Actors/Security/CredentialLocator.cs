@@ -6,7 +6,7 @@ namespace RControl.Security;
 /// address (<c>~/.config/rcontrol/credentials/HOST-PORT.pfx</c>, written by a daemon for its own user), then
 /// <c>~/.config/rcontrol/credentials/default.pfx</c>. The password, if any, comes from <c>RCONTROL_CREDENTIAL_PASSWORD</c>.
 /// </summary>
-public static class CredentialLocator
+internal static class CredentialLocator
 {
     /// <summary>The environment variable naming a credential file.</summary>
     public const string EnvironmentVariable = "RCONTROL_CREDENTIAL";

@@ -8,7 +8,7 @@ namespace RControl.Security;
 /// The login's proof of possession: the client signs the engine's random nonce with the private key of the
 /// certificate it presents; the engine checks the signature with that certificate's public key.
 /// </summary>
-public static class LoginProof
+internal static class LoginProof
 {
     private static readonly byte[] Context = Encoding.ASCII.GetBytes("rcontrol-login-v1:");
 

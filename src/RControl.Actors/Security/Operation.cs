@@ -1,7 +1,7 @@
 namespace RControl.Security;
 
 /// <summary>What a client identity may do on a session (granted in <c>rcontrol.clients</c>).</summary>
-public enum Operation
+internal enum Operation
 {
     /// <summary>Run commands (and kill its own).</summary>
     Exec,
@@ -23,7 +23,7 @@ public enum Operation
 }
 
 /// <summary>The names of <see cref="Operation"/>s in configuration and messages.</summary>
-public static class Operations
+internal static class Operations
 {
     private static readonly Dictionary<string, Operation> ByName = new(StringComparer.Ordinal)
     {

@@ -10,7 +10,7 @@ namespace RControl.Security;
 /// or the machine's CA store — always within their validity dates. Used both for the TLS handshake and for the
 /// login proof, so a connection and an identity are checked by the same rule.
 /// </summary>
-public sealed class PeerTrust
+internal sealed class PeerTrust
 {
     private readonly Func<X509Certificate2, string?> _check;
 

@@ -1,7 +1,7 @@
 namespace RControl.Security;
 
 /// <summary>Writes files and directories readable by their owner only (0600 / 0700), created with that mode.</summary>
-public static class PrivateFile
+internal static class PrivateFile
 {
     private const UnixFileMode OwnerDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;

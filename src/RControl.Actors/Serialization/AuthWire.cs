@@ -1,6 +1,7 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Google.Protobuf;
+using RControl.Protocol;
 using RControl.Security;
 using W = RControl.Protocol.Wire;
 

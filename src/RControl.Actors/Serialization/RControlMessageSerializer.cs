@@ -19,7 +19,7 @@ namespace RControl.Serialization;
 /// the association). Secrets: an <see cref="SshSessionSpec"/> sent to open a session carries its password/passphrase,
 /// one sent back to a client never does. Nothing here logs.
 /// </remarks>
-public sealed class RControlMessageSerializer : SerializerWithStringManifest
+internal sealed class RControlMessageSerializer : SerializerWithStringManifest
 {
     /// <summary>The serializer id (Akka reserves 0–100).</summary>
     public const int SerializerId = 7357;

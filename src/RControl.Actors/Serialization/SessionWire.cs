@@ -122,37 +122,37 @@ internal static class SessionWire
         }
     }
 
-    public static W.OpenSession ToWire(SessionManagerActor.OpenSession m) => new() { Name = m.Name, Spec = ToWire(m.Spec, withSecrets: true) };
+    public static W.OpenSession ToWire(OpenSession m) => new() { Name = m.Name, Spec = ToWire(m.Spec, withSecrets: true) };
 
-    public static SessionManagerActor.OpenSession FromWire(W.OpenSession w) => new(w.Name, FromWire(w.Spec));
+    public static OpenSession FromWire(W.OpenSession w) => new(w.Name, FromWire(w.Spec));
 
-    public static W.GetSession ToWire(SessionManagerActor.GetSession m) => new() { Name = m.Name };
+    public static W.GetSession ToWire(GetSession m) => new() { Name = m.Name };
 
-    public static SessionManagerActor.GetSession FromWire(W.GetSession w) => new(w.Name);
+    public static GetSession FromWire(W.GetSession w) => new(w.Name);
 
-    public static W.CloseSession ToWire(SessionManagerActor.CloseSession m) => new() { Name = m.Name };
+    public static W.CloseSession ToWire(CloseSession m) => new() { Name = m.Name };
 
-    public static SessionManagerActor.CloseSession FromWire(W.CloseSession w) => new(w.Name);
+    public static CloseSession FromWire(W.CloseSession w) => new(w.Name);
 
-    public static W.SessionFound ToWire(SessionManagerActor.SessionFound m) => new()
+    public static W.SessionFound ToWire(SessionFound m) => new()
     {
         Name = m.Name,
         Session = Akka.Serialization.Serialization.SerializedActorPath(m.Session),
         Spec = ToWire(m.Spec, withSecrets: false),
     };
 
-    public static SessionManagerActor.SessionFound FromWire(W.SessionFound w, ExtendedActorSystem system) =>
+    public static SessionFound FromWire(W.SessionFound w, ExtendedActorSystem system) =>
         new(w.Name, system.Provider.ResolveActorRef(w.Session), FromWire(w.Spec));
 
-    public static W.SessionNotFound ToWire(SessionManagerActor.SessionNotFound m) => new() { Name = m.Name, Known = { m.Known } };
+    public static W.SessionNotFound ToWire(SessionNotFound m) => new() { Name = m.Name, Known = { m.Known } };
 
-    public static SessionManagerActor.SessionNotFound FromWire(W.SessionNotFound w) => new(w.Name, w.Known.ToArray());
+    public static SessionNotFound FromWire(W.SessionNotFound w) => new(w.Name, w.Known.ToArray());
 
-    public static W.SessionClosed ToWire(SessionManagerActor.SessionClosed m) => new() { Name = m.Name };
+    public static W.SessionClosed ToWire(SessionClosed m) => new() { Name = m.Name };
 
-    public static SessionManagerActor.SessionClosed FromWire(W.SessionClosed w) => new(w.Name);
+    public static SessionClosed FromWire(W.SessionClosed w) => new(w.Name);
 
-    public static W.SessionList ToWire(SessionManagerActor.SessionList m) => new() { Names = { m.Names } };
+    public static W.SessionList ToWire(SessionList m) => new() { Names = { m.Names } };
 
-    public static SessionManagerActor.SessionList FromWire(W.SessionList w) => new(w.Names.ToArray());
+    public static SessionList FromWire(W.SessionList w) => new(w.Names.ToArray());
 }

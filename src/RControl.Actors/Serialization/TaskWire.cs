@@ -52,31 +52,31 @@ internal static class TaskWire
         };
     }
 
-    public static W.Execute ToWire(SessionActor.Execute m) => new() { TaskId = m.TaskId, Spec = ToWire(m.Spec) };
+    public static W.Execute ToWire(ExecuteCommand m) => new() { TaskId = m.TaskId, Spec = ToWire(m.Spec) };
 
-    public static SessionActor.Execute FromWire(W.Execute w) =>
+    public static ExecuteCommand FromWire(W.Execute w) =>
         new(w.TaskId, FromWire(w.Spec ?? throw new System.Runtime.Serialization.SerializationException("the command spec is missing")));
 
-    public static W.Kill ToWire(SessionActor.Kill m) => new() { TaskId = m.TaskId };
+    public static W.Kill ToWire(KillCommand m) => new() { TaskId = m.TaskId };
 
-    public static SessionActor.Kill FromWire(W.Kill w) => new(w.TaskId);
+    public static KillCommand FromWire(W.Kill w) => new(w.TaskId);
 
-    public static W.Output ToWire(CommandTaskActor.Output m)
+    public static W.Output ToWire(CommandOutput m)
     {
         var wire = new W.Output { TaskId = m.TaskId, Stream = (W.OutputStream)m.Stream };
         wire.Lines.AddRange(m.Lines);
         return wire;
     }
 
-    public static CommandTaskActor.Output FromWire(W.Output w) =>
+    public static CommandOutput FromWire(W.Output w) =>
         new(w.TaskId, WireLimits.Enum<OutputStream>((int)w.Stream, "output stream"), w.Lines.ToArray());
 
-    public static W.OutputAck ToWire(CommandTaskActor.OutputAck m) => new() { TaskId = m.TaskId, Stream = (W.OutputStream)m.Stream };
+    public static W.OutputAck ToWire(CommandOutputAck m) => new() { TaskId = m.TaskId, Stream = (W.OutputStream)m.Stream };
 
-    public static CommandTaskActor.OutputAck FromWire(W.OutputAck w) =>
+    public static CommandOutputAck FromWire(W.OutputAck w) =>
         new(w.TaskId, WireLimits.Enum<OutputStream>((int)w.Stream, "output stream"));
 
-    public static W.Completed ToWire(CommandTaskActor.Completed m)
+    public static W.Completed ToWire(CommandCompleted m)
     {
         var wire = new W.Completed { TaskId = m.TaskId, End = (W.CommandEnd)m.End };
         if (m.ExitCode is { } code)
@@ -92,6 +92,6 @@ internal static class TaskWire
         return wire;
     }
 
-    public static CommandTaskActor.Completed FromWire(W.Completed w) =>
+    public static CommandCompleted FromWire(W.Completed w) =>
         new(w.TaskId, WireLimits.Enum<CommandEnd>((int)w.End, "command end"), w.HasExitCode ? w.ExitCode : null, w.HasError ? w.Error : null);
 }

@@ -1,6 +1,7 @@
 using RControl.Actors;
 using RControl.Protocol;
 using P = RControl.Protocol.FileProtocol;
+using J = RControl.Jobs.JobProtocol;
 using W = RControl.Protocol.Wire;
 
 namespace RControl.Serialization;
@@ -14,20 +15,20 @@ internal static class WireFormats
 {
     public static IReadOnlyList<WireFormat> All { get; } =
     [
-        Request<SessionActor.Execute, W.Execute>("Execute", TaskWire.ToWire, TaskWire.FromWire),
-        Request<SessionActor.Kill, W.Kill>("Kill", TaskWire.ToWire, TaskWire.FromWire),
-        Answer<CommandTaskActor.Output, W.Output>("Output", TaskWire.ToWire, TaskWire.FromWire),
-        Request<CommandTaskActor.OutputAck, W.OutputAck>("OutputAck", TaskWire.ToWire, TaskWire.FromWire),
-        Answer<CommandTaskActor.Completed, W.Completed>("Completed", TaskWire.ToWire, TaskWire.FromWire),
+        Request<ExecuteCommand, W.Execute>("Execute", TaskWire.ToWire, TaskWire.FromWire),
+        Request<KillCommand, W.Kill>("Kill", TaskWire.ToWire, TaskWire.FromWire),
+        Answer<CommandOutput, W.Output>("Output", TaskWire.ToWire, TaskWire.FromWire),
+        Request<CommandOutputAck, W.OutputAck>("OutputAck", TaskWire.ToWire, TaskWire.FromWire),
+        Answer<CommandCompleted, W.Completed>("Completed", TaskWire.ToWire, TaskWire.FromWire),
         Request<CommandSpec, W.CommandSpec>("CommandSpec", TaskWire.ToWire, TaskWire.FromWire),
-        Request<SessionManagerActor.OpenSession, W.OpenSession>("OpenSession", SessionWire.ToWire, SessionWire.FromWire),
-        Request<SessionManagerActor.GetSession, W.GetSession>("GetSession", SessionWire.ToWire, SessionWire.FromWire),
-        Request<SessionManagerActor.CloseSession, W.CloseSession>("CloseSession", SessionWire.ToWire, SessionWire.FromWire),
-        Request<SessionManagerActor.ListSessions, W.ListSessions>("ListSessions", _ => new W.ListSessions(), _ => SessionManagerActor.ListSessions.Instance),
-        new WireFormat<SessionManagerActor.SessionFound, W.SessionFound>("SessionFound", SessionWire.ToWire, SessionWire.FromWire, null), // an answer that resolves an actor ref
-        Answer<SessionManagerActor.SessionNotFound, W.SessionNotFound>("SessionNotFound", SessionWire.ToWire, SessionWire.FromWire),
-        Answer<SessionManagerActor.SessionClosed, W.SessionClosed>("SessionClosed", SessionWire.ToWire, SessionWire.FromWire),
-        Answer<SessionManagerActor.SessionList, W.SessionList>("SessionList", SessionWire.ToWire, SessionWire.FromWire),
+        Request<OpenSession, W.OpenSession>("OpenSession", SessionWire.ToWire, SessionWire.FromWire),
+        Request<GetSession, W.GetSession>("GetSession", SessionWire.ToWire, SessionWire.FromWire),
+        Request<CloseSession, W.CloseSession>("CloseSession", SessionWire.ToWire, SessionWire.FromWire),
+        Request<ListSessions, W.ListSessions>("ListSessions", _ => new W.ListSessions(), _ => ListSessions.Instance),
+        new WireFormat<SessionFound, W.SessionFound>("SessionFound", SessionWire.ToWire, SessionWire.FromWire, null), // an answer that resolves an actor ref
+        Answer<SessionNotFound, W.SessionNotFound>("SessionNotFound", SessionWire.ToWire, SessionWire.FromWire),
+        Answer<SessionClosed, W.SessionClosed>("SessionClosed", SessionWire.ToWire, SessionWire.FromWire),
+        Answer<SessionList, W.SessionList>("SessionList", SessionWire.ToWire, SessionWire.FromWire),
         Request<SessionSpec, W.SessionSpec>("SessionSpec", s => SessionWire.ToWire(s, withSecrets: true), SessionWire.FromWire),
         Request<P.StatPath, W.StatPath>("StatPath", FileWire.ToWire, FileWire.FromWire),
         Request<P.ListDirectory, W.ListDirectory>("ListDirectory", FileWire.ToWire, FileWire.FromWire),
@@ -49,12 +50,26 @@ internal static class WireFormats
         Answer<P.Chunk, W.FileChunk>("FileChunk", FileWire.ToWire, FileWire.FromWire),
         Answer<P.Done, W.FileDone>("FileDone", _ => new W.FileDone(), _ => P.Done.Instance),
         Answer<P.Failed, W.FileFailed>("FileFailed", FileWire.ToWire, FileWire.FromWire),
-        new WireFormat<Security.Login.Hello, W.LoginHello>("LoginHello", AuthWire.ToWire, AuthWire.FromWire, WireLimits.MaxRequestBytes),
-        new WireFormat<Security.Login.Challenge, W.LoginChallenge>("LoginChallenge", AuthWire.ToWire, AuthWire.FromWire, null),
-        Request<Security.Login.Proof, W.LoginProof>("LoginProof", AuthWire.ToWire, AuthWire.FromWire),
-        Answer<Security.Login.Accepted, W.LoginAccepted>("LoginAccepted", AuthWire.ToWire, AuthWire.FromWire),
-        Answer<Security.Login.Refused, W.LoginRefused>("LoginRefused", AuthWire.ToWire, AuthWire.FromWire),
-        Answer<Security.AccessDenied, W.AccessDenied>("AccessDenied", AuthWire.ToWire, AuthWire.FromWire),
+        new WireFormat<Login.Hello, W.LoginHello>("LoginHello", AuthWire.ToWire, AuthWire.FromWire, WireLimits.MaxRequestBytes),
+        new WireFormat<Login.Challenge, W.LoginChallenge>("LoginChallenge", AuthWire.ToWire, AuthWire.FromWire, null),
+        Request<Login.Proof, W.LoginProof>("LoginProof", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Login.Accepted, W.LoginAccepted>("LoginAccepted", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<Login.Refused, W.LoginRefused>("LoginRefused", AuthWire.ToWire, AuthWire.FromWire),
+        Answer<AccessDenied, W.AccessDenied>("AccessDenied", AuthWire.ToWire, AuthWire.FromWire),
+        Request<J.Submit, W.SubmitJob>("SubmitJob", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.Submitted, W.JobSubmitted>("JobSubmitted", JobWire.ToWire, JobWire.FromWire),
+        Request<J.Get, W.GetJob>("GetJob", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.Found, W.JobFound>("JobFound", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.JobNotFound, W.JobNotFound>("JobNotFound", JobWire.ToWire, JobWire.FromWire),
+        Request<J.List, W.ListJobs>("ListJobs", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.JobList, W.JobList>("JobList", JobWire.ToWire, JobWire.FromWire),
+        Request<J.ReadOutput, W.ReadJobOutput>("ReadJobOutput", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.OutputPage, W.JobOutputPage>("JobOutputPage", JobWire.ToWire, JobWire.FromWire),
+        Request<J.Kill, W.KillJob>("KillJob", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.KillAccepted, W.JobKillAccepted>("JobKillAccepted", JobWire.ToWire, JobWire.FromWire),
+        Request<J.WaitFor, W.WaitJob>("WaitJob", JobWire.ToWire, JobWire.FromWire),
+        Request<J.ReadAudit, W.ReadAudit>("ReadAudit", JobWire.ToWire, JobWire.FromWire),
+        Answer<J.AuditPage, W.AuditPage>("AuditPage", JobWire.ToWire, JobWire.FromWire),
         Request<Cluster.ClusterNodes.ListNodes, W.ListNodes>("ListNodes", ClusterWire.ToWire, ClusterWire.FromWire),
         Answer<Cluster.ClusterNodes.NodeList, W.NodeList>("NodeList", ClusterWire.ToWire, ClusterWire.FromWire),
     ];

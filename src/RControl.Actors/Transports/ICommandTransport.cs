@@ -6,7 +6,7 @@ namespace RControl.Transports;
 /// Starts commands for one session. The only layer that touches processes or SSH.
 /// Implementations must be safe to call from several threads at once and must never block.
 /// </summary>
-public interface ICommandTransport : IAsyncDisposable
+internal interface ICommandTransport : IAsyncDisposable
 {
     /// <summary>
     /// How many commands may run at once (e.g. SSH channels the server allows); null for no limit.
@@ -19,7 +19,7 @@ public interface ICommandTransport : IAsyncDisposable
 }
 
 /// <summary>A started command.</summary>
-public interface IRunningCommand : IAsyncDisposable
+internal interface IRunningCommand : IAsyncDisposable
 {
     /// <summary>Standard output (with stderr in it when combined).</summary>
     Stream StandardOutput { get; }

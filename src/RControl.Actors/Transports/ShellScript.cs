@@ -1,7 +1,7 @@
 namespace RControl.Transports;
 
 /// <summary>Builds the script given to <c>/bin/sh -c</c> for local and SSH commands.</summary>
-public static class ShellScript
+internal static class ShellScript
 {
     /// <summary>
     /// Wraps a command so that, when combined, stderr goes into the same pipe as stdout

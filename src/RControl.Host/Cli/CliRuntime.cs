@@ -89,28 +89,46 @@ internal static class CliRuntime
         }
     }
 
+    /// <summary>Logs in to the daemon for the job commands; errors as for <see cref="StartEngineAsync"/>.</summary>
+    public static async Task<RControl.Remote.RemoteEngine> ConnectAsync(string daemon, bool verbose, string? credential, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CliEngine.ConnectAsync(daemon, verbose, credential, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            throw new UsageException($"--daemon {daemon}: {e.Message}", e);
+        }
+        catch (SessionException e)
+        {
+            throw new EngineStartException(e.Message, e);
+        }
+    }
+
     /// <summary>
     /// Stdout with a large buffer and no flush per write (Console.Out flushes every write through a 256-char
     /// buffer): the plain view writes batches of lines whole and flushes them itself.
     /// </summary>
-    private static StreamWriter StdoutWriter() =>
+    public static StreamWriter StdoutWriter() =>
         new(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16) { AutoFlush = false };
 
     /// <summary>The view for the settings: JSON, the live view on a terminal, plain lines otherwise.</summary>
     public static IRunView CreateView(RunSettings settings)
     {
         var gather = settings.Mode == OutputMode.Gather;
+        var diff = settings.Mode == OutputMode.Diff;
         if (settings.Mode == OutputMode.Json)
         {
             return new JsonView(Console.Out);
         }
 
         return settings.Live ?? !Console.IsOutputRedirected
-            ? CreateLiveView(gather)
-            : new PlainView(StdoutWriter(), Console.Error, gather);
+            ? CreateLiveView(gather, diff)
+            : new PlainView(StdoutWriter(), Console.Error, gather, diff);
     }
 
     /// <summary>Apart, so that plain and JSON runs never load Spectre.Console (start-up time).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static IRunView CreateLiveView(bool gather) => new LiveView(AnsiConsole.Console, gather);
+    private static IRunView CreateLiveView(bool gather, bool diff) => new LiveView(AnsiConsole.Console, gather, diff);
 }

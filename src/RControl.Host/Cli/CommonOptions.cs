@@ -3,6 +3,7 @@ using System.Globalization;
 using RControl.Configuration;
 using RControl.Host.Cli.Running;
 using RControl.Host.Cli.Targets;
+using RControl.Protocol;
 
 namespace RControl.Host.Cli;
 
@@ -72,11 +73,22 @@ internal sealed class CommonOptions
 
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the engine's warnings." };
 
+    public Option<string[]> SshOption { get; } = new("--ssh-option", "-o", "-O")
+    {
+        Description = "An ssh_config option for SSH targets, Key=Value (Port, User, IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, ProxyJump, ConnectTimeout, ServerAliveInterval, KexAlgorithms); for exec, -o DIR without '=' is --outdir (pssh -o).",
+        HelpName = "Key=Value",
+    };
+
+    public Option<bool> Diff { get; } = new("--diff") { Description = "Show the outputs as unified diffs against the most common one (clush --diff)." };
+
+    /// <summary>True for exec: <c>-o DIR</c> (a value that is not <c>Key=Value</c>) is the output folder, as in pssh.</summary>
+    public bool DashOMayBeFolder { get; init; }
+
     /// <summary>Adds the options to a command; <paramref name="commandOptions"/> false leaves out those that only concern commands (for copy).</summary>
     public void AddTo(Command command, bool commandOptions = true)
     {
-        var ssh = new Option[] { Inventory, User, Identity, PassphraseEnv, AskPassphrase, AskPass, KnownHosts, HostKeyPolicy, SshConfig, ConnectTimeout };
-        var commands = new Option[] { Timeout, OutputTimeout, ExpectedExitCode, CombineStderr, Fanout, Prefix, Gather };
+        var ssh = new Option[] { Inventory, User, Identity, PassphraseEnv, AskPassphrase, AskPass, KnownHosts, HostKeyPolicy, SshConfig, ConnectTimeout, SshOption };
+        var commands = new Option[] { Timeout, OutputTimeout, ExpectedExitCode, CombineStderr, Fanout, Prefix, Gather, Diff };
         var views = new Option[] { Json, Live, Plain, Daemon, Credential, Verbose };
         foreach (var option in commandOptions ? [.. ssh, .. commands, .. views] : ssh.Concat(views))
         {
@@ -96,6 +108,11 @@ internal sealed class CommonOptions
         if (parse.GetValue(Json) && parse.GetValue(Gather))
         {
             throw new UsageException("--json and --gather cannot be used together");
+        }
+
+        if (Has(parse, Diff) && parse.GetValue(Diff) && (parse.GetValue(Json) || parse.GetValue(Gather) || parse.GetValue(Prefix)))
+        {
+            throw new UsageException("--diff cannot be used with --json, --gather or --prefix");
         }
 
         if (parse.GetValue(Prefix) && parse.GetValue(Gather))
@@ -125,7 +142,10 @@ internal sealed class CommonOptions
             ExpectedExitCode = expected,
             CombineStderr = !Has(parse, CombineStderr) || parse.GetValue(CombineStderr),
             Fanout = fanout,
-            Mode = parse.GetValue(Json) ? OutputMode.Json : parse.GetValue(Gather) ? OutputMode.Gather : OutputMode.Prefix,
+            Mode = parse.GetValue(Json) ? OutputMode.Json
+                : parse.GetValue(Gather) ? OutputMode.Gather
+                : Has(parse, Diff) && parse.GetValue(Diff) ? OutputMode.Diff
+                : OutputMode.Prefix,
             Live = parse.GetValue(Live) ? true : parse.GetValue(Plain) ? false : null,
             Daemon = parse.GetValue(Daemon),
             Credential = parse.GetValue(Credential),
@@ -156,7 +176,40 @@ internal sealed class CommonOptions
             ConnectTimeout = connect,
             Passphrase = Secrets.Passphrase(parse.GetValue(PassphraseEnv), parse.GetValue(AskPassphrase)),
             Password = parse.GetValue(AskPass) ? Secrets.Ask("SSH password: ", "--ask-pass") : null,
+            Options = SshOptions.Parse(SshOptionValues(parse)),
         };
+    }
+
+    /// <summary>The <c>-o</c> values that are <c>Key=Value</c> (or <c>"Key Value"</c>) ssh options.</summary>
+    private IEnumerable<string> SshOptionValues(ParseResult parse)
+    {
+        foreach (var value in parse.GetValue(SshOption) ?? [])
+        {
+            if (IsSshOption(value))
+            {
+                yield return value;
+            }
+            else if (!DashOMayBeFolder)
+            {
+                throw new UsageException($"-o '{value}': expected Key=Value, an ssh_config option ({string.Join(", ", SshOptions.Keys)})");
+            }
+        }
+    }
+
+    /// <summary>The <c>-o</c> values that name an output folder (exec: <c>-o DIR</c>, as in pssh).</summary>
+    public IReadOnlyList<string> DashOFolders(ParseResult parse) =>
+        (parse.GetValue(SshOption) ?? []).Where(v => !IsSshOption(v)).ToArray();
+
+    /// <summary><c>Key=Value</c> or <c>Key Value</c> with a word for a key; <c>./a=b</c> or <c>/x=y</c> are folders.</summary>
+    private static bool IsSshOption(string value)
+    {
+        var end = 0;
+        while (end < value.Length && char.IsAsciiLetter(value[end]))
+        {
+            end++;
+        }
+
+        return end > 0 && end < value.Length && value[end] is '=' or ' ' or '\t';
     }
 
     private static bool Has(ParseResult parse, Option option) => parse.CommandResult.Command.Options.Contains(option);

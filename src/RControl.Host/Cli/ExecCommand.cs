@@ -10,17 +10,20 @@ internal static class ExecCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions { DashOMayBeFolder = true };
+        var parity = new ParityOptions();
         var targets = new Option<string[]>("--target", "-t")
         {
             Description = "Where to run: local, an inventory session or group, user@host:port, a ~/.ssh/config alias, a host range web[01-20].example.com. Repeat or separate with commas.",
-            Required = true,
             HelpName = "target",
         };
+        var detach = new Option<bool>("--detach", "-d") { Description = "With --daemon: run as a job on the daemon, print its id and return at once (see rcontrol jobs, logs, wait)." };
         var words = new Argument<string[]>("command") { Description = "The shell command (after --).", Arity = ArgumentArity.OneOrMore };
         var command = new Command("exec", "Run a command on one or more targets.");
         command.Options.Add(targets);
+        command.Options.Add(detach);
         common.AddTo(command);
+        parity.AddTo(command);
         command.Arguments.Add(words);
         command.SetAction((parse, ct) => CliRuntime.InvokeAsync(
             async token =>
@@ -34,21 +37,88 @@ internal static class ExecCommand
                 }
 
                 var inventory = common.LoadInventory(parse);
+                var folders = OutputFolders(parse, common, parity);
+                if (folders.Err is not null)
+                {
+                    // pssh -e: stderr is kept apart to go to its own files.
+                    settings = settings with { CombineStderr = false };
+                }
+
                 var defaults = common.SshDefaults(parse, settings);
+                var requested = RequestedTargets(parse, targets, parity, inventory, defaults);
+                IReadOnlyList<Target> Resolve(RControl.Configuration.Inventory known) => Exclusions.Apply(
+                    TargetResolver.Resolve(requested, known, defaults), parse.GetValue(parity.Exclude) ?? [], parse.GetValue(parity.ExcludeGroup) ?? [], known);
+                var detached = parse.GetValue(detach);
+                if (detached && settings.Daemon is null)
+                {
+                    throw new UsageException("--detach needs --daemon: only a daemon keeps jobs");
+                }
+
+                if (detached && (folders.Out is not null || folders.Err is not null || parse.GetValue(parity.Stdin) is not null))
+                {
+                    // These live in the client, which a detached job outlives.
+                    throw new UsageException("--detach cannot be used with --stdin, --outdir/-o DIR or --errdir/-e: read a job's output with rcontrol logs");
+                }
+
                 if (settings.Daemon is null)
                 {
                     // Refuse bad targets before starting anything (with a daemon, its session names are needed first).
-                    TargetResolver.Resolve(parse.GetValue(targets) ?? [], inventory, defaults);
+                    Resolve(inventory);
                 }
 
+                var stdin = StdinFeed.Read(parse.GetValue(parity.Stdin));
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
-                var known = Targets.InventoryFiles.Merge(engine.KnownSessions, inventory);
-                var resolved = TargetResolver.Resolve(parse.GetValue(targets) ?? [], known, defaults);
-                var units = await ExecJob.RunAsync(engine, resolved, text, settings, CliRuntime.CreateView(settings), token).ConfigureAwait(false);
-                return RunUnit.ExitStatus(units);
+                var resolved = Resolve(Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
+                if (detached)
+                {
+                    return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForExec(resolved, text, settings, engine), token).ConfigureAwait(false);
+                }
+
+                var view = CliRuntime.CreateView(settings);
+                if (folders.Out is not null || folders.Err is not null)
+                {
+                    view = new Output.OutputFilesView(view, folders.Out, folders.Err);
+                }
+
+                var units = await ExecJob.RunAsync(engine, resolved, text, settings, view, token, stdin).ConfigureAwait(false);
+                return parse.GetValue(parity.LargestStatus) ? RunUnit.LargestExitStatus(units) : RunUnit.ExitStatus(units);
             },
             ct));
         return command;
+    }
+
+    /// <summary>The <c>-t</c> targets, then those of the <c>--hosts</c> files (each line checked, naming file and line).</summary>
+    private static IReadOnlyList<string> RequestedTargets(
+        ParseResult parse, Option<string[]> targets, ParityOptions parity, RControl.Configuration.Inventory inventory, SshDefaults defaults)
+    {
+        var requested = new List<string>(parse.GetValue(targets) ?? []);
+        foreach (var file in parse.GetValue(parity.Hosts) ?? [])
+        {
+            foreach (var entry in HostsFile.Read(file))
+            {
+                try
+                {
+                    TargetResolver.Resolve([entry.Target], inventory, defaults);
+                }
+                catch (UsageException e)
+                {
+                    throw new UsageException($"{file}:{entry.Line}: {e.Message}", e);
+                }
+
+                requested.Add(entry.Target);
+            }
+        }
+
+        return requested.Count > 0 ? requested : throw new UsageException("no target given: use -t/--target (local, user@host, an inventory name) or --hosts FILE");
+    }
+
+    /// <summary>The <c>--outdir</c>/<c>-o DIR</c> and <c>--errdir</c>/<c>-e</c> folders (at most one each).</summary>
+    private static (string? Out, string? Err) OutputFolders(ParseResult parse, CommonOptions common, ParityOptions parity)
+    {
+        var outs = common.DashOFolders(parse).Concat(parse.GetValue(parity.OutDir) is { } o ? [o] : []).Distinct(StringComparer.Ordinal).ToArray();
+        return outs.Length > 1
+            ? throw new UsageException($"more than one output folder: {string.Join(", ", outs)} (-o DIR and --outdir name the same thing)")
+            : (outs.FirstOrDefault(), parse.GetValue(parity.ErrDir));
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ internal static class DaemonCommand
             config,
         };
         command.Subcommands.Add(CredentialsCommand.Create());
+        command.Subcommands.Add(StatusCommand.Create());
         command.SetAction(async (result, cancellationToken) =>
         {
             if (result.GetValue(config) is not { } file)

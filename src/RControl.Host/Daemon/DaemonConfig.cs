@@ -10,7 +10,7 @@ namespace RControl.Host.Daemon;
 /// security: the CA and certificates of its state directory (created on first start), the certificate of an explicit
 /// <c>rcontrol.remote.tls</c> section, or — only when explicitly asked — none.
 /// </summary>
-internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan GracePeriod, EndpointSecurity Security, DaemonState? State)
+internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan GracePeriod, EndpointSecurity Security, DaemonState? State, Store.StoreConfig Store)
 {
     /// <summary>Defaults of a daemon, under the user's file: Akka.Remote on, port 4053, no CLR exit hook (the host stops Akka).</summary>
     private const string Defaults = """
@@ -67,6 +67,10 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         full = DaemonCluster.Apply(full, inventory);
         _ = ClientGrants.Parse(full.GetConfig("rcontrol"), inventory.Groups); // bad grants fail the start, naming client and key
         var grace = Inventory.Duration("rcontrol.daemon", "shutdown-grace-period", full.GetConfig("rcontrol.daemon"));
-        return new DaemonConfig(full, inventory, grace, security, state);
+        var store = RControl.Host.Daemon.Store.StoreConfig.Parse(full);
+        return new DaemonConfig(full, inventory, grace, security, state, store);
     }
+
+    /// <summary>The state directory (also when TLS is configured explicitly and no CA is kept there).</summary>
+    public string StateDirectory => State?.Directory ?? DaemonState.DirectoryOf(Config);
 }

@@ -14,9 +14,11 @@ internal static class DaemonRunner
     public static async Task<int> RunAsync(FileInfo configFile, TextWriter error, CancellationToken cancellationToken)
     {
         DaemonConfig config;
+        Metrics.MetricsSettings metrics;
         try
         {
             config = DaemonConfig.Load(configFile);
+            metrics = Metrics.MetricsSettings.Parse(config.Config, DaemonState.DirectoryOf(config.Config));
         }
         catch (ConfigurationException e)
         {
@@ -27,6 +29,12 @@ internal static class DaemonRunner
         if (PortInUse(config) is { } inUse)
         {
             await error.WriteLineAsync($"rcontrol daemon: {inUse}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using var jobs = await DaemonJobs.OpenAsync(config, error, cancellationToken).ConfigureAwait(false);
+        if (jobs is null)
+        {
             return 2;
         }
 
@@ -42,6 +50,8 @@ internal static class DaemonRunner
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.GracePeriod + TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(jobs);
+        builder.Services.AddSingleton(jobs.Store);
         var startup = new StartupFailure();
         builder.Services.AddSingleton(startup);
         builder.Services.AddAkka("rcontrol", (akka, _) =>
@@ -49,9 +59,10 @@ internal static class DaemonRunner
             akka.AddHocon(config.Config, HoconAddMode.Prepend);
             akka.WithRControlSecurity(config.Security);
             DaemonCluster.AddTo(akka, config);
-            akka.WithRControl();
+            akka.WithRControl(o => o.Jobs = jobs);
         });
         builder.Services.AddHostedService<DaemonService>();
+        Metrics.DaemonMetricsRegistration.AddDaemonMetrics(builder.Services, metrics);
 
         try
         {

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RControl.Actors;
 using RControl.Hosting;
+using RControl.Protocol;
+using RControl.Security;
 
 namespace RControl.Host.Daemon;
 
@@ -12,7 +14,7 @@ namespace RControl.Host.Daemon;
 /// shutdown (SIGTERM) gives running tasks the grace period, then kills the rest — each one reported.
 /// Registered after Akka, so it stops before the actor system does.
 /// </summary>
-internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlEngine> engine, DaemonConfig config, ILoggerFactory loggers) : IHostedService
+internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlEngine> engine, DaemonConfig config, RControl.Jobs.JobService jobs, ILoggerFactory loggers) : IHostedService
 {
     private readonly ILogger _log = loggers.CreateLogger("RControl.Daemon");
     private IActorRef _tasks = ActorRefs.Nobody;
@@ -21,9 +23,9 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
     {
         _tasks = system.ActorOf(TaskLogActor.Props(loggers.CreateLogger("RControl.Tasks")), "rcontrol-task-log");
         var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
-        var sessions = await manager.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        var sessions = await manager.Ask<SessionList>(ListSessions.Instance, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-        RControl.Remote.RemoteSecurity.WarnIfInsecure(config.Security, _log);
+        RemoteSecurity.WarnIfInsecure(config.Security, _log);
         if (config.State is { } state)
         {
             var (host, port) = config.Endpoint;
@@ -50,6 +52,20 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
             return; // never started
         }
 
+        jobs.StopStarting();
+        await StopTasksAsync(cancellationToken).ConfigureAwait(false);
+        if (await jobs.StopAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
+        {
+            _log.LogInformation("shutting down: every job's end is recorded");
+        }
+        else
+        {
+            _log.LogError("shutting down: some jobs did not record their end within 10s");
+        }
+    }
+
+    private async Task StopTasksAsync(CancellationToken cancellationToken)
+    {
         var running = await _tasks.Ask<TaskLogActor.RunningTasks>(TaskLogActor.GetRunning.Instance, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         if (running.Tasks.Count == 0)
         {
@@ -68,7 +84,7 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
         foreach (var task in running.Tasks)
         {
             _log.LogWarning("shutting down: killing task {TaskId} on session {Session} (grace period over): {Command}", task.TaskId, task.Session, task.Command);
-            task.SessionActor.Tell(new SessionActor.Kill(task.TaskId));
+            task.SessionActor.Tell(new KillCommand(task.TaskId));
         }
 
         if (await WaitIdleAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))

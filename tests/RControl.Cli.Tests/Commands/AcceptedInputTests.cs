@@ -52,7 +52,7 @@ public class AcceptedInputTests
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("--inventory", r.Stdout);
         Assert.Contains("--user", r.Stdout);
-        foreach (var commandOnly in new[] { "--timeout", "--fanout", "--expected-exit-code", "--combine-stderr", "--gather" })
+        foreach (var commandOnly in new[] { "--timeout", "--expected-exit-code", "--combine-stderr", "--gather", "--diff", "--stdin" })
         {
             Assert.DoesNotContain(commandOnly + " ", r.Stdout);
         }

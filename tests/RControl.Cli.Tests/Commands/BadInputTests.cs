@@ -77,6 +77,24 @@ public class BadInputTests : IClassFixture<BadInputTests.Runs>
         { "plan task key typo", ["run", "task-typo.hocon"], "task 'A': unknown key(s) afer (did you mean 'after'?)" },
         { "plan root key typo", ["run", "plan-typo.hocon"], "plan-typo.hocon:1: unknown key 'task' (did you mean 'tasks'?)" },
         { "plan bad combine-stderr", ["run", "combine.hocon"], "task 'A': combine-stderr must be true or false, got 'maybe'" },
+
+        // The pssh/clush options: a typo in any of them is refused before anything runs.
+        { "hosts file missing", ["exec", "--hosts", "no-hosts.txt", "--", "touch MARKER"], "--hosts: file 'no-hosts.txt' not found" },
+        { "hosts file bad port", ["exec", "--hosts", "hosts-port.txt", "--", "touch MARKER"], "hosts-port.txt:3: bad target 'me@web1.example.com:99999'" },
+        { "hosts file three words", ["exec", "--hosts", "hosts-words.txt", "--", "touch MARKER"], "hosts-words.txt:1: expected '[user@]host[:port] [user]'" },
+        { "hosts file empty", ["exec", "--hosts", "hosts-empty.txt", "--", "touch MARKER"], "--hosts: file 'hosts-empty.txt' lists no host" },
+        { "exclude unknown group", ["exec", "-t", "local", "-X", "mordor", "--", "touch MARKER"], "-X: unknown group 'mordor'" },
+        { "exclude everything", ["exec", "-t", "local", "-x", "local", "--", "touch MARKER"], "-x/-X excluded every target" },
+        { "diff with json", ["exec", "-t", "local", "--diff", "--json", "--", "touch MARKER"], "--diff cannot be used with --json" },
+        { "maxrc with a value", ["exec", "-t", "local", "-S", "yes", "--", "touch MARKER"], "unexpected 'yes' before --" },
+        { "ssh option unknown", ["exec", "-t", "local", "-o", "ForwardAgent=yes", "--", "touch MARKER"], "-o ForwardAgent: not an ssh option rcontrol understands" },
+        { "ssh option typo", ["exec", "-t", "local", "-o", "Prot=2222", "--", "touch MARKER"], "(did you mean 'Port'?)" },
+        { "ssh option bad port", ["exec", "-t", "local", "-o", "Port=ssh", "--", "touch MARKER"], "-o Port: 'ssh' is not a port" },
+        { "ssh option not key=value in run", ["run", "cycle.hocon", "-o", "somewhere"], "-o 'somewhere': expected Key=Value" },
+        { "two output folders", ["exec", "-t", "local", "-o", "a", "--outdir", "b", "--", "touch MARKER"], "more than one output folder" },
+        { "stdin file missing", ["exec", "-t", "local", "--stdin", "no-input.txt", "--", "touch MARKER"], "--stdin no-input.txt:" },
+        { "copy unknown force option", ["copy", "local:/etc/hostname", "local:MARKER", "--forse"], "--forse" },
+        { "copy group to group", ["copy", "--inventory", "pairs.hocon", "both:/etc/hostname", "both:MARKER"], "one side must be a single session" },
     };
 
     [Theory]
@@ -149,6 +167,10 @@ public class BadInputTests : IClassFixture<BadInputTests.Runs>
         Write("empty-group.hocon", "groups { nobody = [] }\ntasks = [\n" + ok + " { name = A, group = nobody, run = \"touch MARKER\" }\n]\n");
         Write("task-typo.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", afer = [OK] }\n]\n");
         Write("plan-typo.hocon", "task = [\n" + ok + "]\n");
+        Write("hosts-port.txt", "# hosts\nlocal\nme@web1.example.com:99999\n");
+        Write("hosts-words.txt", "web1.example.com me extra\n");
+        Write("hosts-empty.txt", "# nothing here\n\n");
+        Write("pairs.hocon", "sessions { a { type = local }, b { type = local } }\ngroups { both = [a, b] }\n");
         Write("combine.hocon", "tasks = [\n" + ok + " { name = A, session = local, run = \"echo\", combine-stderr = maybe }\n]\n");
     }
 }

@@ -12,7 +12,7 @@ namespace RControl.Remote.Tests.Processes;
 /// <summary>
 /// The test assembly as a program, for tests that need a client in another process (or as another Unix user):
 /// <c>dotnet RControl.Remote.Tests.dll client ADDRESS CREDENTIAL COMMAND</c> runs one command through a real
-/// <see cref="RemoteEngine"/>; <c>intrude-daemon ADDRESS MARKER</c> and <c>intrude-client ADDRESS</c> send raw protocol
+/// <see cref="RemoteEngine"/> (<c>client-config ADDRESS HOCON-FILE COMMAND</c>: with that client config, e.g. TLS); <c>intrude-daemon ADDRESS MARKER</c> and <c>intrude-client ADDRESS</c> send raw protocol
 /// messages, by every path they can think of, without a credential of the daemon's CA, and print every answer.
 /// </summary>
 public static class ClientProgram
@@ -22,20 +22,22 @@ public static class ClientProgram
         switch (args.FirstOrDefault())
         {
             case "client" when args.Length == 4:
-                return await RunClientAsync(args[1], args[2], args[3]);
+                return await RunClientAsync(args[1], TestCredentials.ForFile(args[2]), args[3]);
+            case "client-config" when args.Length == 4:
+                return await RunClientAsync(args[1], ConfigurationFactory.ParseString(await File.ReadAllTextAsync(args[2])), args[3]);
             case "intrude-daemon" when args.Length == 3:
                 return await IntrudeAsync(args[1], DaemonAttempts(args[2]));
             case "intrude-client" when args.Length == 2:
                 return await IntrudeAsync(args[1], ClientAttempts());
             default:
-                await Console.Error.WriteLineAsync("usage: client ADDRESS CREDENTIAL COMMAND | intrude-daemon ADDRESS MARKER | intrude-client ADDRESS");
+                await Console.Error.WriteLineAsync("usage: client ADDRESS CREDENTIAL COMMAND | client-config ADDRESS HOCON-FILE COMMAND | intrude-daemon ADDRESS MARKER | intrude-client ADDRESS");
                 return 2;
         }
     }
 
-    private static async Task<int> RunClientAsync(string address, string credential, string command)
+    private static async Task<int> RunClientAsync(string address, Config config, string command)
     {
-        await using var engine = await RemoteEngine.ConnectAsync(address, TestCredentials.ForFile(credential));
+        await using var engine = await RemoteEngine.ConnectAsync(address, config);
         var session = await engine.GetSessionAsync("local");
         var task = session.Execute(command, new CommandOptions { ExpectedExitCode = null, OnStdout = (_, line) => Console.WriteLine(line) });
         Console.WriteLine($"started {task.Id}");
@@ -51,18 +53,18 @@ public static class ClientProgram
         yield return ("/user/rcontrol-files", new FileProtocol.ListDirectory("local", "/root"));
         foreach (var path in new[] { "/user/*", "/user/*/*", "/user/*/*/*" })
         {
-            yield return (path, SessionManagerActor.ListSessions.Instance);
-            yield return (path, new SessionManagerActor.GetSession("local"));
-            yield return (path, new SessionManagerActor.OpenSession("intruder", new LocalSessionSpec()));
-            yield return (path, new SessionActor.Execute("intruder-1", new CommandSpec($"touch {marker}")));
+            yield return (path, ListSessions.Instance);
+            yield return (path, new GetSession("local"));
+            yield return (path, new OpenSession("intruder", new LocalSessionSpec()));
+            yield return (path, new ExecuteCommand("intruder-1", new CommandSpec($"touch {marker}")));
             yield return (path, new FileProtocol.OpenFile("local", "/etc/shadow", FileOpenMode.Read));
             yield return (path, new Identify("who"));
             for (var id = 1; id <= 20; id++)
             {
-                yield return (path, new SessionActor.Kill(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                yield return (path, new KillCommand(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
-            yield return (path, new SessionManagerActor.CloseSession("local"));
+            yield return (path, new CloseSession("local"));
         }
     }
 
@@ -75,8 +77,8 @@ public static class ClientProgram
             for (var id = 1; id <= 20; id++)
             {
                 var taskId = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                yield return (path, new CommandTaskActor.Output(taskId, OutputStream.Stdout, ["injected"]));
-                yield return (path, new CommandTaskActor.Completed(taskId, CommandEnd.Exited, 0, null));
+                yield return (path, new CommandOutput(taskId, OutputStream.Stdout, ["injected"]));
+                yield return (path, new CommandCompleted(taskId, CommandEnd.Exited, 0, null));
             }
         }
     }

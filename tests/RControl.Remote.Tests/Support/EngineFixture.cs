@@ -3,6 +3,7 @@ using Akka.Configuration;
 using RControl.Configuration;
 using RControl.Hosting;
 using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Remote.Tests.Support;
 
@@ -36,7 +37,7 @@ public sealed class EngineFixture : IAsyncLifetime
     public static ActorSystem StartEngineSystem(string hocon, TestSupport.TestCredentials credentials) => StartEngineSystem(hocon, credentials.Engine);
 
     /// <summary>An engine system secured by <paramref name="security"/> (null: from the config's <c>rcontrol.remote.tls</c>).</summary>
-    public static ActorSystem StartEngineSystem(string hocon, EndpointSecurity? security)
+    internal static ActorSystem StartEngineSystem(string hocon, EndpointSecurity? security)
     {
         // RControlConfig.Parse reads ${VAR} from the environment and checks the structure, as for every config.
         var config = RControlConfig.Parse(hocon)

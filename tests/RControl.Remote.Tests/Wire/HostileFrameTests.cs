@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
+using RControl.Protocol;
 using RControl.Remote.Tests.Support;
+using RControl.Security;
 using RControl.Serialization;
 using RControl.TestSupport;
 

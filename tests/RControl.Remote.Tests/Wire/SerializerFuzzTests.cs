@@ -115,7 +115,7 @@ public sealed class SerializerFuzzTests(ITestOutputHelper output) : IAsyncLifeti
         var error = Decode("Execute", payload);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < BaseAllowance);
         Assert.Equal($"RControl wire: Execute payload of {payload.Length} bytes is larger than the {WireLimits.MaxRequestBytes} bytes allowed", error?.Message);
-        Assert.IsType<Actors.CommandTaskActor.Output>(_serializer.FromBinary(_serializer.ToBinary(new Actors.CommandTaskActor.Output("t", OutputStream.Stdout, [new string('x', 3 * 1024 * 1024)])), "Output"));
+        Assert.IsType<Protocol.CommandOutput>(_serializer.FromBinary(_serializer.ToBinary(new Protocol.CommandOutput("t", OutputStream.Stdout, [new string('x', 3 * 1024 * 1024)])), "Output"));
     }
 
     [Fact]
@@ -128,8 +128,8 @@ public sealed class SerializerFuzzTests(ITestOutputHelper output) : IAsyncLifeti
         }
 
         // The writer stops at the limit (it never sends what the reader refuses) …
-        var open = new Actors.SessionManagerActor.OpenSession("deep", spec);
-        var back = (Actors.SessionManagerActor.OpenSession)_serializer.FromBinary(_serializer.ToBinary(open), "OpenSession");
+        var open = new Protocol.OpenSession("deep", spec);
+        var back = (Protocol.OpenSession)_serializer.FromBinary(_serializer.ToBinary(open), "OpenSession");
         var depth = 0;
         for (var s = (SshSessionSpec)back.Spec; s.JumpHosts is { } jumps; s = jumps.Values.Single())
         {

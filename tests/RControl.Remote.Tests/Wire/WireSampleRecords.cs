@@ -2,6 +2,8 @@ using Akka.Actor;
 using RControl.Actors;
 using RControl.Files;
 using RControl.Protocol;
+using RControl.Jobs;
+using J = RControl.Jobs.JobProtocol;
 using P = RControl.Protocol.FileProtocol;
 
 namespace RControl.Remote.Tests.Wire;
@@ -48,20 +50,20 @@ internal static class WireSampleRecords
         var session = system.Provider.ResolveActorRef(SessionPath);
         return new Dictionary<string, object>
         {
-            ["Execute"] = new SessionActor.Execute("0123456789abcdef0123456789abcdef", spec),
-            ["Kill"] = new SessionActor.Kill("0123456789abcdef0123456789abcdef"),
-            ["Output"] = new CommandTaskActor.Output("t1", OutputStream.Stderr, ["line 1", "", "é ✓ \r"]),
-            ["OutputAck"] = new CommandTaskActor.OutputAck("t1", OutputStream.Stderr),
-            ["Completed"] = new CommandTaskActor.Completed("t1", CommandEnd.Exited, 3, "bad exit code"),
+            ["Execute"] = new ExecuteCommand("0123456789abcdef0123456789abcdef", spec),
+            ["Kill"] = new KillCommand("0123456789abcdef0123456789abcdef"),
+            ["Output"] = new CommandOutput("t1", OutputStream.Stderr, ["line 1", "", "é ✓ \r"]),
+            ["OutputAck"] = new CommandOutputAck("t1", OutputStream.Stderr),
+            ["Completed"] = new CommandCompleted("t1", CommandEnd.Exited, 3, "bad exit code"),
             ["CommandSpec"] = spec,
-            ["OpenSession"] = new SessionManagerActor.OpenSession("web1", ssh),
-            ["GetSession"] = new SessionManagerActor.GetSession("web1"),
-            ["CloseSession"] = new SessionManagerActor.CloseSession("web1"),
-            ["ListSessions"] = SessionManagerActor.ListSessions.Instance,
-            ["SessionFound"] = new SessionManagerActor.SessionFound("web1", session, ssh with { Password = null, Passphrase = null, JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = Jump(null) } }),
-            ["SessionNotFound"] = new SessionManagerActor.SessionNotFound("web9", ["web1", "web2"]),
-            ["SessionClosed"] = new SessionManagerActor.SessionClosed("web1"),
-            ["SessionList"] = new SessionManagerActor.SessionList(["local", "web1"]),
+            ["OpenSession"] = new OpenSession("web1", ssh),
+            ["GetSession"] = new GetSession("web1"),
+            ["CloseSession"] = new CloseSession("web1"),
+            ["ListSessions"] = ListSessions.Instance,
+            ["SessionFound"] = new SessionFound("web1", session, ssh with { Password = null, Passphrase = null, JumpHosts = new Dictionary<string, SshSessionSpec> { ["bastion"] = Jump(null) } }),
+            ["SessionNotFound"] = new SessionNotFound("web9", ["web1", "web2"]),
+            ["SessionClosed"] = new SessionClosed("web1"),
+            ["SessionList"] = new SessionList(["local", "web1"]),
             ["SessionSpec"] = new LocalSessionSpec { WorkingDirectory = "/srv" },
             ["StatPath"] = new P.StatPath("web1", "/etc/hosts", FollowLinks: true),
             ["ListDirectory"] = new P.ListDirectory("web1", "/etc"),
@@ -83,12 +85,29 @@ internal static class WireSampleRecords
             ["FileChunk"] = new P.Chunk([9, 8, 7]),
             ["FileDone"] = P.Done.Instance,
             ["FileFailed"] = new P.Failed(FileErrorKind.NotFound, "stat", "/x", "no such file or directory"),
-            ["LoginHello"] = new Security.Login.Hello([0x30, 0x82, 0x01, 0x0a], session),
-            ["LoginChallenge"] = new Security.Login.Challenge([1, 2, 3, 4, 5, 6, 7, 8], session),
-            ["LoginProof"] = new Security.Login.Proof([0x30, 0x45, 0x02, 0x21]),
-            ["LoginAccepted"] = new Security.Login.Accepted("ci", Admin: false),
-            ["LoginRefused"] = new Security.Login.Refused("certificate refused: CN=x expired on 2026-01-01 00:00:00Z"),
-            ["AccessDenied"] = new Security.AccessDenied("client 'ci' may not exec on session 'db1'"),
+            ["LoginHello"] = new Login.Hello([0x30, 0x82, 0x01, 0x0a], session),
+            ["LoginChallenge"] = new Login.Challenge([1, 2, 3, 4, 5, 6, 7, 8], session),
+            ["LoginProof"] = new Login.Proof([0x30, 0x45, 0x02, 0x21]),
+            ["LoginAccepted"] = new Login.Accepted("ci", Admin: false),
+            ["LoginRefused"] = new Login.Refused("certificate refused: CN=x expired on 2026-01-01 00:00:00Z"),
+            ["AccessDenied"] = new AccessDenied("client 'ci' may not exec on session 'db1'"),
+            ["SubmitJob"] = new J.Submit(new JobRequest("deploy.hocon", [
+                new JobTask("web1", "make deploy") { Name = "deploy", After = ["build"], Timeout = TimeSpan.FromSeconds(90), OutputTimeout = TimeSpan.FromSeconds(5), ExpectedExitCode = null, CombineStderr = false },
+                new JobTask("web2", "make") { Name = "build", ExpectedExitCode = 2 },
+            ]) { Kind = "plan", Fanout = 3, StopAllOnFailure = true }),
+            ["JobSubmitted"] = new J.Submitted("0a1b2c3d4e5f"),
+            ["GetJob"] = new J.Get("0a1b2c3d4e5f"),
+            ["JobFound"] = new J.Found(SampleJob(when)),
+            ["JobNotFound"] = new J.JobNotFound("0a1b2c3d4e5f"),
+            ["ListJobs"] = new J.List(new JobQuery { RunningOnly = true, Mine = true, Since = when, Limit = 50 }),
+            ["JobList"] = new J.JobList([SampleJob(when) with { Tasks = [] }]),
+            ["ReadJobOutput"] = new J.ReadOutput("0a1b2c3d4e5f", 41, TimeSpan.FromSeconds(5)),
+            ["JobOutputPage"] = new J.OutputPage("0a1b2c3d4e5f", [new J.OutputChunk(42, 1, true, when, ["line 1", "", "é ✓ \r"])], Ended: true, LastSeq: 42),
+            ["KillJob"] = new J.Kill("0a1b2c3d4e5f"),
+            ["JobKillAccepted"] = new J.KillAccepted("0a1b2c3d4e5f", WasRunning: true),
+            ["WaitJob"] = new J.WaitFor("0a1b2c3d4e5f", TimeSpan.FromSeconds(5)),
+            ["ReadAudit"] = new J.ReadAudit(when, 17, 500),
+            ["AuditPage"] = new J.AuditPage([new J.StoredAuditEntry(18, new AuditEntry(when, "ci", "akka.ssl.tcp://rcontrol-client@127.0.0.1:40000", "denied", "client 'ci' may not exec on session 'db1'"))]),
             ["ListNodes"] = new Cluster.ClusterNodes.ListNodes(LocalOnly: true),
             ["NodeList"] = new Cluster.ClusterNodes.NodeList(
             [
@@ -97,6 +116,24 @@ internal static class WireSampleRecords
             ]),
         };
     }
+
+    /// <summary>A job with every field set.</summary>
+    private static JobInfo SampleJob(DateTimeOffset when) => new("0a1b2c3d4e5f", "ci", "plan", "deploy.hocon", JobState.Failed, when)
+    {
+        Targets = ["web1", "web2"],
+        StartedAt = when.AddSeconds(1),
+        EndedAt = when.AddSeconds(9),
+        Succeeded = 1,
+        Failed = 1,
+        TimedOut = 0,
+        OutputBytes = 123456,
+        Truncated = true,
+        Tasks =
+        [
+            new JobTaskInfo(0, "build", "web2", "make", JobState.Succeeded) { StartedAt = when.AddSeconds(1), EndedAt = when.AddSeconds(4), ExitCode = 0 },
+            new JobTaskInfo(1, "deploy", "web1", "make deploy", JobState.Interrupted) { StartedAt = when.AddSeconds(4), EndedAt = when.AddSeconds(9), Error = "interrupted (daemon restarted)" },
+        ],
+    };
 
     /// <summary>A jump host with every value given, so that a change of the defaults does not change the samples.</summary>
     private static SshSessionSpec Jump(string? password) => new("bastion.example.com")

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Serialization;
 using RControl.Configuration;
+using RControl.Protocol;
 using RControl.Serialization;
 
 namespace RControl.Remote.Tests.Wire;
@@ -80,8 +81,8 @@ public sealed class WireSampleTests : IAsyncLifetime
     public void The_samples_give_every_spec_property_a_value_other_than_its_default()
     {
         // With every property set, a property added to a spec but not to the .proto fails the golden and round-trip tests.
-        AssertEverySet(((Actors.SessionActor.Execute)_samples["Execute"]).Spec, new Protocol.CommandSpec(""));
-        AssertEverySet(((Actors.SessionManagerActor.OpenSession)_samples["OpenSession"]).Spec, new Protocol.SshSessionSpec(""));
+        AssertEverySet(((Protocol.ExecuteCommand)_samples["Execute"]).Spec, new Protocol.CommandSpec(""));
+        AssertEverySet(((Protocol.OpenSession)_samples["OpenSession"]).Spec, new Protocol.SshSessionSpec(""));
         AssertEverySet(_samples["SessionSpec"], new Protocol.LocalSessionSpec());
     }
 

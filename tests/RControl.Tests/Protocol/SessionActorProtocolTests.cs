@@ -16,21 +16,21 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
     {
         var session = StartSession();
         var probe = CreateTestProbe();
-        session.Tell(new SessionActor.Execute("t1", new CommandSpec("echo a; echo b; exit 3")), probe.Ref);
+        session.Tell(new ExecuteCommand("t1", new CommandSpec("echo a; echo b; exit 3")), probe.Ref);
 
         var lines = new List<string>();
         while (lines.Count < 2)
         {
-            var output = probe.ExpectMsg<CommandTaskActor.Output>();
+            var output = probe.ExpectMsg<CommandOutput>();
             Assert.Equal("t1", output.TaskId);
             Assert.Equal(OutputStream.Stdout, output.Stream);
             lines.AddRange(output.Lines);
-            probe.Reply(new CommandTaskActor.OutputAck("t1", output.Stream));
+            probe.Reply(new CommandOutputAck("t1", output.Stream));
         }
 
         Assert.Equal(["a", "b"], lines);
-        var completed = probe.ExpectMsg<CommandTaskActor.Completed>();
-        Assert.Equal(new CommandTaskActor.Completed("t1", CommandEnd.Exited, 3, null), completed);
+        var completed = probe.ExpectMsg<CommandCompleted>();
+        Assert.Equal(new CommandCompleted("t1", CommandEnd.Exited, 3, null), completed);
     }
 
     [Fact]
@@ -38,12 +38,12 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
     {
         var session = StartSession();
         var probe = CreateTestProbe();
-        session.Tell(new SessionActor.Execute("t", new CommandSpec("echo e >&2") { CombineStderr = false }), probe.Ref);
-        var output = probe.ExpectMsg<CommandTaskActor.Output>();
+        session.Tell(new ExecuteCommand("t", new CommandSpec("echo e >&2") { CombineStderr = false }), probe.Ref);
+        var output = probe.ExpectMsg<CommandOutput>();
         Assert.Equal(OutputStream.Stderr, output.Stream);
         Assert.Equal(["e"], output.Lines);
-        probe.Reply(new CommandTaskActor.OutputAck("t", output.Stream));
-        Assert.Equal(CommandEnd.Exited, probe.ExpectMsg<CommandTaskActor.Completed>().End);
+        probe.Reply(new CommandOutputAck("t", output.Stream));
+        Assert.Equal(CommandEnd.Exited, probe.ExpectMsg<CommandCompleted>().End);
     }
 
     [Fact]
@@ -51,10 +51,10 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
     {
         var session = StartSession();
         var probe = CreateTestProbe();
-        session.Tell(new SessionActor.Execute("total", new CommandSpec("sleep 30") { Timeout = TimeSpan.FromMilliseconds(200) }), probe.Ref);
-        Assert.Equal(CommandEnd.TimedOut, probe.ExpectMsg<CommandTaskActor.Completed>(TimeSpan.FromSeconds(5)).End);
-        session.Tell(new SessionActor.Execute("idle", new CommandSpec("sleep 30") { OutputTimeout = TimeSpan.FromMilliseconds(200) }), probe.Ref);
-        Assert.Equal(CommandEnd.OutputTimedOut, probe.ExpectMsg<CommandTaskActor.Completed>(TimeSpan.FromSeconds(5)).End);
+        session.Tell(new ExecuteCommand("total", new CommandSpec("sleep 30") { Timeout = TimeSpan.FromMilliseconds(200) }), probe.Ref);
+        Assert.Equal(CommandEnd.TimedOut, probe.ExpectMsg<CommandCompleted>(TimeSpan.FromSeconds(5)).End);
+        session.Tell(new ExecuteCommand("idle", new CommandSpec("sleep 30") { OutputTimeout = TimeSpan.FromMilliseconds(200) }), probe.Ref);
+        Assert.Equal(CommandEnd.OutputTimedOut, probe.ExpectMsg<CommandCompleted>(TimeSpan.FromSeconds(5)).End);
     }
 
     [Fact]
@@ -62,11 +62,11 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
     {
         var session = StartSession();
         var probe = CreateTestProbe();
-        session.Tell(new SessionActor.Execute("k", new CommandSpec("echo started; sleep 30")), probe.Ref);
-        var output = probe.ExpectMsg<CommandTaskActor.Output>();
-        probe.Reply(new CommandTaskActor.OutputAck("k", output.Stream));
-        session.Tell(new SessionActor.Kill("k"), probe.Ref);
-        var completed = probe.ExpectMsg<CommandTaskActor.Completed>();
+        session.Tell(new ExecuteCommand("k", new CommandSpec("echo started; sleep 30")), probe.Ref);
+        var output = probe.ExpectMsg<CommandOutput>();
+        probe.Reply(new CommandOutputAck("k", output.Stream));
+        session.Tell(new KillCommand("k"), probe.Ref);
+        var completed = probe.ExpectMsg<CommandCompleted>();
         Assert.Equal(CommandEnd.Killed, completed.End);
         Assert.Null(completed.ExitCode);
     }
@@ -77,11 +77,11 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
         var session = StartSession();
         var probe = CreateTestProbe();
         var window = RControlConfig.ReaderSettings(Sys).Window;
-        session.Tell(new SessionActor.Execute("bp", new CommandSpec("seq 1 2000000")), probe.Ref);
-        var batches = new List<CommandTaskActor.Output>();
+        session.Tell(new ExecuteCommand("bp", new CommandSpec("seq 1 2000000")), probe.Ref);
+        var batches = new List<CommandOutput>();
         for (var i = 0; i < window; i++)
         {
-            batches.Add(probe.ExpectMsg<CommandTaskActor.Output>());
+            batches.Add(probe.ExpectMsg<CommandOutput>());
         }
 
         var taskActor = probe.LastSender;
@@ -96,25 +96,25 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
 
         foreach (var batch in batches)
         {
-            taskActor.Tell(new CommandTaskActor.OutputAck("bp", batch.Stream), probe.Ref);
+            taskActor.Tell(new CommandOutputAck("bp", batch.Stream), probe.Ref);
         }
 
         while (true)
         {
             var message = probe.ReceiveOne(TimeSpan.FromSeconds(10));
-            if (message is CommandTaskActor.Completed completed)
+            if (message is CommandCompleted completed)
             {
                 Assert.Equal(CommandEnd.Exited, completed.End);
                 break;
             }
 
-            var output = Assert.IsType<CommandTaskActor.Output>(message);
+            var output = Assert.IsType<CommandOutput>(message);
             foreach (var line in output.Lines)
             {
                 Assert.Equal(++last, long.Parse(line));
             }
 
-            probe.Reply(new CommandTaskActor.OutputAck("bp", output.Stream));
+            probe.Reply(new CommandOutputAck("bp", output.Stream));
         }
 
         Assert.Equal(2_000_000, last);
@@ -126,7 +126,7 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
         var session = StartSession();
         var subscriber = CreateTestProbe();
         var watcher = CreateTestProbe();
-        session.Tell(new SessionActor.Execute("orphan", new CommandSpec("sleep 30")), subscriber.Ref);
+        session.Tell(new ExecuteCommand("orphan", new CommandSpec("sleep 30")), subscriber.Ref);
         var taskActor = AwaitTaskActor(session);
         watcher.Watch(taskActor);
         Sys.Stop(subscriber.Ref);
@@ -137,18 +137,18 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
     public void Manager_actor_opens_finds_and_closes_named_sessions()
     {
         var manager = Sys.ActorOf(SessionManagerActor.Props());
-        manager.Tell(new SessionManagerActor.OpenSession("builder", new LocalSessionSpec()));
-        var found = ExpectMsg<SessionManagerActor.SessionFound>();
+        manager.Tell(new OpenSession("builder", new LocalSessionSpec()));
+        var found = ExpectMsg<SessionFound>();
         Assert.Equal("builder", found.Name);
-        manager.Tell(new SessionManagerActor.GetSession("builder"));
-        Assert.Equal(found.Session, ExpectMsg<SessionManagerActor.SessionFound>().Session);
-        manager.Tell(new SessionManagerActor.GetSession("nope"));
-        var missing = ExpectMsg<SessionManagerActor.SessionNotFound>();
+        manager.Tell(new GetSession("builder"));
+        Assert.Equal(found.Session, ExpectMsg<SessionFound>().Session);
+        manager.Tell(new GetSession("nope"));
+        var missing = ExpectMsg<SessionNotFound>();
         Assert.Equal(["builder"], missing.Known);
-        manager.Tell(new SessionManagerActor.CloseSession("builder"));
-        ExpectMsg<SessionManagerActor.SessionClosed>();
-        manager.Tell(SessionManagerActor.ListSessions.Instance);
-        Assert.Empty(ExpectMsg<SessionManagerActor.SessionList>().Names);
+        manager.Tell(new CloseSession("builder"));
+        ExpectMsg<SessionClosed>();
+        manager.Tell(ListSessions.Instance);
+        Assert.Empty(ExpectMsg<SessionList>().Names);
     }
 
     private IActorRef AwaitTaskActor(IActorRef session)

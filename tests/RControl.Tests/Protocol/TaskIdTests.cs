@@ -16,24 +16,24 @@ public sealed partial class TaskIdTests() : TestKit(RControlConfig.ReferenceConf
         var session = Sys.ActorOf(SessionActor.Props("ids", new LocalSessionSpec()));
         var first = CreateTestProbe();
         var second = CreateTestProbe();
-        session.Tell(new SessionActor.Execute("dup", new CommandSpec("echo first; sleep 30; echo never")), first.Ref);
-        var output = first.ExpectMsg<CommandTaskActor.Output>();
+        session.Tell(new ExecuteCommand("dup", new CommandSpec("echo first; sleep 30; echo never")), first.Ref);
+        var output = first.ExpectMsg<CommandOutput>();
         Assert.Equal(["first"], output.Lines);
 
-        session.Tell(new SessionActor.Execute("dup", new CommandSpec("echo second")), second.Ref);
-        var refused = second.ExpectMsg<CommandTaskActor.Completed>();
-        Assert.Equal(new CommandTaskActor.Completed("dup", CommandEnd.Failed, null, "task id 'dup' is already in use in session 'ids'"), refused);
+        session.Tell(new ExecuteCommand("dup", new CommandSpec("echo second")), second.Ref);
+        var refused = second.ExpectMsg<CommandCompleted>();
+        Assert.Equal(new CommandCompleted("dup", CommandEnd.Failed, null, "task id 'dup' is already in use in session 'ids'"), refused);
         second.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         // The first task was not touched: it is still running and its kill still reaches it.
-        first.Reply(new CommandTaskActor.OutputAck("dup", output.Stream));
-        session.Tell(new SessionActor.Kill("dup"));
-        Assert.Equal(new CommandTaskActor.Completed("dup", CommandEnd.Killed, null, null), first.ExpectMsg<CommandTaskActor.Completed>(TimeSpan.FromSeconds(10)));
+        first.Reply(new CommandOutputAck("dup", output.Stream));
+        session.Tell(new KillCommand("dup"));
+        Assert.Equal(new CommandCompleted("dup", CommandEnd.Killed, null, null), first.ExpectMsg<CommandCompleted>(TimeSpan.FromSeconds(10)));
 
         // Once it has ended, the id may be used again.
         var third = CreateTestProbe();
-        session.Tell(new SessionActor.Execute("dup", new CommandSpec("true")), third.Ref);
-        Assert.Equal(CommandEnd.Exited, third.FishForMessage<CommandTaskActor.Completed>(_ => true, TimeSpan.FromSeconds(10)).End);
+        session.Tell(new ExecuteCommand("dup", new CommandSpec("true")), third.Ref);
+        Assert.Equal(CommandEnd.Exited, third.FishForMessage<CommandCompleted>(_ => true, TimeSpan.FromSeconds(10)).End);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace RControl.Transports.Files;
 /// <see cref="FileOperationException"/>s (without the session name, which the facade adds) or the usual
 /// .NET I/O exceptions. Every call may run concurrently with others.
 /// </summary>
-public interface IFileSystem : IAsyncDisposable
+internal interface IFileSystem : IAsyncDisposable
 {
     /// <summary>Opens a file as a stream. Write modes create files with mode 0666 minus the umask.</summary>
     Task<Stream> OpenAsync(string path, FileOpenMode mode, CancellationToken cancellationToken);

@@ -5,7 +5,7 @@ using RControl.Files;
 namespace RControl.Transports.Files;
 
 /// <summary>The local disk (POSIX). Calls run synchronously on the caller's thread and return completed tasks.</summary>
-public sealed class LocalFileSystem : IFileSystem
+internal sealed class LocalFileSystem : IFileSystem
 {
     private const UnixFileMode LinkMode = (UnixFileMode)0x1FF;
 

@@ -8,7 +8,7 @@ namespace RControl.Transports.Local;
 /// every other signal) at its default disposition, an empty stdin (<c>/dev/null</c>), and — through
 /// <see cref="HostDeathGuard"/> — killed with this process if it dies without killing them itself.
 /// </summary>
-public sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
+internal sealed class LocalTransport(LocalSessionSpec spec) : ICommandTransport
 {
     /// <inheritdoc />
     public int? MaxConcurrentCommands => null;

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using RControl.Diagnostics;
 using RControl.Protocol;
 
 namespace RControl.Transports.Ssh;
@@ -35,10 +36,22 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         _spec = spec;
         _maxChannels = Math.Max(1, maxChannels);
         _maxConnections = Math.Max(1, maxConnections);
+        SshConnectionStates.Register(this);
     }
 
     /// <summary>Connections opened so far (for tests and diagnostics).</summary>
     public int ConnectionsOpened => Volatile.Read(ref _lastId);
+
+    /// <summary>Connections by state now (for the <c>rcontrol.ssh.connections</c> gauge).</summary>
+    public (int Connecting, int Idle, int Busy) Counts()
+    {
+        lock (_gate)
+        {
+            var busy = _connections.Count(c => c.IsAlive && c.ActiveChannels > 0);
+            var idle = _connections.Count(c => c.IsAlive && c.ActiveChannels == 0);
+            return (_connecting is null ? 0 : 1, idle, busy);
+        }
+    }
 
     /// <summary>
     /// Reserves one channel on a live connection, connecting when needed and retrying transient connect failures
@@ -50,6 +63,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     public async Task<Lease> AcquireAsync(DateTime giveUpAt, string budget, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
+        var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var attempted = false;
         while (true)
         {
@@ -63,6 +77,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                 if (free is not null)
                 {
                     free.ActiveChannels++;
+                    EngineInstruments.Queued("channel", waitStarted);
                     return new Lease(this, free);
                 }
 
@@ -161,6 +176,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                 Signal();
             }
 
+            EngineInstruments.SshConnected(opened: true);
             return connection;
         }
         catch (Exception e)
@@ -176,6 +192,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                 Signal();
             }
 
+            EngineInstruments.SshConnected(opened: false);
             throw;
         }
     }
@@ -222,6 +239,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             }
 
             _disposed.Cancel();
+            SshConnectionStates.Unregister(this);
             connections = _connections.ToArray();
             _connections.Clear();
             Signal();

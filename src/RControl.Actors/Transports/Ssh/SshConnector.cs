@@ -10,7 +10,7 @@ namespace RControl.Transports.Ssh;
 /// keys / password / keyboard-interactive, known_hosts policy, ProxyJump, connect timeout, keep-alive, fast key
 /// exchange first. Every SSH connection of RControl (commands, SFTP) goes through here, so they all apply the same rules.
 /// </summary>
-public static class SshConnector
+internal static class SshConnector
 {
     /// <summary>Key exchange algorithms tried first unless the spec names its own (fast in managed code).</summary>
     public static IReadOnlyList<string> FastKeyExchange { get; } = ["curve25519-sha256", "curve25519-sha256@libssh.org"];

@@ -14,7 +14,7 @@ namespace RControl.Transports.Ssh;
 /// command's whole remote process group, and are retried over a fresh connection when the old one died; besides, the
 /// command wrapper kills the group by itself when its channel or connection goes away (see <see cref="SshCommandLine"/>).
 /// </summary>
-public sealed class SshTransport : ICommandTransport
+internal sealed class SshTransport : ICommandTransport
 {
     private static readonly PropertyInfo OutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.OutputStream))!;
     private static readonly PropertyInfo ExtendedOutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.ExtendedOutputStream))!;

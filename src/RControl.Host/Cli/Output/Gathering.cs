@@ -34,7 +34,7 @@ public static class Gathering
     {
         foreach (var group in Build(units))
         {
-            var header = $"{string.Join(",", group.Labels)} ({group.Labels.Count})";
+            var header = $"{Targets.HostSetFolding.Fold(group.Labels)} ({group.Labels.Count})";
             var rule = new string('-', Math.Min(Math.Max(header.Length, 15), 78));
             writer.WriteLine(rule);
             writer.WriteLine(header);

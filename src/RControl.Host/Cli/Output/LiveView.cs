@@ -15,14 +15,17 @@ public sealed class LiveView : IRunView
     private const int TailLines = 12;
     private readonly IAnsiConsole _console;
     private readonly bool _gather;
+    private readonly bool _diff;
     private readonly List<RunUnit> _units = [];
     private readonly Queue<string> _tail = new();
     private readonly object _gate = new();
 
-    public LiveView(IAnsiConsole console, bool gather)
+    /// <summary>A live view; <paramref name="diff"/> (<c>--diff</c>) ends with the diffs instead of the outputs.</summary>
+    public LiveView(IAnsiConsole console, bool gather, bool diff = false)
     {
         _console = console;
         _gather = gather;
+        _diff = diff;
     }
 
     public void Queued(RunUnit unit)
@@ -71,14 +74,22 @@ public sealed class LiveView : IRunView
 
     public void Finish(IReadOnlyList<RunUnit> units)
     {
-        foreach (var group in Gathering.Build(units))
+        if (_diff)
+        {
+            foreach (var line in OutputDiff.Build(units))
+            {
+                _console.WriteLine(ControlChars.Visible(line), Style.Plain);
+            }
+        }
+
+        foreach (var group in _diff ? [] : Gathering.Build(units))
         {
             if (group.Lines.Count == 0 && !_gather)
             {
                 continue;
             }
 
-            _console.Write(new Rule($"[bold]{Markup.Escape(string.Join(",", group.Labels))}[/] ({group.Labels.Count})").LeftJustified());
+            _console.Write(new Rule($"[bold]{Markup.Escape(Targets.HostSetFolding.Fold(group.Labels))}[/] ({group.Labels.Count})").LeftJustified());
             foreach (var line in group.Lines)
             {
                 _console.WriteLine(ControlChars.Visible(line), Style.Plain);

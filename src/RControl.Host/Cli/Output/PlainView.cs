@@ -13,12 +13,15 @@ public sealed class PlainView : IRunView
     private readonly BatchedWriter _out;
     private readonly BatchedWriter _err;
     private readonly bool _gather;
+    private readonly bool _diff;
 
-    public PlainView(TextWriter stdout, TextWriter stderr, bool gather)
+    /// <summary>A plain view; <paramref name="diff"/> (<c>--diff</c>) gathers too and prints diffs instead of the outputs.</summary>
+    public PlainView(TextWriter stdout, TextWriter stderr, bool gather, bool diff = false)
     {
         _out = new BatchedWriter(stdout);
         _err = new BatchedWriter(stderr);
-        _gather = gather;
+        _gather = gather || diff;
+        _diff = diff;
     }
 
     /// <inheritdoc />
@@ -61,7 +64,14 @@ public sealed class PlainView : IRunView
         _err.Flush();
         _out.WithWriter(writer =>
         {
-            if (_gather)
+            if (_diff)
+            {
+                foreach (var line in OutputDiff.Build(units))
+                {
+                    writer.WriteLine(line);
+                }
+            }
+            else if (_gather)
             {
                 Gathering.Write(writer, units);
             }

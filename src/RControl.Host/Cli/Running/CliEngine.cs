@@ -27,8 +27,7 @@ public abstract class CliEngine : IAsyncDisposable
             throw new UsageException($"--daemon '{daemon}' is not an Akka address (akka.tcp://rcontrol@host:port)");
         }
 
-        var client = credential is null ? quiet : ConfigurationFactory.ParseString($"rcontrol.remote.credential = {System.Text.Json.JsonSerializer.Serialize(credential)}").WithFallback(quiet);
-        var engine = await RemoteEngine.ConnectAsync(daemon, client, cancellationToken).ConfigureAwait(false);
+        var engine = await ConnectAsync(daemon, verbose, credential, cancellationToken).ConfigureAwait(false);
         try
         {
             var sessions = new Dictionary<string, SessionSpec>(StringComparer.Ordinal);
@@ -44,6 +43,24 @@ public abstract class CliEngine : IAsyncDisposable
             await engine.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The daemon's engine when the CLI runs on one (<c>--daemon</c>), else null.</summary>
+    public virtual RemoteEngine? Remote => null;
+
+    /// <summary>Logs in to the daemon at <paramref name="daemon"/> (quiet unless <paramref name="verbose"/>).</summary>
+    /// <exception cref="UsageException">The address is not an Akka address.</exception>
+    public static Task<RemoteEngine> ConnectAsync(string daemon, bool verbose, string? credential, CancellationToken cancellationToken)
+    {
+        if (!daemon.StartsWith("akka.tcp://", StringComparison.Ordinal) && !daemon.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal))
+        {
+            throw new UsageException($"--daemon '{daemon}' is not an Akka address (akka.tcp://rcontrol@host:port)");
+        }
+
+        var level = verbose ? "WARNING" : "OFF";
+        var quiet = ConfigurationFactory.ParseString($"akka.loglevel = {level}\nakka.stdout-loglevel = {level}");
+        var client = credential is null ? quiet : ConfigurationFactory.ParseString($"rcontrol.remote.credential = {System.Text.Json.JsonSerializer.Serialize(credential)}").WithFallback(quiet);
+        return RemoteEngine.ConnectAsync(daemon, client, cancellationToken);
     }
 
     /// <summary>The session of that name: the engine's own when it knows it, else a new one from the spec.</summary>
@@ -72,6 +89,8 @@ public abstract class CliEngine : IAsyncDisposable
         private readonly HashSet<string> _opened = [];
 
         public override Inventory KnownSessions => known;
+
+        public override RemoteEngine? Remote => engine;
 
         public override async Task<Session> SessionAsync(string name, SessionSpec spec, CancellationToken cancellationToken)
         {

@@ -26,12 +26,22 @@ public static partial class Copies
     }
 
     /// <summary>Copies a file, or a directory recursively, reporting progress on the unit; ends with a line counting what was copied.</summary>
-    public static async Task CopyAsync(SessionPool sessions, string from, string to, RunUnit unit, CancellationToken cancellationToken)
+    public static Task CopyAsync(SessionPool sessions, string from, string to, RunUnit unit, CancellationToken cancellationToken)
     {
         var (fromSession, fromPath) = Split(from);
         var (toSession, toPath) = Split(to);
-        var source = await sessions.GetAsync(fromSession, cancellationToken).ConfigureAwait(false);
-        var destination = await sessions.GetAsync(toSession, cancellationToken).ConfigureAwait(false);
+        return CopyAsync(sessions, new Endpoint(fromSession, fromPath), new Endpoint(toSession, toPath), force: false, unit, cancellationToken);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="from"/> to <paramref name="to"/>. With <paramref name="force"/> an existing destination
+    /// is replaced atomically: the copy is written beside it, renamed over it, and the old tree removed after; a
+    /// failure before the rename leaves the old destination as it was (and removes the partial copy).
+    /// </summary>
+    public static async Task CopyAsync(SessionPool sessions, Endpoint from, Endpoint to, bool force, RunUnit unit, CancellationToken cancellationToken)
+    {
+        var source = await sessions.GetAsync(from.Session, cancellationToken).ConfigureAwait(false);
+        var destination = await sessions.GetAsync(to.Session, cancellationToken).ConfigureAwait(false);
         var files = new HashSet<string>(StringComparer.Ordinal);
         long bytes = 0;
         var options = new CopyOptions
@@ -43,16 +53,93 @@ public static partial class Copies
                 unit.ReportProgress(p.FileSize > 0 ? (double)p.FileBytesCopied / p.FileSize : 1.0, $"{p.Path} ({Bytes(p.TotalBytesCopied)})");
             },
         };
-        if (await source.IsDirAsync(fromPath, cancellationToken).ConfigureAwait(false))
+        var isDir = await source.IsDirAsync(from.Path, cancellationToken).ConfigureAwait(false);
+        var target = to.Path;
+        if (!isDir && await destination.IsDirAsync(target, cancellationToken).ConfigureAwait(false))
         {
-            await source.CopyDirAsync(fromPath, destination, toPath, options, cancellationToken).ConfigureAwait(false);
+            // A file goes into an existing directory under its own name.
+            target = PosixPath.Join(target, PosixPath.GetFileName(from.Path));
+        }
+
+        Task CopyToAsync(string path) => isDir
+            ? source.CopyDirAsync(from.Path, destination, path, options, cancellationToken)
+            : source.CopyFileAsync(from.Path, destination, path, options, cancellationToken);
+
+        if (force && await destination.ExistsAsync(target, cancellationToken).ConfigureAwait(false))
+        {
+            await ReplaceAsync(destination, target, CopyToAsync, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await source.CopyFileAsync(fromPath, destination, toPath, options, cancellationToken).ConfigureAwait(false);
+            await CopyToAsync(target).ConfigureAwait(false);
         }
 
         unit.AddLine(Protocol.OutputStream.Stdout, $"copied {files.Count} file(s), {Bytes(bytes)} to {to}");
+    }
+
+    /// <summary>One side of a copy: a session name and a path in it.</summary>
+    public sealed record Endpoint(string Session, string Path)
+    {
+        /// <inheritdoc />
+        public override string ToString() => $"{Session}:{Path}";
+    }
+
+    private static async Task ReplaceAsync(Session destination, string path, Func<string, Task> copyTo, CancellationToken cancellationToken)
+    {
+        var trimmed = PosixPath.TrimEnd(path);
+        var parent = PosixPath.GetDirectoryName(trimmed);
+        var name = PosixPath.GetFileName(trimmed);
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var staging = Beside(parent, $".{name}.rcontrol-new-{id}");
+        try
+        {
+            await copyTo(staging).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RemoveQuietlyAsync(destination, staging).ConfigureAwait(false);
+            throw;
+        }
+
+        if (!await destination.IsDirAsync(trimmed, cancellationToken).ConfigureAwait(false))
+        {
+            // A file (or link) is replaced by the rename itself.
+            await destination.RenameAsync(staging, trimmed, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A directory cannot be renamed over: move the old one aside, the new one in, then remove the old one.
+        var old = Beside(parent, $".{name}.rcontrol-old-{id}");
+        await destination.RenameAsync(trimmed, old, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await destination.RenameAsync(staging, trimmed, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await destination.RenameAsync(old, trimmed, CancellationToken.None).ConfigureAwait(false);
+            await RemoveQuietlyAsync(destination, staging).ConfigureAwait(false);
+            throw;
+        }
+
+        await destination.RemoveAsync(old, recursive: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Beside(string parent, string name) => parent.Length == 0 ? name : PosixPath.Join(parent, name);
+
+    private static async Task RemoveQuietlyAsync(Session session, string path)
+    {
+        try
+        {
+            if (await session.ExistsAsync(path, CancellationToken.None).ConfigureAwait(false))
+            {
+                await session.RemoveAsync(path, recursive: true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (FileOperationException)
+        {
+            // Best effort: the error that matters is the copy's.
+        }
     }
 
     private static string Bytes(long n) => n switch

@@ -8,7 +8,7 @@ public static class ExecJob
 {
     /// <summary>Runs the command everywhere and returns the units, in target order.</summary>
     public static async Task<IReadOnlyList<RunUnit>> RunAsync(
-        CliEngine engine, IReadOnlyList<Target> targets, string command, RunSettings settings, IRunView view, CancellationToken cancellationToken)
+        CliEngine engine, IReadOnlyList<Target> targets, string command, RunSettings settings, IRunView view, CancellationToken cancellationToken, StdinFeed? stdin = null)
     {
         var specs = targets.ToDictionary(t => t.Name, t => t.Spec, StringComparer.Ordinal);
         var units = targets.Select(t => new RunUnit(t.Name, command)).ToArray();
@@ -22,7 +22,7 @@ public static class ExecJob
         var runner = new UnitRunner(pool, view);
         using var fanout = new SemaphoreSlim(settings.Fanout);
         await view.RunAsync(() => Task.WhenAll(units.Select(unit =>
-            runner.RunInSlotAsync(fanout, unit, () => runner.RunCommandAsync(unit, options, cancellationToken), cancellationToken)))).ConfigureAwait(false);
+            runner.RunInSlotAsync(fanout, unit, () => runner.RunCommandAsync(unit, options, cancellationToken, stdin is null ? null : stdin.PrepareAsync), cancellationToken)))).ConfigureAwait(false);
         view.Finish(units);
         return units;
     }

@@ -11,6 +11,9 @@ public enum OutputMode
 
     /// <summary>One JSON object per task per line.</summary>
     Json,
+
+    /// <summary>Unified diffs of the outputs against the most common one (clush --diff).</summary>
+    Diff,
 }
 
 /// <summary>The options common to exec, run and copy, checked.</summary>

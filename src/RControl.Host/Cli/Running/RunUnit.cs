@@ -124,6 +124,16 @@ public sealed class RunUnit
             : states.Contains(RunState.TimedOut) ? ExitCodes.TimedOut
             : ExitCodes.Success;
     }
+
+    /// <summary>
+    /// <c>-S</c>, as <c>clush -S</c>: the largest exit status of the commands; a command that has none (unreachable
+    /// host, timeout, kill) counts as 255, as <c>ssh</c> reports a connection error.
+    /// </summary>
+    public static int LargestExitStatus(IEnumerable<RunUnit> units) =>
+        units.Select(u => u.ExitCode ?? (u.State is RunState.Succeeded or RunState.Skipped ? 0 : NoExitStatus)).DefaultIfEmpty(0).Max();
+
+    /// <summary>What <see cref="LargestExitStatus"/> counts for a command without an exit status.</summary>
+    public const int NoExitStatus = 255;
 }
 
 /// <summary>The CLI's exit statuses (docs/cli.md).</summary>

@@ -17,20 +17,25 @@ public sealed class UnitRunner
         _view = view;
     }
 
-    /// <summary>Runs a command unit to its end (never throws for a task failure: the unit records it).</summary>
-    public async Task RunCommandAsync(RunUnit unit, CommandOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a command unit to its end (never throws for a task failure: the unit records it). <paramref name="prepare"/>,
+    /// when given, readies the session and returns the command line to run (e.g. <c>--stdin</c>).
+    /// </summary>
+    public async Task RunCommandAsync(
+        RunUnit unit, CommandOptions options, CancellationToken cancellationToken, Func<Session, string, CancellationToken, Task<string>>? prepare = null)
     {
         CommandTask task;
         try
         {
             var session = await _sessions.GetAsync(unit.Session, cancellationToken).ConfigureAwait(false);
+            var command = prepare is null ? unit.Command : await prepare(session, unit.Command, cancellationToken).ConfigureAwait(false);
             options = options with
             {
                 OnStdout = (_, line) => Line(unit, OutputStream.Stdout, line),
                 OnStderr = options.CombinesStderr ? null : (_, line) => Line(unit, OutputStream.Stderr, line),
             };
             Begin(unit);
-            task = session.Execute(unit.Command, options);
+            task = session.Execute(command, options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

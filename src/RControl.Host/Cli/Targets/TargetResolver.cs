@@ -37,8 +37,11 @@ public sealed record SshDefaults
     /// <summary>The password (prompt), for SSH targets that give none. Never printed.</summary>
     public string? Password { get; init; }
 
+    /// <summary><c>-o Key=Value</c>: ssh_config options that win over every other setting of SSH targets.</summary>
+    public SshOptions Options { get; init; } = SshOptions.None;
+
     /// <summary>Applies these defaults to a spec (SSH specs only).</summary>
-    public SessionSpec Apply(SessionSpec spec) => spec is not SshSessionSpec ssh ? spec : ssh with
+    public SessionSpec Apply(SessionSpec spec) => spec is not SshSessionSpec ssh ? spec : Options.Apply(ssh with
     {
         User = ssh.User ?? User,
         IdentityFiles = ssh.IdentityFiles.Count == 0 && Identity is not null ? [Identity] : ssh.IdentityFiles,
@@ -48,7 +51,7 @@ public sealed record SshDefaults
         ConnectTimeout = ConnectTimeout ?? ssh.ConnectTimeout,
         Passphrase = ssh.Passphrase ?? Passphrase,
         Password = ssh.Password ?? Password,
-    };
+    });
 
     /// <summary>Secrets are never printed.</summary>
     public override string ToString() =>
@@ -73,7 +76,7 @@ public static class TargetResolver
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in targets)
         {
-            foreach (var item in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).SelectMany(ExpandTopLevel))
+            foreach (var item in TargetList.Split(raw).SelectMany(ExpandTopLevel))
             {
                 foreach (var target in ResolveOne(item.Text, item.FromRange, inventory, defaults, aliases))
                 {

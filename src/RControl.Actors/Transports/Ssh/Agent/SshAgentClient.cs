@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace RControl.Transports.Ssh.Agent;
 
 /// <summary>One key held by the agent: its public key blob (SSH wire format) and comment.</summary>
-public sealed record AgentIdentity(byte[] KeyBlob, string Comment)
+internal sealed record AgentIdentity(byte[] KeyBlob, string Comment)
 {
     /// <summary>The key type written at the start of the blob (<c>ssh-ed25519</c>, <c>ssh-rsa</c>, <c>ecdsa-sha2-nistp256</c>…).</summary>
     public string KeyType
@@ -22,7 +22,7 @@ public sealed record AgentIdentity(byte[] KeyBlob, string Comment)
 /// list identities and sign with them. Private keys never leave the agent. One connection per request, blocking
 /// with a deadline (SSH.NET asks for signatures synchronously, on its own thread).
 /// </summary>
-public sealed class SshAgentClient
+internal sealed class SshAgentClient
 {
     /// <summary>The environment variable naming the agent's socket.</summary>
     public const string SocketVariable = "SSH_AUTH_SOCK";

@@ -1,7 +1,6 @@
 using Akka.Actor;
-using RControl.Protocol;
 
-namespace RControl.Security;
+namespace RControl.Protocol;
 
 /// <summary>
 /// The login protocol with the engine's gate (<c>/user/rcontrol</c>, the only actor reachable by path):
@@ -9,7 +8,7 @@ namespace RControl.Security;
 /// After that every request goes to the per-client connection actor of the challenge (an unguessable name), which
 /// authorizes, audits and forwards it.
 /// </summary>
-public static class Login
+internal static class Login
 {
     /// <summary>The client presents its certificate (DER; null only with <c>insecure-no-authentication</c>).</summary>
     /// <param name="Client">A client actor living as long as the client; when it dies, the engine ends this login.</param>
@@ -29,4 +28,4 @@ public static class Login
 }
 
 /// <summary>A request refused by authorization: <c>client 'ci' may not exec on session 'db1'</c>.</summary>
-public sealed record AccessDenied(string Reason) : IRControlWireMessage;
+internal sealed record AccessDenied(string Reason) : IRControlWireMessage;

@@ -2,17 +2,18 @@ using System.Diagnostics;
 using Akka.Actor;
 using RControl.Actors;
 using RControl.Protocol;
+using RControl.Security;
 
-namespace RControl.Security;
+namespace RControl.Actors;
 
 /// <summary>
 /// One client's view of one session (child of its <see cref="ClientConnectionActor"/>, unguessable name): what the client
-/// holds instead of the session actor. Authorizes <see cref="SessionActor.Execute"/> (exec) and <see cref="SessionActor.Kill"/>
+/// holds instead of the session actor. Authorizes <see cref="ExecuteCommand"/> (exec) and <see cref="KillCommand"/>
 /// (its own tasks, or any with kill/admin), audits each command's start and end, and relays the task's output and
 /// acknowledgements, so the client never learns the session's or the task's actor. When it stops (client gone,
 /// logged out), the client's commands are killed.
 /// </summary>
-public sealed class SessionGuardActor : ReceiveActor
+internal sealed class SessionGuardActor : ReceiveActor
 {
     /// <summary>Whose view of which session.</summary>
     public sealed record Settings(Grant Grant, string SessionName, IActorRef Session, AuditLog Audit, string Source);
@@ -36,19 +37,19 @@ public sealed class SessionGuardActor : ReceiveActor
         _settings = settings;
         var grant = settings.Grant;
         var name = settings.SessionName;
-        Receive<SessionActor.Execute>(execute =>
+        Receive<ExecuteCommand>(execute =>
         {
             if (!grant.Allows(Operation.Exec, name))
             {
                 var reason = grant.Refusal(Operation.Exec, name);
                 settings.Audit.Denied(grant.Identity, settings.Source, $"{reason}: {execute.Spec.Command}");
-                Sender.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, reason));
+                Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, reason));
                 return;
             }
 
             if (_tasks.ContainsKey(execute.TaskId))
             {
-                Sender.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, $"task id '{execute.TaskId}' is already running in session '{name}'"));
+                Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, $"task id '{execute.TaskId}' is already running in session '{name}'"));
                 return;
             }
 
@@ -56,7 +57,7 @@ public sealed class SessionGuardActor : ReceiveActor
             settings.Audit.CommandStarted(grant.Identity, settings.Source, name, execute.TaskId, execute.Spec.Command);
             settings.Session.Tell(execute, Self);
         });
-        Receive<CommandTaskActor.Output>(output =>
+        Receive<CommandOutput>(output =>
         {
             if (_tasks.TryGetValue(output.TaskId, out var running))
             {
@@ -64,14 +65,14 @@ public sealed class SessionGuardActor : ReceiveActor
                 running.Subscriber.Tell(output, Self);
             }
         });
-        Receive<CommandTaskActor.OutputAck>(ack =>
+        Receive<CommandOutputAck>(ack =>
         {
             if (_tasks.TryGetValue(ack.TaskId, out var running) && running.Subscriber.Equals(Sender))
             {
                 running.TaskActor?.Tell(ack, Self);
             }
         });
-        Receive<CommandTaskActor.Completed>(completed =>
+        Receive<CommandCompleted>(completed =>
         {
             if (_tasks.Remove(completed.TaskId, out var running))
             {
@@ -79,7 +80,7 @@ public sealed class SessionGuardActor : ReceiveActor
                 settings.Audit.CommandEnded(grant.Identity, settings.Source, name, completed.TaskId, Outcome(completed), running.Clock.Elapsed, running.Command);
             }
         });
-        Receive<SessionActor.Kill>(kill =>
+        Receive<KillCommand>(kill =>
         {
             // Every task in this guard is this client's (a guard serves one login).
             var own = _tasks.ContainsKey(kill.TaskId);
@@ -96,7 +97,7 @@ public sealed class SessionGuardActor : ReceiveActor
         {
             foreach (var (taskId, running) in _tasks)
             {
-                running.Subscriber.Tell(new CommandTaskActor.Completed(taskId, CommandEnd.Failed, null, $"session '{name}' was closed"), Self);
+                running.Subscriber.Tell(new CommandCompleted(taskId, CommandEnd.Failed, null, $"session '{name}' was closed"), Self);
             }
 
             _tasks.Clear();
@@ -113,11 +114,11 @@ public sealed class SessionGuardActor : ReceiveActor
         // The client is gone (or logged out): its commands do not outlive it.
         foreach (var taskId in _tasks.Keys)
         {
-            _settings.Session.Tell(new SessionActor.Kill(taskId));
+            _settings.Session.Tell(new KillCommand(taskId));
         }
     }
 
-    private static string Outcome(CommandTaskActor.Completed completed) => completed.End switch
+    private static string Outcome(CommandCompleted completed) => completed.End switch
     {
         CommandEnd.Exited => $"exit code {completed.ExitCode}",
         CommandEnd.Failed => $"failed: {completed.Error}",

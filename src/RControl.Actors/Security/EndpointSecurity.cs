@@ -3,7 +3,7 @@ using Akka.Actor.Setup;
 using Akka.Remote.Transport.DotNetty;
 using RControl.Security;
 
-namespace RControl.Remote;
+namespace RControl.Security;
 
 /// <summary>
 /// How one Akka.Remote endpoint (daemon, remoting engine or client) proves itself and whom it accepts: its certificate,
@@ -11,7 +11,7 @@ namespace RControl.Remote;
 /// system's setup, where the engine's gate finds it. <see cref="Insecure"/> only with
 /// <c>rcontrol.remote.insecure-no-authentication = on</c>.
 /// </summary>
-public sealed class EndpointSecurity : Setup
+internal sealed class EndpointSecurity : Setup
 {
     private EndpointSecurity(X509Certificate2? certificate, PeerTrust? trust)
     {

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace RControl.Remote;
+namespace RControl.Actors;
 
 /// <summary>
 /// The client's anchor for a login (in the client's actor system): the engine watches it to end the login — and kill

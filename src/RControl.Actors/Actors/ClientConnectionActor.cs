@@ -3,9 +3,11 @@ using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using RControl.Actors;
 using RControl.Files;
+using RControl.Jobs;
 using RControl.Protocol;
+using RControl.Security;
 
-namespace RControl.Security;
+namespace RControl.Actors;
 
 /// <summary>
 /// One logged-in client (child of the <see cref="GateActor"/>, unguessable name). First waits for the login proof; then
@@ -13,7 +15,7 @@ namespace RControl.Security;
 /// log, and forwards it. Sessions are handed out as <see cref="SessionGuardActor"/>s, never as the session actors
 /// themselves. Stops (and so kills the client's commands) when the client's actor system goes away.
 /// </summary>
-public sealed class ClientConnectionActor : ReceiveActor
+internal sealed class ClientConnectionActor : ReceiveActor
 {
     /// <summary>The login in progress and what the connection serves.</summary>
     public sealed record Settings(GateActor.Settings Gate, Grant Grant, X509Certificate2? Certificate, byte[] Nonce, IActorRef Client, string Source);
@@ -25,6 +27,7 @@ public sealed class ClientConnectionActor : ReceiveActor
     private readonly Dictionary<string, (IActorRef Guard, IActorRef Session)> _guards = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string> _handles = new(); // open file → its session
     private readonly TimeSpan _timeout;
+    private bool _loggedIn;
 
     public ClientConnectionActor(Settings settings)
     {
@@ -42,6 +45,14 @@ public sealed class ClientConnectionActor : ReceiveActor
 
     protected override void PreStart() => Context.SetReceiveTimeout(_timeout);
 
+    protected override void PostStop()
+    {
+        if (_loggedIn)
+        {
+            Audit.LoggedOut(Grant.Identity, _settings.Source);
+        }
+    }
+
     private void OnProof(Login.Proof proof)
     {
         var valid = _settings.Certificate is null
@@ -56,6 +67,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
         Context.SetReceiveTimeout(null);
         Context.Watch(_settings.Client);
+        _loggedIn = true;
         Audit.LoggedIn(Grant.Identity, _settings.Source, Grant.IsAdmin);
         Sender.Tell(new Login.Accepted(Grant.Identity, Grant.IsAdmin));
         Become(Serving);
@@ -63,10 +75,10 @@ public sealed class ClientConnectionActor : ReceiveActor
 
     private void Serving()
     {
-        Receive<SessionManagerActor.ListSessions>(list => Ask(list, answer => answer is SessionManagerActor.SessionList l
-            ? new SessionManagerActor.SessionList(l.Names.Where(Grant.AllowsAny).ToArray())
+        Receive<ListSessions>(list => Ask(list, answer => answer is SessionList l
+            ? new SessionList(l.Names.Where(Grant.AllowsAny).ToArray())
             : answer));
-        Receive<SessionManagerActor.GetSession>(get =>
+        Receive<GetSession>(get =>
         {
             if (!Grant.AllowsAny(get.Name))
             {
@@ -76,7 +88,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
             Ask(get, answer => Guarded(answer, "got"));
         });
-        Receive<SessionManagerActor.OpenSession>(open =>
+        Receive<OpenSession>(open =>
         {
             if (!Grant.Allows(Operation.Open, open.Name))
             {
@@ -86,7 +98,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
             Ask(open, answer => Guarded(answer, "opened"));
         });
-        Receive<SessionManagerActor.CloseSession>(close =>
+        Receive<CloseSession>(close =>
         {
             if (!Grant.Allows(Operation.Open, close.Name))
             {
@@ -99,6 +111,16 @@ public sealed class ClientConnectionActor : ReceiveActor
         });
         Receive<Cluster.ClusterNodes.ListNodes>(list => Ask(list with { LocalOnly = false }, answer => answer is Cluster.ClusterNodes.NodeList ? answer : new Cluster.ClusterNodes.NodeList([])));
         Receive<FileProtocol.IRequest>(OnFileRequest);
+        Receive<IJobRequest>(request =>
+        {
+            if (_settings.Gate.Jobs is not { } jobs)
+            {
+                Sender.Tell(new AccessDenied("this engine keeps no jobs (submit them to an rcontrol daemon)"));
+                return;
+            }
+
+            jobs.Tell(new JobManagerActor.Request(Grant, _settings.Source, request), Sender);
+        });
         Receive<Answer>(answer => answer.ReplyTo.Tell(answer.Map is { } map ? map(answer.Message) : answer.Message, Self));
         Receive<Terminated>(t => t.ActorRef.Equals(_settings.Client), _ => Context.Stop(Self));
         Receive<Terminated>(t =>
@@ -112,7 +134,7 @@ public sealed class ClientConnectionActor : ReceiveActor
 
     private object Guarded(object answer, string action)
     {
-        if (answer is not SessionManagerActor.SessionFound found)
+        if (answer is not SessionFound found)
         {
             return answer;
         }

@@ -6,7 +6,7 @@ using Akka.Configuration;
 using Microsoft.Extensions.Logging;
 using RControl.Security;
 
-namespace RControl.Remote;
+namespace RControl.Security;
 
 /// <summary>
 /// The start-up rules of an Akka.Remote endpoint (daemon, remoting engine or client): mutual TLS always, loopback
@@ -14,7 +14,7 @@ namespace RControl.Remote;
 /// peers checked by CA, pinned thumbprint or the machine's chain, within their validity dates; only the engine's gate
 /// reachable by path (Akka's untrusted mode).
 /// </summary>
-public static class RemoteSecurity
+internal static class RemoteSecurity
 {
     private const string Tcp = "akka.remote.dot-netty.tcp";
     private const string Tls = "rcontrol.remote.tls";

@@ -1,19 +1,25 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using Akka.Actor;
+using RControl.Protocol;
+using RControl.Security;
 
-namespace RControl.Security;
+namespace RControl.Actors;
 
 /// <summary>
 /// The engine's one well-known actor (<c>/user/rcontrol</c>): answers a <see cref="Login.Hello"/> whose certificate the
 /// engine trusts with a <see cref="Login.Challenge"/> from a new <see cref="ClientConnectionActor"/> (an unguessable
 /// name). Nothing else is served here: sessions, commands and files are reached only through a logged-in connection.
 /// </summary>
-public sealed class GateActor : ReceiveActor
+internal sealed class GateActor : ReceiveActor
 {
     /// <summary>What the gate needs to log clients in and serve them.</summary>
     /// <param name="Trust">Which certificates may log in (the same rule as the TLS handshake); null only when insecure.</param>
-    public sealed record Settings(IActorRef Manager, IActorRef Files, PeerTrust? Trust, ClientGrants Grants, AuditLog Audit, TimeSpan LoginTimeout);
+    public sealed record Settings(IActorRef Manager, IActorRef Files, PeerTrust? Trust, ClientGrants Grants, AuditLog Audit, TimeSpan LoginTimeout)
+    {
+        /// <summary>The engine's jobs (a daemon's); null when it keeps none.</summary>
+        public IActorRef? Jobs { get; init; }
+    }
 
     public GateActor(Settings settings)
     {

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using RControl.Jobs;
+using RControl.Remote.Tests.Support;
+using RControl.TestSupport;
+
+namespace RControl.Remote.Tests.Jobs;
+
+/// <summary>
+/// Jobs on a real daemon process, through the built CLI and through <see cref="RemoteEngine"/>: detached work outlives
+/// its client, is listed, followed, waited for and killed from other clients; output is capped; a job is its owner's.
+/// </summary>
+public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : IClassFixture<DaemonJobTests.Daemon>
+{
+    private DaemonProcess D => fixture.Process;
+
+    [Fact]
+    public async Task Detach_prints_the_id_alone_and_the_job_outlives_a_client_killed_with_SIGKILL()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"rcontrol-job-done-{Guid.NewGuid():N}");
+        var submitted = await JobCli.RunAsync(D, "exec", "-t", "local", "--detach", "--", $"for i in 1 2 3 4 5; do echo step $i; sleep 0.4; done; touch {marker}");
+        Assert.True(submitted.ExitCode == 0, JobCli.Describe(submitted) + D.Output);
+        var id = Assert.Single(JobCli.Lines(submitted.Stdout));
+        Assert.Matches(JobId(), id);
+
+        // A client following the job is killed with SIGKILL mid-job: the job is the daemon's, it runs on.
+        using var follower = JobCli.Start(D, "attach", id, "--plain");
+        await using var admin = await fixture.AdminAsync();
+        await Poll.UntilAsync(async () => await admin.ReadJobOutputAsync(id).AnyAsync(), TimeSpan.FromSeconds(20), "the job's first line");
+        follower.Kill(entireProcessTree: true);
+        await follower.WaitForExitAsync();
+
+        var waited = await JobCli.RunAsync(D, "wait", id);
+        Assert.True(waited.ExitCode == 0, JobCli.Describe(waited));
+        Assert.True(File.Exists(marker));
+        var logs = await JobCli.RunAsync(D, "logs", id);
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"local: step {i}"), JobCli.Lines(logs.Stdout));
+        var listed = await JobCli.RunAsync(D, "jobs", "--json");
+        var job = JobCli.Lines(listed.Stdout).Select(l => JsonDocument.Parse(l).RootElement).Single(j => j.GetProperty("id").GetString() == id);
+        Assert.Equal(("succeeded", "admin", 1), (job.GetProperty("state").GetString(), job.GetProperty("owner").GetString(), job.GetProperty("succeeded").GetInt32()));
+        File.Delete(marker);
+    }
+
+    [Fact]
+    public async Task Follow_gets_every_line_in_order_while_the_job_runs()
+    {
+        await using var admin = await fixture.AdminAsync();
+        var id = await admin.SubmitAsync(JobRequest.Exec("for i in $(seq 1 3000); do echo $i; if [ $((i % 600)) = 0 ]; then sleep 0.3; fi; done", ["local"]));
+        using var cli = JobCli.Start(D, "logs", id, "--follow");
+        var cliOut = cli.StandardOutput.ReadToEndAsync();
+
+        var lines = new List<string>();
+        DateTimeOffset? firstSeen = null;
+        await foreach (var line in admin.ReadJobOutputAsync(id, follow: true))
+        {
+            firstSeen ??= DateTimeOffset.UtcNow;
+            lines.Add(line.Text);
+        }
+
+        var job = await admin.GetJobAsync(id);
+        Assert.Equal(Enumerable.Range(1, 3000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines);
+        Assert.True(firstSeen < job.EndedAt, $"the first line arrived at {firstSeen:O}, after the job ended at {job.EndedAt:O}: not live");
+        await cli.WaitForExitAsync();
+        Assert.Equal(Enumerable.Range(1, 3000).Select(i => $"local: {i}"), JobCli.Lines(await cliOut));
+    }
+
+    [Fact]
+    public async Task Wait_exits_with_the_jobs_status_and_kill_ends_a_running_job_on_its_host()
+    {
+        await using var admin = await fixture.AdminAsync();
+        var failing = await admin.SubmitAsync(JobRequest.Exec("exit 3", ["local"]));
+        var timedOut = await admin.SubmitAsync(JobRequest.Exec("sleep 5", ["local"], t => t with { Timeout = TimeSpan.FromMilliseconds(300) }));
+        Assert.Equal(1, (await JobCli.RunAsync(D, "wait", failing)).ExitCode);
+        Assert.Equal(3, (await JobCli.RunAsync(D, "wait", timedOut)).ExitCode);
+        Assert.Equal("exit code 3 (expected 0)", (await admin.GetJobAsync(failing)).Tasks.Single().Error);
+
+        var sleeper = new SleepMarker();
+        var running = await admin.SubmitAsync(JobRequest.Exec(sleeper.Command, ["local"]));
+        await Poll.UntilAsync(() => sleeper.Sleeping == 1, TimeSpan.FromSeconds(20), "the job's command running");
+        var killed = await JobCli.RunAsync(D, "kill", running);
+        Assert.True(killed.ExitCode == 0, JobCli.Describe(killed));
+        var waited = await JobCli.RunAsync(D, "wait", running);
+        Assert.Equal(1, waited.ExitCode);
+        Assert.Equal(0, sleeper.Sleeping);
+        var job = await admin.GetJobAsync(running);
+        Assert.Equal((JobState.Killed, JobState.Killed, "killed by admin"), (job.State, job.Tasks[0].State, job.Tasks[0].Error));
+        Assert.False(await admin.KillJobAsync(running));
+        Assert.Equal(2, (await JobCli.RunAsync(D, "wait", "000000000000")).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_detached_plan_runs_its_graph_on_the_daemon()
+    {
+        var dir = Directory.CreateTempSubdirectory("rcontrol-plan-").FullName;
+        var plan = Path.Combine(dir, "plan.hocon");
+        File.WriteAllText(plan, """
+            tasks = [
+              { name = first, session = local, run = "echo one" }
+              { name = second, session = other, after = [first], run = "pwd" }
+              { name = broken, session = other, after = [second], run = "exit 4" }
+              { name = never, session = local, after = [broken], run = "echo never" }
+            ]
+            """);
+        var submitted = await JobCli.RunAsync(D, "run", plan, "--detach");
+        Assert.True(submitted.ExitCode == 0, JobCli.Describe(submitted));
+        var id = Assert.Single(JobCli.Lines(submitted.Stdout));
+        Assert.Equal(1, (await JobCli.RunAsync(D, "wait", id)).ExitCode);
+
+        await using var admin = await fixture.AdminAsync();
+        var job = await admin.GetJobAsync(id);
+        Assert.Equal(("plan", "plan.hocon"), (job.Kind, job.Description));
+        Assert.Equal(
+            ["first@local succeeded", "second@other succeeded", "broken@other failed", "never@local skipped"],
+            job.Tasks.Select(t => $"{t.Label} {t.State.Name()}"));
+        var logs = await JobCli.RunAsync(D, "logs", id, "--task", "second");
+        Assert.Equal(["second@other: /tmp"], JobCli.Lines(logs.Stdout));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task Output_beyond_the_cap_is_dropped_and_the_truncation_recorded_and_shown()
+    {
+        await using var admin = await fixture.AdminAsync();
+        var id = await admin.SubmitAsync(JobRequest.Exec("seq 1 30000", ["local"]));
+        var job = await admin.WaitForJobAsync(id);
+        Assert.Equal(JobState.Succeeded, job.State);
+        Assert.True(job.Truncated);
+        Assert.InRange(job.OutputBytes, 60_000, 64 * 1024);
+
+        var logs = await JobCli.RunAsync(D, "logs", id);
+        var lines = JobCli.Lines(logs.Stdout);
+        Assert.Equal(Enumerable.Range(1, lines.Length).Select(i => $"local: {i}"), lines);
+        Assert.InRange(lines.Length, 5_000, 29_999);
+        Assert.Contains("output truncated at", logs.Stderr);
+    }
+
+    [Fact]
+    public async Task Another_identity_sees_only_its_own_jobs_and_every_denial_is_audited()
+    {
+        await using var admin = await fixture.AdminAsync();
+        await using var ci = await RemoteEngine.ConnectAsync(D.Address, TestCredentials.ForFile(fixture.CiCredential));
+        var adminJob = await admin.SubmitAsync(JobRequest.Exec("echo by-admin", ["local"]));
+        var ciJob = await ci.SubmitAsync(JobRequest.Exec("echo by-ci", ["local"]));
+        Assert.Equal(JobState.Succeeded, (await ci.WaitForJobAsync(ciJob)).State);
+
+        Assert.DoesNotContain(await ci.ListJobsAsync(), j => j.Id == adminJob);
+        Assert.Contains(await ci.ListJobsAsync(new JobQuery { Mine = true }), j => j.Id == ciJob);
+        Assert.Contains(await admin.ListJobsAsync(), j => j.Id == ciJob);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => ci.GetJobAsync(adminJob));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => ci.KillJobAsync(adminJob));
+        var notGranted = await Assert.ThrowsAsync<AccessDeniedException>(() => ci.SubmitAsync(JobRequest.Exec("echo no", ["other"])));
+        Assert.Contains("may not exec on session 'other'", notGranted.Message);
+        await Assert.ThrowsAsync<AccessDeniedException>(async () => await ci.ReadAuditAsync().ToListAsync());
+
+        var audit = await JobCli.RunAsync(D, "audit", "--json");
+        var entries = JobCli.Lines(audit.Stdout).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        string[] Of(string identity, string action) =>
+            entries.Where(e => e.GetProperty("identity").GetString() == identity && e.GetProperty("action").GetString() == action).Select(e => e.GetProperty("detail").GetString()!).ToArray();
+        Assert.Contains(Of("ci", "denied"), d => d.Contains($"may not see job {adminJob}", StringComparison.Ordinal));
+        Assert.Contains(Of("ci", "denied"), d => d.Contains($"may not kill job {adminJob}", StringComparison.Ordinal));
+        Assert.Contains(Of("ci", "denied"), d => d.Contains("may not exec on session 'other'", StringComparison.Ordinal));
+        Assert.Contains(Of("ci", "denied"), d => d.Contains("audit trail", StringComparison.Ordinal));
+        Assert.Contains(Of("ci", "job"), d => d.StartsWith($"job {ciJob} submitted", StringComparison.Ordinal));
+        Assert.Contains(Of("ci", "login"), d => d.StartsWith("logged in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Job_commands_refuse_bad_input_with_one_line()
+    {
+        var noDaemon = await ClientProcess.RunAsync("rcontrol.dll", ["exec", "-t", "local", "--detach", "--", "true"]);
+        Assert.Equal(2, noDaemon.ExitCode);
+        Assert.Contains("--detach needs --daemon", noDaemon.Stderr);
+        var unknown = await JobCli.RunAsync(D, "logs", "ffffffffffff");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Single(JobCli.Lines(unknown.Stderr));
+        var adHoc = await JobCli.RunAsync(D, "exec", "-t", "root@127.0.0.1", "--detach", "--", "true");
+        Assert.Equal(2, adHoc.ExitCode);
+        Assert.Contains("is not one of the daemon's sessions", adHoc.Stderr);
+    }
+
+    [GeneratedRegex("^[0-9a-f]{12}$")]
+    private static partial Regex JobId();
+
+    /// <summary>One daemon for the class: sessions local and other (group all), a 64 KiB output cap, and a credential "ci" allowed exec on local.</summary>
+    public sealed class Daemon : IAsyncLifetime
+    {
+        private const string Config = """
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {port} }
+            rcontrol {
+              sessions {
+                local { type = local }
+                other { type = local, working-directory = "/tmp" }
+              }
+              groups { all = [local, other] }
+              daemon.jobs.output-cap = 64KiB
+            }
+            """;
+
+        public DaemonProcess Process { get; private set; } = null!;
+
+        public string CiCredential { get; private set; } = "";
+
+        public async Task InitializeAsync()
+        {
+            var dir = Directory.CreateTempSubdirectory("rcontrol-daemon-").FullName;
+            var port = Ports.Free();
+            File.WriteAllText(Path.Combine(dir, "daemon.conf"), Config.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) + $"\nrcontrol.daemon.state-dir = \"{dir}/state\"\n");
+            CiCredential = Path.Combine(dir, "ci.pfx");
+            var issued = await ClientProcess.RunAsync("rcontrol.dll", ["daemon", "credentials", "issue", "ci", "--sessions", "local", "--ops", "exec", "--config", Path.Combine(dir, "daemon.conf"), "--out", CiCredential]);
+            Assert.True(issued.ExitCode == 0, issued.Stderr + issued.Stdout);
+            Process = await DaemonProcess.StartReadyAsync(Config, dir: dir, port: port);
+        }
+
+        public Task<RemoteEngine> AdminAsync() => RemoteEngine.ConnectAsync(Process.Address, Process.AdminConfig);
+
+        public async Task DisposeAsync() => await Process.DisposeAsync();
+    }
+}
