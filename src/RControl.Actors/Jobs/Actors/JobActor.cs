@@ -53,7 +53,7 @@ internal sealed class JobActor : ReceiveActor
     private readonly Settings _settings;
     private readonly Unit[] _units;
     private readonly Dictionary<string, Unit> _byTaskId = new(StringComparer.Ordinal);
-    private readonly Queue<(IActorRef TaskActor, CommandTaskActor.OutputAck Ack)> _heldAcks = new();
+    private readonly Queue<(IActorRef TaskActor, CommandOutputAck Ack)> _heldAcks = new();
     private IReadOnlyDictionary<string, IActorRef?> _sessions = new Dictionary<string, IActorRef?>();
     private JobInfo _job;
     private long _seq;
@@ -78,8 +78,8 @@ internal sealed class JobActor : ReceiveActor
             Post(new JobWrite.JobUpdated(_job));
             Schedule();
         });
-        Receive<CommandTaskActor.Output>(OnOutput);
-        Receive<CommandTaskActor.Completed>(OnCompleted);
+        Receive<CommandOutput>(OnOutput);
+        Receive<CommandCompleted>(OnCompleted);
         Receive<Flushed>(flushed =>
         {
             _unflushed -= flushed.Bytes;
@@ -94,7 +94,7 @@ internal sealed class JobActor : ReceiveActor
             SkipQueued($"the job was killed by {kill.Identity}");
             foreach (var unit in _units.Where(u => u.State == JobState.Running))
             {
-                unit.Session!.Tell(new SessionActor.Kill(unit.TaskId!), Self);
+                unit.Session!.Tell(new KillCommand(unit.TaskId!), Self);
             }
 
             FinishIfDone();
@@ -123,8 +123,8 @@ internal sealed class JobActor : ReceiveActor
         {
             try
             {
-                var answer = await manager.Ask<object>(new SessionManagerActor.GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-                found[name] = answer is SessionManagerActor.SessionFound f ? f.Session : null;
+                var answer = await manager.Ask<object>(new GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                found[name] = answer is SessionFound f ? f.Session : null;
             }
             catch (AskTimeoutException)
             {
@@ -223,12 +223,12 @@ internal sealed class JobActor : ReceiveActor
         _byTaskId[unit.TaskId] = unit;
         Post(new JobWrite.TaskStarted(_job.Id, unit.Index, unit.StartedAt.Value));
         _settings.Audit.CommandStarted(_job.Owner, _settings.Source, task.Session, unit.TaskId, $"job {_job.Id}: {task.Command}");
-        session.Tell(new SessionActor.Execute(unit.TaskId, spec), Self);
+        session.Tell(new ExecuteCommand(unit.TaskId, spec), Self);
     }
 
-    private void OnOutput(CommandTaskActor.Output output)
+    private void OnOutput(CommandOutput output)
     {
-        var ack = new CommandTaskActor.OutputAck(output.TaskId, output.Stream);
+        var ack = new CommandOutputAck(output.TaskId, output.Stream);
         if (!_byTaskId.TryGetValue(output.TaskId, out var unit))
         {
             Sender.Tell(ack, Self);
@@ -278,7 +278,7 @@ internal sealed class JobActor : ReceiveActor
         }
     }
 
-    private void OnCompleted(CommandTaskActor.Completed completed)
+    private void OnCompleted(CommandCompleted completed)
     {
         if (!_byTaskId.Remove(completed.TaskId, out var unit) || unit.State != JobState.Running)
         {
@@ -302,7 +302,7 @@ internal sealed class JobActor : ReceiveActor
             SkipQueued("skipped: another task failed (stop-all)");
             foreach (var other in _units.Where(u => u.State == JobState.Running))
             {
-                other.Session!.Tell(new SessionActor.Kill(other.TaskId!), Self);
+                other.Session!.Tell(new KillCommand(other.TaskId!), Self);
             }
         }
 

@@ -1,3 +1,4 @@
+using RControl.Protocol;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
@@ -7,7 +8,7 @@ using P = RControl.Jobs.JobProtocol;
 namespace RControl.Jobs;
 
 /// <summary>
-/// The daemon's jobs (unguessable name; reached only through a logged-in <see cref="ClientConnectionActor"/>): starts a
+/// The daemon's jobs (unguessable name; reached only through a logged-in <see cref="Actors.ClientConnectionActor"/>): starts a
 /// <see cref="JobActor"/> per submitted job, answers queries from the store, holds follow and wait requests open until
 /// there is something new, applies retention. A job is its submitter's; holders of <c>kill</c> (or <c>admin</c>) on every
 /// session of a job may see and kill it too; every denial is audited.

@@ -10,7 +10,7 @@ internal interface IJobRequest : IRControlWireMessage
 /// <summary>
 /// The jobs protocol (<c>jobs.proto</c>): what a logged-in client asks of the daemon's jobs through its connection actor,
 /// and the answers. Requests about one job are answered with <see cref="JobNotFound"/> when the daemon does not know it,
-/// or an <see cref="Security.AccessDenied"/> when it is not the caller's to see.
+/// or an <see cref="AccessDenied"/> when it is not the caller's to see.
 /// </summary>
 internal static class JobProtocol
 {

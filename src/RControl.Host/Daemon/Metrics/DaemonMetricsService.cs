@@ -1,3 +1,4 @@
+using RControl.Protocol;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,7 +82,7 @@ internal sealed class DaemonMetricsService(MetricsSettings settings, IRequiredAc
         try
         {
             var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
-            await manager.Ask<SessionManagerActor.SessionList>(SessionManagerActor.ListSessions.Instance, HealthTimeout, cancellationToken).ConfigureAwait(false);
+            await manager.Ask<SessionList>(ListSessions.Instance, HealthTimeout, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
