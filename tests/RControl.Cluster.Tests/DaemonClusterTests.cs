@@ -60,6 +60,11 @@ public sealed partial class DaemonClusterTests
             Assert.True(listed.ExitCode == 0, listed.ToString());
             Assert.Contains($"{c.Address} Up roles=dc-eu sessions=", listed.Stdout);
             Assert.Contains($"{a.Address} Up roles=- sessions=", listed.Stdout);
+            var json = await RunCliAsync(configHome, "nodes", "--daemon", c.Address, "--json");
+            var members = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.Equal(ports.Select(p => $"akka.ssl.tcp://rcontrol@127.0.0.1:{p}").Order(), members.Select(m => m.GetProperty("address").GetString()!).Order());
+            Assert.All(members, m => Assert.Equal("Up", m.GetProperty("status").GetString()));
+            Assert.Equal("dc-eu", members.Single(m => m.GetProperty("address").GetString() == b.Address).GetProperty("roles")[0].GetString());
 
             // An exec over every session through node A; C is SIGKILLed once every task has started.
             var names = Enumerable.Range(0, LocalSessions).Select(i => $"s{i:00}").Concat(Enumerable.Range(0, ZoneSessions).Select(i => $"z{i:00}")).ToArray();

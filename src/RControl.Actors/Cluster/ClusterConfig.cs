@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using RControl.Remote;
+using RControl.Security;
 
 namespace RControl.Cluster;
 
@@ -10,7 +11,7 @@ namespace RControl.Cluster;
 /// Akka's split-brain resolver with keep-majority, Akka.Cluster.Sharding with remember-entities off and no idle
 /// passivation, and the cluster's internal actors reachable by selection (Akka's untrusted mode stays on).
 /// </summary>
-public static class ClusterConfig
+internal static class ClusterConfig
 {
     /// <summary>The node actor's name (<c>/user/rcontrol-node</c>): answers the node's counts to the other members.</summary>
     public const string NodeActorName = "rcontrol-node";

@@ -9,7 +9,7 @@ namespace RControl.Cluster;
 /// node, and per zone a region restricted to the zone's role (a proxy on nodes without it). Returns the node's session
 /// directory, which takes the place of the single engine's session manager.
 /// </summary>
-public static class ClusterSessions
+internal static class ClusterSessions
 {
     /// <summary>Shards per region: about ten per node of a large cluster, per Akka's guidance.</summary>
     private const int MaxShards = 100;

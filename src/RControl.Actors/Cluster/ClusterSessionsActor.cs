@@ -28,33 +28,33 @@ internal sealed class ClusterSessionsActor : ReceiveActor
         _inventory = inventory;
         _regions = regions;
         _timeout = timeout;
-        Receive<SessionManagerActor.ListSessions>(_ => Sender.Tell(new SessionManagerActor.SessionList(Known())));
-        Receive<SessionManagerActor.GetSession>(get =>
+        Receive<ListSessions>(_ => Sender.Tell(new SessionList(Known())));
+        Receive<GetSession>(get =>
         {
             if (SpecOf(get.Name) is { } spec)
             {
-                Sender.Tell(new SessionManagerActor.SessionFound(get.Name, Proxy(get.Name), spec));
+                Sender.Tell(new SessionFound(get.Name, Proxy(get.Name), spec));
             }
             else
             {
-                Sender.Tell(new SessionManagerActor.SessionNotFound(get.Name, Known()));
+                Sender.Tell(new SessionNotFound(get.Name, Known()));
             }
         });
-        Receive<SessionManagerActor.OpenSession>(open =>
+        Receive<OpenSession>(open =>
         {
             if (SpecOf(open.Name) is null)
             {
                 _opened[open.Name] = open.Spec;
             }
 
-            Sender.Tell(new SessionManagerActor.SessionFound(open.Name, Proxy(open.Name), SpecOf(open.Name)!));
+            Sender.Tell(new SessionFound(open.Name, Proxy(open.Name), SpecOf(open.Name)!));
         });
-        Receive<SessionManagerActor.CloseSession>(close =>
+        Receive<CloseSession>(close =>
         {
             var replyTo = Sender;
             _opened.Remove(close.Name);
             RegionOf(close.Name).Ask<object>(new ShardingEnvelope(close.Name, close), _timeout)
-                .PipeTo(Self, success: a => new Answer(a, replyTo), failure: _ => new Answer(new SessionManagerActor.SessionClosed(close.Name), replyTo));
+                .PipeTo(Self, success: a => new Answer(a, replyTo), failure: _ => new Answer(new SessionClosed(close.Name), replyTo));
         });
         Receive<Answer>(a => a.ReplyTo.Tell(a.Message));
         Receive<ClusterNodes.ListNodes>(_ => ListNodesAsync(Context.System, _timeout).PipeTo(Sender));
@@ -101,7 +101,7 @@ internal sealed class ClusterSessionsActor : ReceiveActor
                 return null;
             }
         })).ConfigureAwait(false);
-        return new ClusterNodes.NodeList(members.Select((m, i) => new ClusterNodes.NodeInfo(
+        return new ClusterNodes.NodeList(members.Select((m, i) => new ClusterMember(
             m.Address.ToString(),
             m.Status.ToString(),
             m.Roles.Order().ToArray(),

@@ -7,7 +7,7 @@ namespace RControl.Cluster;
 /// Zones: a zone-pinned session (<c>zone = "dc-eu"</c>) is hosted only by cluster nodes with that Akka cluster role
 /// (<c>akka.cluster.roles = ["dc-eu"]</c>). Each zone has its own shard region, restricted to the zone's role.
 /// </summary>
-public static partial class ClusterZones
+internal static partial class ClusterZones
 {
     /// <summary>The sharding type name of sessions without a zone (hosted on any node).</summary>
     public const string AnyZoneTypeName = "rcontrol-sessions";

@@ -7,10 +7,10 @@ namespace RControl.Cluster;
 
 /// <summary>
 /// A session as a sharded entity (entity id = session name): hosts the <see cref="SessionActor"/> on this node, answers
-/// a <see cref="SessionManagerActor.GetSession"/> or <see cref="SessionManagerActor.OpenSession"/> with itself (the
+/// a <see cref="GetSession"/> or <see cref="OpenSession"/> with itself (the
 /// session's location), and passes commands and kills to the session.
 /// When its shard is handed off (rebalance, a node leaving), it tells the proxies that located it that the session is
-/// closed here (<see cref="SessionManagerActor.SessionClosed"/>: locate it again), sends back every new command to its
+/// closed here (<see cref="SessionClosed"/>: locate it again), sends back every new command to its
 /// proxy, lets the commands it accepted end, then stops. Akka's hand-off timeout bounds that wait: a command still
 /// running then is killed and reported (never moved silently).
 /// </summary>
@@ -34,15 +34,15 @@ internal sealed class SessionEntityActor : ReceiveActor
     {
         _name = name;
         _inventory = inventory;
-        Receive<SessionManagerActor.GetSession>(_ => Locate(null));
-        Receive<SessionManagerActor.OpenSession>(open => Locate(open.Spec));
-        Receive<SessionManagerActor.CloseSession>(_ =>
+        Receive<GetSession>(_ => Locate(null));
+        Receive<OpenSession>(open => Locate(open.Spec));
+        Receive<CloseSession>(_ =>
         {
-            Sender.Tell(new SessionManagerActor.SessionClosed(_name));
+            Sender.Tell(new SessionClosed(_name));
             Context.Stop(Self);
         });
-        Receive<SessionActor.Execute>(OnExecute);
-        Receive<SessionActor.Kill>(kill => _session?.Forward(kill));
+        Receive<ExecuteCommand>(OnExecute);
+        Receive<KillCommand>(kill => _session?.Forward(kill));
         Receive<CommandTaskEnded>(ended => ended.Session == _name, ended =>
         {
             _accepted.Remove(ended.TaskId);
@@ -53,7 +53,7 @@ internal sealed class SessionEntityActor : ReceiveActor
             _handingOff = true;
             foreach (var proxy in _proxies)
             {
-                proxy.Tell(new SessionManagerActor.SessionClosed(_name));
+                proxy.Tell(new SessionClosed(_name));
             }
 
             StopIfDrained();
@@ -65,19 +65,19 @@ internal sealed class SessionEntityActor : ReceiveActor
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(CommandTaskEnded));
 
-    private void OnExecute(SessionActor.Execute execute)
+    private void OnExecute(ExecuteCommand execute)
     {
         if (_handingOff)
         {
             // Moving: the proxy sends it again once it has located the session on its new node.
-            Sender.Tell(new SessionManagerActor.SessionClosed(_name));
+            Sender.Tell(new SessionClosed(_name));
             Sender.Tell(execute);
             return;
         }
 
         if (Ensure(null) is not { } session)
         {
-            Sender.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, $"session '{_name}' is not open"));
+            Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, $"session '{_name}' is not open"));
             return;
         }
 
@@ -89,7 +89,7 @@ internal sealed class SessionEntityActor : ReceiveActor
     {
         if (Ensure(spec) is null)
         {
-            Sender.Tell(new SessionManagerActor.SessionNotFound(_name, _inventory.Sessions.Keys.Order().ToArray()));
+            Sender.Tell(new SessionNotFound(_name, _inventory.Sessions.Keys.Order().ToArray()));
             return;
         }
 
@@ -98,10 +98,10 @@ internal sealed class SessionEntityActor : ReceiveActor
             Context.Watch(Sender);
         }
 
-        Sender.Tell(new SessionManagerActor.SessionFound(_name, Self, _spec!));
+        Sender.Tell(new SessionFound(_name, Self, _spec!));
         if (_handingOff)
         {
-            Sender.Tell(new SessionManagerActor.SessionClosed(_name));
+            Sender.Tell(new SessionClosed(_name));
         }
     }
 

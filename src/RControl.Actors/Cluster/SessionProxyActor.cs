@@ -26,9 +26,9 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
 
     private sealed record SessionGone(IActorRef Session, string Reason);
 
-    private sealed class Task(SessionActor.Execute execute, IActorRef subscriber, IActorRef session)
+    private sealed class Task(ExecuteCommand execute, IActorRef subscriber, IActorRef session)
     {
-        public SessionActor.Execute Execute { get; } = execute;
+        public ExecuteCommand Execute { get; } = execute;
 
         public IActorRef Subscriber { get; } = subscriber;
 
@@ -60,16 +60,16 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         _region = region;
         _timeout = timeout;
         _zone = zone is null ? "any node" : $"a node of zone '{zone}'";
-        Receive<SessionActor.Execute>(execute => _tasks.TryGetValue(execute.TaskId, out var sent) && sent.Session.Equals(Sender), execute =>
+        Receive<ExecuteCommand>(execute => _tasks.TryGetValue(execute.TaskId, out var sent) && sent.Session.Equals(Sender), execute =>
         {
             // Sent back by a session that is moving: send it again where the session goes.
             var task = _tasks[execute.TaskId];
             _tasks.Remove(execute.TaskId);
             Send(execute, task.Subscriber);
         });
-        Receive<SessionActor.Execute>(OnExecute);
-        Receive<SessionActor.Kill>(OnKill);
-        Receive<CommandTaskActor.Output>(output =>
+        Receive<ExecuteCommand>(OnExecute);
+        Receive<KillCommand>(OnKill);
+        Receive<CommandOutput>(output =>
         {
             if (_tasks.TryGetValue(output.TaskId, out var task))
             {
@@ -77,14 +77,14 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
                 task.Subscriber.Tell(output, Sender); // acknowledgements go straight to the task actor
             }
         });
-        Receive<CommandTaskActor.Completed>(completed =>
+        Receive<CommandCompleted>(completed =>
         {
             if (_tasks.Remove(completed.TaskId, out var task))
             {
                 task.Subscriber.Tell(completed, Self);
             }
         });
-        Receive<SessionManagerActor.SessionFound>(found =>
+        Receive<SessionFound>(found =>
         {
             _locating = false;
             Timers.Cancel("relocate");
@@ -97,7 +97,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
 
             _waiting.Clear();
         });
-        Receive<SessionManagerActor.SessionNotFound>(_ => FailWaiting($"session '{_name}' is not known to the node hosting it"));
+        Receive<SessionNotFound>(_ => FailWaiting($"session '{_name}' is not known to the node hosting it"));
         Receive<LocateTimedOut>(t =>
         {
             if (_locating && t.Attempt == _attempt)
@@ -114,7 +114,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
                 _region.Tell(new ShardingEnvelope(_name, LocateMessage()), Self);
             }
         });
-        Receive<SessionManagerActor.SessionClosed>(_ =>
+        Receive<SessionClosed>(_ =>
         {
             if (Equals(_session, Sender))
             {
@@ -156,18 +156,18 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
     public static Props Props(string name, SessionSpec? spec, IActorRef region, TimeSpan timeout, string? zone) =>
         Akka.Actor.Props.Create(() => new SessionProxyActor(name, spec, region, timeout, zone));
 
-    private void OnExecute(SessionActor.Execute execute)
+    private void OnExecute(ExecuteCommand execute)
     {
-        if (_tasks.ContainsKey(execute.TaskId) || _waiting.Any(w => w.Message is SessionActor.Execute e && e.TaskId == execute.TaskId))
+        if (_tasks.ContainsKey(execute.TaskId) || _waiting.Any(w => w.Message is ExecuteCommand e && e.TaskId == execute.TaskId))
         {
-            Sender.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, $"task id '{execute.TaskId}' is already in use in session '{_name}'"));
+            Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, $"task id '{execute.TaskId}' is already in use in session '{_name}'"));
             return;
         }
 
         Send(execute, Sender);
     }
 
-    private void OnKill(SessionActor.Kill kill)
+    private void OnKill(KillCommand kill)
     {
         if (_tasks.TryGetValue(kill.TaskId, out var task))
         {
@@ -175,12 +175,12 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var index = _waiting.FindIndex(w => w.Message is SessionActor.Execute e && e.TaskId == kill.TaskId);
+        var index = _waiting.FindIndex(w => w.Message is ExecuteCommand e && e.TaskId == kill.TaskId);
         if (index >= 0)
         {
             var (_, subscriber) = _waiting[index];
             _waiting.RemoveAt(index);
-            subscriber.Tell(new CommandTaskActor.Completed(kill.TaskId, CommandEnd.Killed, null, null), Self);
+            subscriber.Tell(new CommandCompleted(kill.TaskId, CommandEnd.Killed, null, null), Self);
         }
     }
 
@@ -193,7 +193,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (message is SessionActor.Execute execute)
+        if (message is ExecuteCommand execute)
         {
             _tasks[execute.TaskId] = new Task(execute, sender, session);
         }
@@ -215,7 +215,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("locate", new LocateTimedOut(_attempt), _timeout);
     }
 
-    private object LocateMessage() => _spec is null ? new SessionManagerActor.GetSession(_name) : new SessionManagerActor.OpenSession(_name, _spec);
+    private object LocateMessage() => _spec is null ? new GetSession(_name) : new OpenSession(_name, _spec);
 
     /// <summary>
     /// Whether a node is gone or going: not a member that is Joining, WeaklyUp or Up, or unreachable. (Akka may deliver
@@ -234,7 +234,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         foreach (var (taskId, task) in _tasks.Where(t => t.Value.Session.Equals(session)).ToArray())
         {
             _tasks.Remove(taskId);
-            task.Subscriber.Tell(new CommandTaskActor.Completed(taskId, CommandEnd.Failed, null, reason), Self);
+            task.Subscriber.Tell(new CommandCompleted(taskId, CommandEnd.Failed, null, reason), Self);
         }
     }
 
@@ -242,9 +242,9 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
     {
         foreach (var (message, subscriber) in _waiting)
         {
-            if (message is SessionActor.Execute execute)
+            if (message is ExecuteCommand execute)
             {
-                subscriber.Tell(new CommandTaskActor.Completed(execute.TaskId, CommandEnd.Failed, null, reason), Self);
+                subscriber.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, reason), Self);
             }
         }
 
