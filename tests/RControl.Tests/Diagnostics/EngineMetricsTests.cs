@@ -57,7 +57,8 @@ public sealed class EngineMetricsTests : IAsyncLifetime
         await Poll.UntilAsync(() => _metrics.Sum("rcontrol.tasks.running", ("session", _session)) == 1, TimeSpan.FromSeconds(10), "one running task");
         Assert.NotEmpty(_metrics.Of("rcontrol.task.queue_wait", ("stage", "session")));
 
-        Assert.Equal(1, marker.Sleeping);
+        // Counted as running once started; the shell may not have exec'd the sleep yet.
+        await Poll.UntilAsync(() => marker.Sleeping == 1, TimeSpan.FromSeconds(10), "the sleep running");
         await running.KillAsync();
         await Poll.UntilAsync(() => marker.Sleeping == 0, TimeSpan.FromSeconds(10), "the killed sleep gone from /proc");
         Assert.Equal(0, _metrics.Sum("rcontrol.tasks.running", ("session", _session)));
