@@ -38,7 +38,7 @@ public sealed class TlsChainTests
         await using var daemon = await DaemonProcess.StartReadyAsync(daemonConfig, Store(trustedBundle));
 
         // Validates both ways: the command runs.
-        var ok = await RunClientAsync(dir, daemon, client, trustedBundle, "echo chain-ok");
+        var ok = await RunClientAsync(dir, daemon, client, trustedBundle, "echo chain-ok", askTimeout: "30s");
         Assert.True(ok.ExitCode == 0, ok.Stderr);
         Assert.Contains("chain-ok", ok.Stdout);
 
@@ -58,7 +58,7 @@ public sealed class TlsChainTests
         Assert.False(File.Exists(marker2));
 
         // The daemon serves on.
-        Assert.Equal(0, (await RunClientAsync(dir, daemon, client, trustedBundle, "true")).ExitCode);
+        Assert.Equal(0, (await RunClientAsync(dir, daemon, client, trustedBundle, "true", askTimeout: "30s")).ExitCode);
     }
 
     private static string Save(TempDir dir, string name, X509Certificate2 certificate)
@@ -75,11 +75,12 @@ public sealed class TlsChainTests
         ["SSL_CERT_DIR"] = Path.Combine(Path.GetDirectoryName(bundle)!, "no-cert-dir"),
     };
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunClientAsync(TempDir dir, DaemonProcess daemon, string certificate, string bundle, string command)
+    /// <summary>Runs one command from a client process; a refused login waits out <paramref name="askTimeout"/> (short by default).</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunClientAsync(TempDir dir, DaemonProcess daemon, string certificate, string bundle, string command, string askTimeout = "5s")
     {
         var config = dir.PathOf($"client-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(config, $$"""
-            rcontrol.remote.ask-timeout = 5s
+            rcontrol.remote.ask-timeout = {{askTimeout}}
             rcontrol.remote.tls { enabled = on, certificate-path = "{{certificate}}", trust = chain }
             """);
         return await ClientProcess.RunAsync("RControl.Remote.Tests.dll", ["client-config", daemon.Address, config, command], environment: Store(bundle));

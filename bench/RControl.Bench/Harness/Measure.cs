@@ -24,13 +24,20 @@ public static class Measure
     /// Runs several sides alternately (A B A B …) after one warm-up run each, so that on a busy machine every side
     /// sees the same load; a null side is skipped.
     /// </summary>
-    public static async Task InterleaveAsync(int runs, params (List<double> Into, Func<Task<double>>? Once)[] sides)
+    public static Task InterleaveAsync(int runs, params (List<double> Into, Func<Task<double>>? Once)[] sides) =>
+        InterleaveAsync(runs, 1, sides);
+
+    /// <summary>As above, after <paramref name="warmUps"/> alternate warm-up runs of each side (for code that the JIT tiers up over several runs).</summary>
+    public static async Task InterleaveAsync(int runs, int warmUps, params (List<double> Into, Func<Task<double>>? Once)[] sides)
     {
-        foreach (var (_, once) in sides)
+        for (var w = 0; w < warmUps; w++)
         {
-            if (once is not null)
+            foreach (var (_, once) in sides)
             {
-                await once().ConfigureAwait(false);
+                if (once is not null)
+                {
+                    await once().ConfigureAwait(false);
+                }
             }
         }
 

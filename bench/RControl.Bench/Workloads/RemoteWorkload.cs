@@ -8,7 +8,8 @@ namespace RControl.Bench.Workloads;
 /// <summary>
 /// W9: W6 and W3 through a remote client: the real <c>rcontrol daemon</c> in a child process and a client actor system
 /// in this process, talking over loopback with mutual TLS and a login (as every endpoint does); the callbacks run in the
-/// client. W9c compares W9a with the same workload against a second daemon in the explicitly insecure plain-TCP set-up.
+/// client. W9c compares W9a with the same workload against a second daemon in the explicitly insecure plain-TCP set-up,
+/// both daemons up at once and their runs interleaved.
 /// </summary>
 public static class RemoteWorkload
 {
@@ -34,27 +35,6 @@ public static class RemoteWorkload
             NotMeasured = server is null ? "no sshd" : noSsh,
         };
 
-        const string Sessions = "rcontrol.sessions { local { type = local } }\n";
-        await using (var engine = await EngineProcess.StartAsync(Sessions).ConfigureAwait(false))
-        {
-            await using var client = await RemoteEngine.ConnectAsync(
-                engine.Address, TestCredentials.ForFile(engine.AdminCredential).WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon))).ConfigureAwait(false);
-
-            var session = await client.GetSessionAsync("local").ConfigureAwait(false);
-            await Measure.RepeatAsync(options.Runs, local.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, local));
-            await Measure.RepeatAsync(options.Runs, local.Raw, () => LocalWorkloads.RawLinesAsync(
-                onLine => RawProcess.CountLinesAsync($"seq 1 {LocalWorkloads.SeqLines}", onLine), LocalWorkloads.SeqLines, local));
-
-            if (server is not null && ssh.NotMeasured is null)
-            {
-                var remoteSsh = await client.OpenSessionAsync("ssh", server.Spec()).ConfigureAwait(false);
-                await Measure.RepeatAsync(options.Runs, ssh.RControl, () => LocalWorkloads.CountIntoCallbackAsync(remoteSsh, "seq 1 500000", 500_000, ssh));
-                using var raw = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
-                await Measure.RepeatAsync(options.Runs, ssh.Raw, () => LocalWorkloads.RawLinesAsync(
-                    onLine => RawSsh.CountLinesAsync(raw, "seq 1 500000", onLine), 500_000, ssh));
-            }
-        }
-
         var insecure = new Row
         {
             Workload = $"W9c W9a with authentication (mutual TLS + login) vs. `insecure-no-authentication` (plain TCP), same run",
@@ -64,13 +44,38 @@ public static class RemoteWorkload
             Target = "≤ 1.3× the unauthenticated cost",
             IsMet = r => r.CostRatio is { } ratio && ratio <= 1.3,
         };
+
+        const int WarmUps = 3;
+
+        const string Sessions = "rcontrol.sessions { local { type = local } }\n";
+        await using var engine = await EngineProcess.StartAsync(Sessions).ConfigureAwait(false);
+        await using var plain = await EngineProcess.StartAsync(Sessions + "rcontrol.remote.insecure-no-authentication = on\n").ConfigureAwait(false);
+        await using var client = await RemoteEngine.ConnectAsync(
+            engine.Address, TestCredentials.ForFile(engine.AdminCredential).WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon))).ConfigureAwait(false);
+        await using var plainClient = await RemoteEngine.ConnectAsync(
+            plain.Address, ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on\n" + Engines.QuietHocon)).ConfigureAwait(false);
+
+        // W9a and W9c's two sides run alternately (authenticated, raw, plain, authenticated …) after three warm-up runs
+        // each: both daemons and both clients reach the same JIT tier and see the same machine load. Measured one after
+        // the other, the side measured later ran on warmer client code and under another load.
+        var session = await client.GetSessionAsync("local").ConfigureAwait(false);
+        var plainSession = await plainClient.GetSessionAsync("local").ConfigureAwait(false);
+        await Measure.InterleaveAsync(
+            options.Runs,
+            WarmUps,
+            (local.RControl, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, local)),
+            (local.Raw, () => LocalWorkloads.RawLinesAsync(onLine => RawProcess.CountLinesAsync($"seq 1 {LocalWorkloads.SeqLines}", onLine), LocalWorkloads.SeqLines, local)),
+            (insecure.Raw, () => LocalWorkloads.CountIntoCallbackAsync(plainSession, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, insecure)));
         insecure.RControl.AddRange(local.RControl);
-        await using (var plain = await EngineProcess.StartAsync(Sessions + "rcontrol.remote.insecure-no-authentication = on\n").ConfigureAwait(false))
+
+        if (server is not null && ssh.NotMeasured is null)
         {
-            await using var client = await RemoteEngine.ConnectAsync(
-                plain.Address, ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on\n" + Engines.QuietHocon)).ConfigureAwait(false);
-            var session = await client.GetSessionAsync("local").ConfigureAwait(false);
-            await Measure.RepeatAsync(options.Runs, insecure.Raw, () => LocalWorkloads.CountIntoCallbackAsync(session, $"seq 1 {LocalWorkloads.SeqLines}", LocalWorkloads.SeqLines, insecure));
+            var remoteSsh = await client.OpenSessionAsync("ssh", server.Spec()).ConfigureAwait(false);
+            using var raw = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
+            await Measure.InterleaveAsync(
+                options.Runs,
+                (ssh.RControl, () => LocalWorkloads.CountIntoCallbackAsync(remoteSsh, "seq 1 500000", 500_000, ssh)),
+                (ssh.Raw, () => LocalWorkloads.RawLinesAsync(onLine => RawSsh.CountLinesAsync(raw, "seq 1 500000", onLine), 500_000, ssh)));
         }
 
         return [local, ssh, insecure];

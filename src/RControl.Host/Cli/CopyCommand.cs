@@ -92,7 +92,7 @@ internal static class CopyCommand
             // Gather (clush --rcopy, pslurp): each host's copy goes to a folder of its own, named after it.
             return sources.Select(s =>
             {
-                var folder = PosixPath.Join(toPath, Output.OutputFilesView.FileName(s.Name));
+                var folder = PosixPath.Join(toPath, TargetFileName.For(s.Name));
                 return new OneCopy(
                     new RunUnit(s.Name, $"copy {s.Name}:{fromPath} {destinations[0].Name}:{folder}"),
                     new Copies.Endpoint(s.Name, fromPath),

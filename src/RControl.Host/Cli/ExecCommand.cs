@@ -45,9 +45,13 @@ internal static class ExecCommand
                 }
 
                 var defaults = common.SshDefaults(parse, settings);
-                var requested = RequestedTargets(parse, targets, parity, inventory, defaults);
-                IReadOnlyList<Target> Resolve(RControl.Configuration.Inventory known) => Exclusions.Apply(
-                    TargetResolver.Resolve(requested, known, defaults), parse.GetValue(parity.Exclude) ?? [], parse.GetValue(parity.ExcludeGroup) ?? [], known);
+                var (requested, hostsLines) = RequestedTargets(parse, targets, parity);
+                IReadOnlyList<Target> Resolve(RControl.Configuration.Inventory known)
+                {
+                    CheckHostsLines(hostsLines, known, defaults);
+                    return Exclusions.Apply(
+                        TargetResolver.Resolve(requested, known, defaults), parse.GetValue(parity.Exclude) ?? [], parse.GetValue(parity.ExcludeGroup) ?? [], known);
+                }
                 var detached = parse.GetValue(detach);
                 if (detached && settings.Daemon is null)
                 {
@@ -87,29 +91,31 @@ internal static class ExecCommand
         return command;
     }
 
-    /// <summary>The <c>-t</c> targets, then those of the <c>--hosts</c> files (each line checked, naming file and line).</summary>
-    private static IReadOnlyList<string> RequestedTargets(
-        ParseResult parse, Option<string[]> targets, ParityOptions parity, RControl.Configuration.Inventory inventory, SshDefaults defaults)
+    /// <summary>The <c>-t</c> targets, then those of the <c>--hosts</c> files (with their file and line, to name them in errors).</summary>
+    private static (IReadOnlyList<string> Targets, IReadOnlyList<(string File, HostsFile.Entry Entry)> HostsLines) RequestedTargets(
+        ParseResult parse, Option<string[]> targets, ParityOptions parity)
     {
-        var requested = new List<string>(parse.GetValue(targets) ?? []);
-        foreach (var file in parse.GetValue(parity.Hosts) ?? [])
-        {
-            foreach (var entry in HostsFile.Read(file))
-            {
-                try
-                {
-                    TargetResolver.Resolve([entry.Target], inventory, defaults);
-                }
-                catch (UsageException e)
-                {
-                    throw new UsageException($"{file}:{entry.Line}: {e.Message}", e);
-                }
+        var lines = (parse.GetValue(parity.Hosts) ?? []).SelectMany(file => HostsFile.Read(file).Select(entry => (file, entry))).ToArray();
+        var requested = (parse.GetValue(targets) ?? []).Concat(lines.Select(l => l.entry.Target)).ToArray();
+        return requested.Length > 0
+            ? (requested, lines)
+            : throw new UsageException("no target given: use -t/--target (local, user@host, an inventory name) or --hosts FILE");
+    }
 
-                requested.Add(entry.Target);
+    /// <summary>Checks each hosts-file line against the known sessions, so that a bad one is named by file and line.</summary>
+    private static void CheckHostsLines(IEnumerable<(string File, HostsFile.Entry Entry)> lines, RControl.Configuration.Inventory known, SshDefaults defaults)
+    {
+        foreach (var (file, entry) in lines)
+        {
+            try
+            {
+                TargetResolver.Resolve([entry.Target], known, defaults);
+            }
+            catch (UsageException e)
+            {
+                throw new UsageException($"{file}:{entry.Line}: {e.Message}", e);
             }
         }
-
-        return requested.Count > 0 ? requested : throw new UsageException("no target given: use -t/--target (local, user@host, an inventory name) or --hosts FILE");
     }
 
     /// <summary>The <c>--outdir</c>/<c>-o DIR</c> and <c>--errdir</c>/<c>-e</c> folders (at most one each).</summary>

@@ -139,19 +139,12 @@ public class ExecTests
     public async Task An_unreachable_ssh_target_fails_with_exit_1_and_names_it()
     {
         // A closed port on loopback: the connection is refused at once.
-        var port = FreePort();
+        var port = RControl.TestSupport.FreePort.GetClosed();
         using var dir = new TempDir();
         var r = await CliProcess.RunAsync("exec", "-t", $"nobody@127.0.0.1:{port}", "--known-hosts", Path.Combine(dir.Path, "kh"), "--json", "--", "true");
         Assert.True(r.ExitCode == 1, r.ToString());
         var o = r.Json.Single();
         Assert.Equal($"nobody@127.0.0.1:{port}", o.GetProperty("session").GetString());
         Assert.False(string.IsNullOrEmpty(o.GetProperty("error").GetString()));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -225,6 +225,29 @@ public sealed class ParityTests : IClassFixture<SshdFixture>
         Assert.Equal(["bad", "dst", "good", "inventory.hocon"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
     }
 
+    [Fact]
+    public async Task Control_sequences_are_shown_not_interpreted_in_the_live_view_and_raw_in_plain_output()
+    {
+        using var dir = new TempDir();
+        var command = "printf 'before\\033]0;PWNED\\007after\\n'";
+        var start = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-qec", $"dotnet {CliProcess.Dll} exec --inventory {Inventory(dir)} -t web01 --live -- \"{command}\"", "/dev/null" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["TERM"] = "xterm-256color";
+        start.Environment["COLUMNS"] = "120";
+        var live = await CliProcess.RunProcessAsync(start);
+        Assert.True(live.ExitCode == 0, live.ToString());
+        Assert.Contains("before^[]0;PWNED^Gafter", live.Stdout);
+        Assert.DoesNotContain("\u001b]0;PWNED", live.Stdout, StringComparison.Ordinal);
+
+        var plain = await CliProcess.RunAsync("exec", "--inventory", Inventory(dir), "-t", "web01", "--", command);
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.Contains("web01: before\u001b]0;PWNED\u0007after", plain.StdoutLines);
+    }
+
     /// <summary>A small tree: nested folders, an empty file, random binary files.</summary>
     private static void WriteTree(string root)
     {

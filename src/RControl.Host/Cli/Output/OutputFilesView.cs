@@ -28,13 +28,6 @@ public sealed class OutputFilesView : IRunView
     /// <inheritdoc />
     public bool KeepsOutput => _inner.KeepsOutput;
 
-    /// <summary>The file name for a target: its label, with '/' (and a leading '.') made harmless.</summary>
-    public static string FileName(string label)
-    {
-        var name = label.Replace('/', '_').Replace('\0', '_');
-        return name is "." or ".." || name.StartsWith('.') ? "_" + name : name;
-    }
-
     public void Queued(RunUnit unit) => _inner.Queued(unit);
 
     public void Started(RunUnit unit)
@@ -86,7 +79,7 @@ public sealed class OutputFilesView : IRunView
     {
         var dir = stream == OutputStream.Stderr ? _errDir : _outDir;
         return dir is null ? null : _files.GetOrAdd((unit, stream), _ =>
-            new StreamWriter(Path.Combine(dir, FileName(unit.Label)), append: false, new UTF8Encoding(false), 1 << 16));
+            new StreamWriter(Path.Combine(dir, Targets.TargetFileName.For(unit.Label)), append: false, new UTF8Encoding(false), 1 << 16));
     }
 
     private static string? Create(string option, string? dir)
