@@ -51,6 +51,10 @@ public sealed partial class DaemonClusterTests
             await Task.WhenAll(nodes.Select(n => n.WaitForOutputAsync("RControl daemon listening on", TimeSpan.FromSeconds(90))));
             var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
 
+            // One CA for all (one state directory), but each node its own job store.
+            Assert.All(ports, p => Assert.True(File.Exists(Path.Combine(state, "nodes", $"127.0.0.1-{p}", "rcontrol.db")), $"no store of its own for node {p}"));
+            Assert.False(File.Exists(Path.Combine(state, "rcontrol.db")));
+
             // rcontrol nodes: every member Up, with its roles.
             await Poll.UntilAsync(
                 async () => (await RunCliAsync(configHome, "nodes", "--daemon", a.Address)).Stdout.Split('\n').Count(l => l.Contains(" Up ", StringComparison.Ordinal)) == 3,
