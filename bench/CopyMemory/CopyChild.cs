@@ -76,18 +76,22 @@ internal static class CopyChild
         var local = rc.CreateLocalSession("local");
         var (from, to) = which switch
         {
-            "local-ssh" or "tree" => (local, rc.CreateSession("web1", spec)),
+            "local-ssh" => (local, rc.CreateSession("web1", spec)),
+            _ when which.StartsWith("tree", StringComparison.Ordinal) => (local, rc.CreateSession("web1", spec)),
             "ssh-local" => (rc.CreateSession("web1", spec), local),
             "ssh-ssh" => (rc.CreateSession("web1", spec), rc.CreateSession("web2", spec)),
             _ => throw new ArgumentException($"unknown copy '{which}'"),
         };
 
+        // tree…-files: file by file over SFTP; other trees: CopyMethod.Auto (tar when both ends have it).
+        var isTree = which.StartsWith("tree", StringComparison.Ordinal);
+        var options = CopyOptions.Default with { Method = which.EndsWith("-files", StringComparison.Ordinal) ? CopyMethod.FileByFile : CopyMethod.Auto };
         var warmup = destination + ".warmup";
         var warmupCopy = destination + ".warmup-copy";
-        if (which == "tree")
+        if (isTree)
         {
             TestData.WriteTree(warmup, folders: 2, filesPerFolder: 40, fileSize: 4096);
-            await from.CopyDirAsync(warmup, to, warmupCopy);
+            await from.CopyDirAsync(warmup, to, warmupCopy, options);
             Directory.Delete(warmup, recursive: true);
         }
         else
@@ -104,9 +108,9 @@ internal static class CopyChild
         File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM (Linux >= 4.0)
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        if (which == "tree")
+        if (isTree)
         {
-            await from.CopyDirAsync(source, to, destination);
+            await from.CopyDirAsync(source, to, destination, options);
         }
         else
         {

@@ -45,7 +45,7 @@ public sealed class ProcessLevelSecurityTests
             await using var victim = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig);
             var lines = new List<string>();
             var started = new TaskCompletionSource();
-            var running = (await victim.GetSessionAsync("local")).Execute("echo up; sleep 30; echo down", new CommandOptions
+            var running = (await victim.GetSessionAsync("local")).Execute("echo up; sleep 600; echo down", new CommandOptions
             {
                 OnStdout = (_, l) =>
                 {

@@ -36,6 +36,7 @@ internal sealed class BackgroundTaskActor : ReceiveActor
             var e => Wrap(e),
         };
         _task.SetError(error);
+        var handled = _task.ErrorHandled;
         if (_task.OnDone is { } onDone)
         {
             try
@@ -46,13 +47,11 @@ internal sealed class BackgroundTaskActor : ReceiveActor
             {
                 // Not handled: nothing but wait-for-tasks would ever report it.
                 error = new TaskException(_task.Session, _task, $"on-done callback threw {e.GetType().Name}: {e.Message}", e);
-                _task.SetErrorHandled(false);
+                handled = false;
             }
         }
 
-        _task.Session.Unregister(_task);
-        _task.Settle(error);
-        Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task));
+        Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task, error, handled));
         Context.Stop(Self);
     }
 

@@ -6,8 +6,8 @@ namespace RControl.Actors;
 /// <summary>
 /// The caller's side of one command task (child of the session's <see cref="TaskSupervisorActor"/>):
 /// asks the session actor — local or across Akka.Remote — to run the command, runs the user's
-/// callbacks one at a time in line order, settles the <see cref="CommandTask"/> handle and reports
-/// to the supervisor. A callback that throws becomes the task's error; later lines still arrive.
+/// callbacks one at a time in line order, gives the task its <see cref="CommandResult"/> and reports the end
+/// to the supervisor, which settles the task. A callback that throws becomes the task's error; later lines still arrive.
 /// </summary>
 internal sealed class CommandHandleActor : ReceiveActor
 {
@@ -71,35 +71,33 @@ internal sealed class CommandHandleActor : ReceiveActor
     }
 
     private void OnCompleted(CommandCompleted completed) =>
-        Finish(completed.End, completed.ExitCode, completed.Error);
+        Finish(completed.End, completed.ExitCode, completed.Error, completed.Cause);
 
-    private void Finish(CommandEnd end, int? exitCode, string? failure)
+    private void Finish(CommandEnd end, int? exitCode, string? failure, Exception? cause = null)
     {
         var session = _task.Session;
         var options = _task.Options;
-        _task.ExitCode = exitCode;
-        _task.TimedOut = end is CommandEnd.TimedOut or CommandEnd.OutputTimedOut;
-        _task.EndedAt = DateTimeOffset.UtcNow;
 
         BaseTaskException? error = end switch
         {
             CommandEnd.TimedOut => new TaskTimeoutException(session, _task, $"timed out after {Format(_task.Spec.Timeout)}"),
             CommandEnd.OutputTimedOut => new TaskTimeoutException(session, _task, $"no output for {Format(_task.Spec.OutputTimeout)}"),
             CommandEnd.Killed => failure is null ? new TaskCancelledException(session, _task) : new TaskCancelledException(session, _task, failure),
-            CommandEnd.Failed => new TaskException(session, _task, failure ?? "failed"),
+            CommandEnd.Failed => new TaskException(session, _task, failure ?? "failed", cause),
             _ => _callbackError ?? (options.ExpectedExitCode is { } expected && exitCode != expected
                 ? new ExitCodeException(session, _task, exitCode ?? -1)
                 : null),
         };
 
-        // Callbacks see the final state; an exception in one becomes the error if there is none yet.
-        _task.SetError(error);
+        // Callbacks see the result; an exception in one becomes the error if there is none yet.
+        var result = new CommandResult(end, exitCode, _task.StartedAt, DateTimeOffset.UtcNow, error);
+        _task.End(result);
         if (end == CommandEnd.Exited && options.OnFinished is { } onFinished)
         {
             Run(() => onFinished(_task), "on-finished callback");
         }
 
-        if (_task.TimedOut && options.OnTimeout is { } onTimeout)
+        if (result.TimedOut && options.OnTimeout is { } onTimeout)
         {
             Run(() => onTimeout(_task), "on-timeout callback");
         }
@@ -120,10 +118,7 @@ internal sealed class CommandHandleActor : ReceiveActor
             }
         }
 
-        session.Unregister(_task);
-        _task.SetErrorHandled(handled);
-        _task.Settle(finalError);
-        Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task));
+        Context.Parent.Tell(new TaskSupervisorActor.TaskEnded(_task, finalError, handled));
         Context.Stop(Self);
     }
 

@@ -65,7 +65,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         _readerSettings = readerSettings;
 
         Receive<Started>(OnStarted);
-        Receive<StartFailed>(m => End(CommandEnd.Failed, null, $"cannot start command: {m.Cause.Message}"));
+        Receive<StartFailed>(m => End(CommandEnd.Failed, null, $"cannot start command: {m.Cause.Message}", m.Cause));
         Receive<LinesRead>(OnLines);
         Receive<CommandOutputAck>(m => ReleaseCredit(m.Stream));
         Receive<ReaderFinished>(OnReaderFinished);
@@ -75,7 +75,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
             _exited = true;
             EndIfDrained();
         });
-        Receive<ExitFailed>(m => End(CommandEnd.Failed, null, $"connection lost: {m.Cause.Message}"));
+        Receive<ExitFailed>(m => End(CommandEnd.Failed, null, $"connection lost: {m.Cause.Message}", m.Cause));
         Receive<TimeoutFired>(m => End(m.End, null, null));
         Receive<KillCommand>(_ =>
         {
@@ -207,7 +207,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void End(CommandEnd end, int? exitCode, string? error)
+    private void End(CommandEnd end, int? exitCode, string? error, Exception? cause = null)
     {
         if (_ended)
         {
@@ -217,7 +217,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         _ended = true;
         Timers.CancelAll();
         // Stopping kills the process tree if it has not exited (see PostStop).
-        _subscriber.Tell(new CommandCompleted(_taskId, end, exitCode, error), Self);
+        _subscriber.Tell(new CommandCompleted(_taskId, end, exitCode, error) { Cause = cause }, Self);
         PublishEnded(end, exitCode, error);
         Context.Parent.Tell(new Finished(_taskId));
         Context.Stop(Self);

@@ -4,6 +4,7 @@ using RControl.Files;
 using RControl.Protocol;
 using RControl.Transports.Files;
 using static RControl.Protocol.FileProtocol;
+using RControl.Configuration;
 
 namespace RControl.Actors;
 
@@ -19,6 +20,7 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
 
     private readonly IActorRef _engine;
     private readonly ActorSystem _system = Context.System;
+    private readonly RControlSettings _settings;
     private readonly ConcurrentDictionary<string, Lazy<Task<IFileSystem>>> _fileSystems = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, OpenedFile> _open = new();
     private readonly TimeSpan _idleTimeout;
@@ -27,7 +29,8 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
     public FileServiceActor(IActorRef engine)
     {
         _engine = engine;
-        _idleTimeout = _system.Settings.Config.GetTimeSpan("rcontrol.remote.file-idle-timeout", TimeSpan.FromMinutes(5));
+        _settings = RControlSettings.Get(_system);
+        _idleTimeout = _settings.FileIdleTimeout;
         Receive<SweepIdle>(_ =>
         {
             // A client that died with files open leaves them here: close those unused for the idle timeout.
@@ -154,10 +157,10 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
     private Task<IFileSystem> FileSystemAsync(string session) =>
         _fileSystems.GetOrAdd(session, name => new Lazy<Task<IFileSystem>>(async () =>
         {
-            var answer = await _engine.Ask<object>(new GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            var answer = await _engine.Ask<object>(new GetSession(name), _settings.AskTimeout).ConfigureAwait(false);
             return answer switch
             {
-                SessionFound found => found.Spec.CreateFileSystem(_system),
+                SessionFound found => SessionFactory.CreateFileSystem(found.Spec),
                 _ => throw new UnknownSessionException(name, answer is SessionNotFound nf ? nf.Known : []),
             };
         })).Value;

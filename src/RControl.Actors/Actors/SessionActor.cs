@@ -37,8 +37,8 @@ internal sealed class SessionActor : ReceiveActor
     public SessionActor(string name, SessionSpec spec)
     {
         _name = name;
-        _transport = spec.CreateTransport(Context.System);
-        _readerSettings = RControlConfig.ReaderSettings(Context.System);
+        _transport = SessionFactory.CreateTransport(spec);
+        _readerSettings = RControlSettings.Get(Context.System).Readers;
 
         Receive<ExecuteCommand>(e =>
         {

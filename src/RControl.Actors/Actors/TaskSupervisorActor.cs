@@ -5,8 +5,9 @@ using RControl.Protocol;
 namespace RControl.Actors;
 
 /// <summary>
-/// One per facade session, in the caller's process: parent of the session's task handle actors,
-/// keeps the active tasks and the errors of tasks nobody waited for ("silent errors"), and answers
+/// One per facade session, in the caller's process: parent of the session's task handle actors, owner of the
+/// session's <see cref="TaskRegistry"/> (it alone removes a task, and settles it: task state flows one way, from the
+/// task actor through here to the handle), keeps the errors of tasks nobody waited for ("silent errors"), and answers
 /// <see cref="WaitForTasks"/> once no task is active, with every error not yet reported.
 /// </summary>
 internal sealed class TaskSupervisorActor : ReceiveActor
@@ -20,8 +21,8 @@ internal sealed class TaskSupervisorActor : ReceiveActor
     /// <summary>Kill a command task.</summary>
     public sealed record KillTask(string TaskId);
 
-    /// <summary>Sent by a task actor after the task has settled.</summary>
-    public sealed record TaskEnded(RControlTask Task);
+    /// <summary>Sent by a task actor once the task has ended and its callbacks have run: the supervisor settles it.</summary>
+    public sealed record TaskEnded(RControlTask Task, BaseTaskException? Error, bool ErrorHandled);
 
     /// <summary>Answered with <see cref="TasksSettled"/> when no task is active.</summary>
     public sealed record WaitForTasks
@@ -46,15 +47,17 @@ internal sealed class TaskSupervisorActor : ReceiveActor
 
     private readonly IActorRef _sessionActor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TaskRegistry _registry;
     private readonly Dictionary<string, (IActorRef Actor, RControlTask Task)> _active = new();
     private readonly List<RControlTask> _ended = new();
     private readonly List<IActorRef> _waiters = new();
     private readonly List<IActorRef> _idleWaiters = new();
     private long _registered;
 
-    public TaskSupervisorActor(IActorRef sessionActor)
+    public TaskSupervisorActor(IActorRef sessionActor, TaskRegistry registry)
     {
         _sessionActor = sessionActor;
+        _registry = registry;
         Receive<StartCommand>(m =>
         {
             // Sent from here, not from each handle actor's PreStart: one sender keeps the session's queue in Execute order.
@@ -83,7 +86,7 @@ internal sealed class TaskSupervisorActor : ReceiveActor
         });
     }
 
-    public static Props Props(IActorRef sessionActor) => Akka.Actor.Props.Create(() => new TaskSupervisorActor(sessionActor));
+    public static Props Props(IActorRef sessionActor, TaskRegistry registry) => Akka.Actor.Props.Create(() => new TaskSupervisorActor(sessionActor, registry));
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(e =>
@@ -104,7 +107,9 @@ internal sealed class TaskSupervisorActor : ReceiveActor
     private void OnTaskEnded(TaskEnded ended)
     {
         _active.Remove(ended.Task.Id);
-        if (ended.Task.Error is not null && !ended.Task.ErrorHandled)
+        _registry.Remove(ended.Task);
+        ended.Task.Settle(ended.Error, ended.ErrorHandled);
+        if (ended.Error is not null && !ended.ErrorHandled)
         {
             _ended.Add(ended.Task);
         }
@@ -118,9 +123,13 @@ internal sealed class TaskSupervisorActor : ReceiveActor
         var lost = _active.Values.FirstOrDefault(a => a.Actor.Equals(terminated.ActorRef));
         if (lost.Task is { } task)
         {
-            task.Session.Unregister(task);
-            task.Settle(new TaskException(task.Session, task, "the task actor stopped unexpectedly"));
-            OnTaskEnded(new TaskEnded(task));
+            var error = new TaskException(task.Session, task, "the task actor stopped unexpectedly");
+            if (task is CommandTask command)
+            {
+                command.End(new CommandResult(CommandEnd.Failed, null, command.StartedAt, DateTimeOffset.UtcNow, error));
+            }
+
+            OnTaskEnded(new TaskEnded(task, error, false));
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class RControlSystem : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.CreateFacade(this, name, StartSessionActor(name, spec)).WithSpec(spec);
+        return SessionFactory.CreateFacade(spec, this, name, StartSessionActor(name, spec)).WithSpec(spec);
     }
 
     /// <summary>Creates an empty session manager.</summary>
@@ -121,7 +121,7 @@ public sealed class RControlSystem : IAsyncDisposable
     {
         try
         {
-            await actor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await actor.GracefulStop(RControlSettings.SessionStopTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {

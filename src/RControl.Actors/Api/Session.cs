@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
 using RControl.Actors;
+using RControl.Configuration;
 
 namespace RControl;
 
@@ -12,7 +12,7 @@ namespace RControl;
 public abstract partial class Session : IAsyncDisposable
 {
     private static long _lastSupervisor;
-    private readonly ConcurrentDictionary<string, RControlTask> _tasks = new();
+    private readonly TaskRegistry _tasks = new();
     private readonly ILoggingAdapter _log;
     private int _closed;
 
@@ -22,7 +22,7 @@ public abstract partial class Session : IAsyncDisposable
         Name = name;
         SessionActor = sessionActor;
         Supervisor = system.ActorSystem.ActorOf(
-            TaskSupervisorActor.Props(sessionActor),
+            TaskSupervisorActor.Props(sessionActor, _tasks),
             $"rcontrol-tasks-{Interlocked.Increment(ref _lastSupervisor)}");
         _log = Logging.GetLogger(system.ActorSystem, $"RControl.Session.{name}");
     }
@@ -43,8 +43,7 @@ public abstract partial class Session : IAsyncDisposable
     public bool IsClosed => Volatile.Read(ref _closed) == 1;
 
     /// <summary>The tasks registered and not yet ended, oldest first.</summary>
-    public IReadOnlyList<RControlTask> Tasks =>
-        _tasks.Values.OrderBy(t => t.Sequence).ToArray();
+    public IReadOnlyList<RControlTask> Tasks => _tasks.Snapshot;
 
     internal IActorRef Supervisor { get; }
 
@@ -55,7 +54,7 @@ public abstract partial class Session : IAsyncDisposable
     {
         ThrowIfClosed();
         var task = new CommandTask(this, command, options ?? CommandOptions.Default);
-        _tasks[task.Id] = task;
+        _tasks.Add(task);
         Supervisor.Tell(new TaskSupervisorActor.StartCommand(task));
         return task;
     }
@@ -66,7 +65,7 @@ public abstract partial class Session : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         ThrowIfClosed();
         var task = new BackgroundTask(this, description, work, onDone);
-        _tasks[task.Id] = task;
+        _tasks.Add(task);
         Supervisor.Tell(new TaskSupervisorActor.StartBackground(task));
         return task;
     }
@@ -107,11 +106,11 @@ public abstract partial class Session : IAsyncDisposable
 
         try
         {
-            await SessionActor.GracefulStop(TimeSpan.FromSeconds(10)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await SessionActor.GracefulStop(RControlSettings.SessionStopTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
-            _log.Warning("Session {0} did not stop within 10s", Name);
+            _log.Warning("Session {0} did not stop within {1}s", Name, RControlSettings.SessionStopTimeout.TotalSeconds);
         }
 
         await Supervisor.Ask<TaskSupervisorActor.Idle>(TaskSupervisorActor.WhenIdle.Instance, cancellationToken).ConfigureAwait(false);
@@ -158,8 +157,6 @@ public abstract partial class Session : IAsyncDisposable
 
     internal async Task<TaskSupervisorActor.TasksSettled> WaitSettledAsync(CancellationToken cancellationToken) =>
         await Supervisor.Ask<TaskSupervisorActor.TasksSettled>(TaskSupervisorActor.WaitForTasks.Instance, cancellationToken).ConfigureAwait(false);
-
-    internal void Unregister(RControlTask task) => _tasks.TryRemove(task.Id, out _);
 
     /// <summary>Marks the session closed (for subclasses that close differently); false when it already was.</summary>
     private protected bool TryMarkClosed() => Interlocked.Exchange(ref _closed, 1) == 0;

@@ -75,11 +75,11 @@ public sealed class SessionManager : IAsyncDisposable
         where T : Session =>
         this[name] as T ?? throw new SessionException($"session '{name}' is a {this[name].GetType().Name}, not a {typeof(T).Name}");
 
-    /// <summary>Adds a session under a new name; throws when the name is taken.</summary>
-    public void Add(string name, Session session)
+    /// <summary>Adds a session under its own <see cref="Session.Name"/>; throws when the name is taken.</summary>
+    public void Add(Session session)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(session);
+        var name = session.Name;
         lock (_gate)
         {
             if (!_sessions.TryAdd(name, session))

@@ -1,5 +1,5 @@
-using Akka.Actor;
 using Akka.Actor.Setup;
+using Akka.Actor;
 using Akka.Configuration;
 using RControl.Remote;
 using RControl.Security;

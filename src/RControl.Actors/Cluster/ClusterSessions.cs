@@ -23,7 +23,7 @@ internal static class ClusterSessions
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(inventory);
         var config = system.Settings.Config;
-        var timeout = config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+        var timeout = RControlSettings.Get(system).AskTimeout;
         var locateTimeout = config.GetTimeSpan("rcontrol.cluster.locate-timeout", TimeSpan.FromSeconds(30));
         var sharding = ClusterSharding.Get(system);
         var roles = Akka.Cluster.Cluster.Get(system).SelfRoles;

@@ -129,13 +129,26 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
             Password = c.String("password"),
             Passphrase = c.String("passphrase"),
             KnownHostsFile = c.String("known-hosts"),
-            HostKeyPolicy = policy is null ? HostKeyPolicy.Strict : ParsePolicy(name, "host-key-policy", policy, c),
             ProxyJump = c.String("proxy-jump"),
             SshConfigFile = c.String("ssh-config"),
-            MaxChannels = c.PositiveInt("max-channels") ?? SshSessionSpec.DefaultMaxChannels,
-            MaxConnections = c.PositiveInt("max-connections") ?? SshSessionSpec.DefaultMaxConnections,
             KeyExchangeAlgorithms = c.StringList("kex-algorithms"),
         };
+        // Only what the config sets: every default lives in SshSessionSpec.
+        if (policy is not null)
+        {
+            spec = spec with { HostKeyPolicy = ParsePolicy(name, "host-key-policy", policy, c) };
+        }
+
+        if (c.PositiveInt("max-channels") is { } channels)
+        {
+            spec = spec with { MaxChannels = channels };
+        }
+
+        if (c.PositiveInt("max-connections") is { } connections)
+        {
+            spec = spec with { MaxConnections = connections };
+        }
+
         if (c.Duration("connect-timeout") is { } connect)
         {
             spec = spec with { ConnectTimeout = connect };

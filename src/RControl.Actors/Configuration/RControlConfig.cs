@@ -86,17 +86,6 @@ internal static class RControlConfig
         }
     }
 
-    /// <summary>The line reader limits configured for an actor system.</summary>
-    public static LineReaderSettings ReaderSettings(ActorSystem system)
-    {
-        var c = system.Settings.Config.GetConfig("rcontrol.readers");
-        return new LineReaderSettings(
-            c.GetInt("max-line-length"),
-            c.GetInt("batch-max-chars"),
-            c.GetInt("window"),
-            c.GetInt("buffer-size"));
-    }
-
     private static Config LoadReference()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("RControl.reference.conf")

@@ -61,9 +61,9 @@ internal sealed class FileCopier
             await CopyContentAsync(sourcePath, stat, temp, cancellationToken).ConfigureAwait(false);
             await Dst("rename", target, fs => fs.RenameAsync(temp, target, cancellationToken)).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
-            await CleanUpAsync(temp).ConfigureAwait(false);
+            await CleanUpAsync(temp, e).ConfigureAwait(false);
             throw;
         }
 
@@ -87,17 +87,26 @@ internal sealed class FileCopier
             throw new FileOperationException(_destination.SessionName, "copy to", destinationPath, FileErrorKind.AlreadyExists, "destination exists (CopyDir needs a new directory)");
         }
 
+        var tar = await TarTreeCopy.ChooseAsync(_source, sourcePath, _destination, _options, cancellationToken).ConfigureAwait(false);
         var temp = UseTemp(destinationPath);
-        await Dst("mkdir", temp, fs => fs.CreateDirectoryAsync(temp, cancellationToken)).ConfigureAwait(false);
+        await CreateDirectoryAsync(temp, cancellationToken).ConfigureAwait(false);
         try
         {
-            await CopyTreeAsync(sourcePath, temp, cancellationToken).ConfigureAwait(false);
+            if (tar is not null)
+            {
+                await tar.CopyAsync(sourcePath, temp, Display, added => ReportArchive(sourcePath, added), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await CopyTreeAsync(sourcePath, temp, cancellationToken).ConfigureAwait(false);
+            }
+
             await SetModeAsync(temp, stat.Mode, cancellationToken).ConfigureAwait(false);
             await Dst("rename", destinationPath, fs => fs.RenameAsync(temp, destinationPath, cancellationToken)).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
-            await CleanUpAsync(temp).ConfigureAwait(false);
+            await CleanUpAsync(temp, e).ConfigureAwait(false);
             throw;
         }
     }
@@ -115,6 +124,11 @@ internal sealed class FileCopier
         {
             if (item.LinkTarget is { } target)
             {
+                if (_options.Resume)
+                {
+                    await _destination.RemoveTreeAsync(item.To, token).ConfigureAwait(false);
+                }
+
                 await Dst("symlink", item.To, fs => fs.CreateSymbolicLinkAsync(item.To, target, token)).ConfigureAwait(false);
             }
             else
@@ -157,7 +171,7 @@ internal sealed class FileCopier
 
             if (stat.Kind == FileKind.Directory)
             {
-                await Dst("mkdir", to, fs => fs.CreateDirectoryAsync(to, cancellationToken)).ConfigureAwait(false);
+                await CreateDirectoryAsync(to, cancellationToken).ConfigureAwait(false);
                 directories.Add((to, stat.Mode));
                 await foreach (var item in WalkAsync(from, to, directories, cancellationToken).ConfigureAwait(false))
                 {
@@ -173,13 +187,63 @@ internal sealed class FileCopier
 
     private async Task CopyContentAsync(string sourcePath, FileStat stat, string destinationPath, CancellationToken cancellationToken)
     {
-        var input = await _source.Guard("open", sourcePath, fs => fs.OpenAsync(sourcePath, FileOpenMode.Read, cancellationToken)).ConfigureAwait(false);
+        var kept = _options.Resume ? await KeptBytesAsync(stat, destinationPath, cancellationToken).ConfigureAwait(false) : 0;
+        if (kept < stat.Size || stat.Size == 0)
+        {
+            await MoveBytesAsync(sourcePath, stat, destinationPath, kept, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            Report(sourcePath, kept, stat.Size, 0);
+        }
+
+        if (_options.Checksum)
+        {
+            await VerifyAsync(sourcePath, destinationPath, cancellationToken).ConfigureAwait(false);
+        }
+
+        await SetModeAsync(destinationPath, stat.Mode, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="CopyOptions.Resume"/>: how much of an earlier partial copy at <paramref name="destinationPath"/> can
+    /// be kept. A regular file no larger than the source, written no earlier than the source was last modified (to the
+    /// second: SFTP gives whole seconds), can be the start of the source; anything else is copied again from the start.
+    /// </summary>
+    private async Task<long> KeptBytesAsync(FileStat source, string destinationPath, CancellationToken cancellationToken)
+    {
+        var partial = await _destination.TryStatAsync(destinationPath, followLinks: false, cancellationToken).ConfigureAwait(false);
+        return partial is { Kind: FileKind.File } && partial.Size <= source.Size &&
+               partial.ModifiedAt.ToUnixTimeSeconds() >= source.ModifiedAt.ToUnixTimeSeconds()
+            ? partial.Size
+            : 0;
+    }
+
+    /// <summary><see cref="CopyOptions.Checksum"/>: the SHA-256 of source and copy, each computed on its own host, at once.</summary>
+    private async Task VerifyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
+    {
+        var source = _source.Guard("sha256", sourcePath, fs => fs.Sha256Async(sourcePath, cancellationToken));
+        var copy = Dst("sha256", destinationPath, fs => fs.Sha256Async(destinationPath, cancellationToken));
+        await Task.WhenAll(source, copy).ConfigureAwait(false);
+        if (!string.Equals(source.Result, copy.Result, StringComparison.Ordinal))
+        {
+            throw new FileOperationException(
+                _destination.SessionName, "copy to", Display(destinationPath), FileErrorKind.ChecksumMismatch,
+                $"checksum mismatch: SHA-256 of the source {_source.SessionName}:{sourcePath} is {source.Result}, of the copy {copy.Result} (did the source change during the copy?)");
+        }
+    }
+
+    /// <summary>Streams the source from <paramref name="kept"/> (appending to what the destination has) or from the start.</summary>
+    private async Task MoveBytesAsync(string sourcePath, FileStat stat, string destinationPath, long kept, CancellationToken cancellationToken)
+    {
+        var input = await _source.Guard("open", sourcePath, fs => kept > 0 ? fs.OpenReadAsync(sourcePath, kept, cancellationToken) : fs.OpenAsync(sourcePath, FileOpenMode.Read, cancellationToken)).ConfigureAwait(false);
         await using (input.ConfigureAwait(false))
         {
-            var output = await Dst("create", destinationPath, fs => fs.OpenAsync(destinationPath, FileOpenMode.CreateNew, cancellationToken)).ConfigureAwait(false);
+            var mode = kept > 0 ? FileOpenMode.Append : _options.Resume ? FileOpenMode.Write : FileOpenMode.CreateNew;
+            var output = await Dst("create", destinationPath, fs => fs.OpenAsync(destinationPath, mode, cancellationToken)).ConfigureAwait(false);
             try
             {
-                await PumpAsync(input, sourcePath, stat.Size, output, destinationPath, cancellationToken).ConfigureAwait(false);
+                await PumpAsync(input, sourcePath, stat.Size, kept, output, destinationPath, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -190,21 +254,19 @@ internal sealed class FileCopier
             // Closing flushes the last writes: a failure there is a write failure.
             await Dst("write", destinationPath, async _ => await output.DisposeAsync().ConfigureAwait(false)).ConfigureAwait(false);
         }
-
-        await SetModeAsync(destinationPath, stat.Mode, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Moves the data in whole chunks, reading the next chunk while the current one is written (two chunks in
     /// memory), so that the source's disk or network and the destination's overlap.
     /// </summary>
-    private async Task PumpAsync(Stream input, string sourcePath, long size, Stream output, string destinationPath, CancellationToken cancellationToken)
+    private async Task PumpAsync(Stream input, string sourcePath, long size, long kept, Stream output, string destinationPath, CancellationToken cancellationToken)
     {
         var buffers = new[] { ArrayPool<byte>.Shared.Rent(_options.ChunkSize), ArrayPool<byte>.Shared.Rent(_options.ChunkSize) };
         Task<int>? reading = null;
         try
         {
-            long copied = 0;
+            var copied = kept;
             var current = 0;
             reading = ReadChunkAsync(buffers[current]);
             while (true)
@@ -224,9 +286,9 @@ internal sealed class FileCopier
                 current = 1 - current;
             }
 
-            if (copied == 0)
+            if (copied == kept)
             {
-                Report(sourcePath, 0, size, 0);
+                Report(sourcePath, copied, size, 0);
             }
         }
         finally
@@ -258,13 +320,40 @@ internal sealed class FileCopier
         }
     }
 
+    /// <summary>Progress of a tar copy: the tree's archive bytes (file sizes are not known).</summary>
+    private void ReportArchive(string sourcePath, int added)
+    {
+        lock (_progressLock)
+        {
+            _total += added;
+            _options.OnProgress?.Invoke(new CopyProgress(sourcePath, _total, 0, _total));
+        }
+    }
+
     private Task SetModeAsync(string path, UnixFileMode mode, CancellationToken cancellationToken) =>
         _options.PreserveMode
             ? Dst("chmod", path, fs => fs.ChmodAsync(path, mode, cancellationToken))
             : Task.CompletedTask;
 
-    private async Task CleanUpAsync(string temp)
+    /// <summary>Creates a directory of the copy; with <see cref="CopyOptions.Resume"/> one kept from an earlier copy is used as it is.</summary>
+    private async Task CreateDirectoryAsync(string path, CancellationToken cancellationToken)
     {
+        if (_options.Resume && (await _destination.TryStatAsync(path, followLinks: false, cancellationToken).ConfigureAwait(false))?.Kind == FileKind.Directory)
+        {
+            return;
+        }
+
+        await Dst("mkdir", path, fs => fs.CreateDirectoryAsync(path, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the temporary copy after a failure, except a partial copy kept for <see cref="CopyOptions.Resume"/>.</summary>
+    private async Task CleanUpAsync(string temp, Exception failure)
+    {
+        if (_options.Resume && failure is not FileOperationException { Kind: FileErrorKind.ChecksumMismatch })
+        {
+            return;
+        }
+
         try
         {
             await _destination.RemoveTreeAsync(temp, CancellationToken.None, makeWritable: true).ConfigureAwait(false);
@@ -279,7 +368,7 @@ internal sealed class FileCopier
     private string UseTemp(string destination)
     {
         _finalRoot = destination;
-        _tempRoot = TempName(destination);
+        _tempRoot = _options.Resume ? PartialName(destination) : TempName(destination);
         return _tempRoot;
     }
 
@@ -327,6 +416,10 @@ internal sealed class FileCopier
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         return PosixPath.Join(directory, $".{name}.rcontrol-{suffix}.tmp");
     }
+
+    /// <summary>The fixed name of a resumable copy of <paramref name="destination"/>: a later copy with Resume finds it.</summary>
+    private static string PartialName(string destination) =>
+        PosixPath.Join(PosixPath.GetDirectoryName(destination), $".{PosixPath.GetFileName(destination)}.rcontrol-partial");
 
     /// <summary>A file or link of a tree copy: source, its stat, destination, and for a link its target text.</summary>
     private sealed record TreeItem(string From, FileStat Stat, string To, string? LinkTarget);

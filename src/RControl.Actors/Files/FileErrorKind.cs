@@ -23,4 +23,7 @@ public enum FileErrorKind
 
     /// <summary>A directory to remove is not empty.</summary>
     NotEmpty,
+
+    /// <summary>A copy checked with <see cref="CopyOptions.Checksum"/> differs from its source (the source changed during the copy?).</summary>
+    ChecksumMismatch,
 }

@@ -15,8 +15,15 @@ internal static class FileErrors
         FileErrorKind.NotADirectory => "not a directory",
         FileErrorKind.IsADirectory => "is a directory",
         FileErrorKind.NotEmpty => "directory not empty",
+        FileErrorKind.ChecksumMismatch => "checksum mismatch",
         _ => "failed",
     };
+
+    /// <summary>The kind of error a <c>tar</c> message names (it prints <c>strerror</c> text).</summary>
+    public static FileErrorKind FromTarMessage(string message) =>
+        message.Contains("Permission denied", StringComparison.Ordinal) ? FileErrorKind.PermissionDenied
+        : message.Contains("No such file or directory", StringComparison.Ordinal) ? FileErrorKind.NotFound
+        : FileErrorKind.Failure;
 
     /// <summary>A new error of a known kind.</summary>
     public static FileOperationException Of(FileErrorKind kind, string operation, string path, string? sessionName = null, Exception? inner = null) =>

@@ -27,9 +27,12 @@ public sealed class RControlEngine
 
     /// <summary>Starts the engine and opens the inventory's sessions in it; returns the session manager (for in-process use).</summary>
     /// <param name="loggers">Where the audit log goes (category <c>RControl.Audit</c>); Akka's log when null.</param>
+    /// <exception cref="RemoteSecurityException">The system runs Akka.Remote without TLS (<c>WithRControlTls</c>) and without the insecure setting.</exception>
+    public static IActorRef Start(ActorSystem system, Inventory? inventory = null, ILoggerFactory? loggers = null) =>
+        Start(system, inventory, loggers, jobs: null);
+
     /// <param name="jobs">Jobs kept in a store, with the persisted audit trail (the daemon's); served only over Akka.Remote.</param>
-    /// <exception cref="RemoteSecurityException">The system runs Akka.Remote without an <see cref="EndpointSecurity"/> in its setup and without the insecure setting.</exception>
-    public static IActorRef Start(ActorSystem system, Inventory? inventory = null, ILoggerFactory? loggers = null, Jobs.JobService? jobs = null)
+    internal static IActorRef Start(ActorSystem system, Inventory? inventory, ILoggerFactory? loggers, Jobs.JobService? jobs)
     {
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
@@ -69,7 +72,7 @@ public sealed class RControlEngine
         {
             var logger = loggers?.CreateLogger(AuditLog.Category) ?? new AkkaLogger(Logging.GetLogger(system, AuditLog.Category));
             RemoteSecurity.WarnIfInsecure(security, logger);
-            var timeout = config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+            var timeout = RControlSettings.Get(system).AskTimeout;
             var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
             var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
             var jobManager = jobs?.Start(system, manager, audit, jobsLog);

@@ -17,7 +17,7 @@ public sealed class RControlHostingOptions
     /// Jobs that outlive their clients, kept in a store with the audit trail (the daemon sets this); only for an engine
     /// served over Akka.Remote. Null: no jobs.
     /// </summary>
-    public Jobs.JobService? Jobs { get; set; }
+    internal Jobs.JobService? Jobs { get; set; }
 
     /// <summary>Sessions declared in code, opened in the engine at start.</summary>
     public IReadOnlyDictionary<string, SessionSpec> Sessions => _sessions;

@@ -22,6 +22,12 @@ public sealed record CommandOutputAck(string TaskId, OutputStream Stream) : IRCo
 /// <param name="Error">What went wrong when <paramref name="End"/> is <see cref="CommandEnd.Failed"/>.</param>
 public sealed record CommandCompleted(string TaskId, CommandEnd End, int? ExitCode, string? Error) : IRControlWireMessage
 {
+    /// <summary>
+    /// The typed exception behind <see cref="Error"/> (e.g. an SSH authentication or host-key failure), when the
+    /// engine runs in the subscriber's process; it does not cross Akka.Remote (the message in <see cref="Error"/> does).
+    /// </summary>
+    public Exception? Cause { get; init; }
+
     /// <summary>The reason given with <see cref="CommandEnd.Killed"/> when the session closed under a running command.</summary>
     public const string SessionClosedReason = "the session was closed";
 }

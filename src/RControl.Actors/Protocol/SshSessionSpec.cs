@@ -1,6 +1,3 @@
-using Akka.Actor;
-using RControl.Transports;
-
 namespace RControl.Protocol;
 
 /// <summary>How host keys are checked against <c>known_hosts</c>.</summary>
@@ -19,8 +16,17 @@ public enum HostKeyPolicy
 /// <summary>A session on an SSH host (the HOCON <c>type = ssh</c> session schema, see docs/ssh.md).</summary>
 public sealed record SshSessionSpec(string Host) : SessionSpec
 {
-    /// <summary>TCP port; null uses <c>~/.ssh/config</c> or 22.</summary>
-    public int? Port { get; init; }
+    private readonly int? _port;
+    private readonly int _maxChannels = DefaultMaxChannels;
+    private readonly int _maxConnections = DefaultMaxConnections;
+
+    /// <summary>TCP port (1–65535); null uses <c>~/.ssh/config</c> or 22.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Out of range.</exception>
+    public int? Port
+    {
+        get => _port;
+        init => _port = value is null or (>= 1 and <= 65535) ? value : throw new ArgumentOutOfRangeException(nameof(Port), value, "Port must be between 1 and 65535");
+    }
 
     /// <summary>Login user; null uses <c>~/.ssh/config</c> or the current user.</summary>
     public string? User { get; init; }
@@ -71,14 +77,24 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     /// </summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Concurrent channels per connection (OpenSSH <c>MaxSessions</c>, default 10).</summary>
-    public int MaxChannels { get; init; } = DefaultMaxChannels;
+    /// <summary>Concurrent channels per connection (OpenSSH <c>MaxSessions</c>, default 10; at least 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int MaxChannels
+    {
+        get => _maxChannels;
+        init => _maxChannels = AtLeastOne(value, nameof(MaxChannels));
+    }
 
     /// <summary>
     /// Connections the session may open to the host for more concurrency (default 8). Another connection is opened
     /// only while every open one has all its channels busy and commands wait.
     /// </summary>
-    public int MaxConnections { get; init; } = DefaultMaxConnections;
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int MaxConnections
+    {
+        get => _maxConnections;
+        init => _maxConnections = AtLeastOne(value, nameof(MaxConnections));
+    }
 
     /// <summary>Key exchange algorithms in order of preference; null uses the fast default order.</summary>
     public IReadOnlyList<string>? KeyExchangeAlgorithms { get; init; }
@@ -86,18 +102,11 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     /// <summary>Sessions this one may jump through, by name (filled from the inventory).</summary>
     public IReadOnlyDictionary<string, SshSessionSpec>? JumpHosts { get; init; }
 
-    /// <inheritdoc />
-    internal override ICommandTransport CreateTransport(ActorSystem system) => new Transports.Ssh.SshTransport(this);
-
-    internal override Session CreateFacade(RControlSystem system, string name, IActorRef sessionActor) =>
-        new SshSession(system, name, sessionActor, this);
-
-    /// <summary>SFTP on a connection of its own, opened on first use with the same target, auth and host-key rules.</summary>
-    internal override Transports.Files.IFileSystem CreateFileSystem(ActorSystem system) =>
-        new Transports.Files.SftpFileSystem(ct => Transports.Ssh.SshConnector.ConnectSftpAsync(this, ct));
-
     /// <summary>Secrets are never printed.</summary>
     public override string ToString() =>
         $"SshSessionSpec {{ Host = {Host}, Port = {Port}, User = {User}, IdentityFiles = [{string.Join(", ", IdentityFiles)}], " +
         $"Password = {(Password is null ? "null" : "***")}, Passphrase = {(Passphrase is null ? "null" : "***")}, HostKeyPolicy = {HostKeyPolicy}, ProxyJump = {ProxyJump} }}";
+
+    private static int AtLeastOne(int value, string name) =>
+        value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1");
 }

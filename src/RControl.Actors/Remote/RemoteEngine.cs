@@ -43,7 +43,7 @@ public sealed partial class RemoteEngine : IAsyncDisposable
         _security = security;
         _link = link;
         Identity = identity;
-        _askTimeout = system.ActorSystem.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+        _askTimeout = RControlSettings.Get(system.ActorSystem).AskTimeout;
     }
 
     /// <summary>How long one file request (a chunk, a stat …) may take before it fails.</summary>
@@ -188,7 +188,7 @@ public sealed partial class RemoteEngine : IAsyncDisposable
         var manager = System.CreateSessionManager();
         foreach (var name in names ?? await ListSessionsAsync(cancellationToken).ConfigureAwait(false))
         {
-            manager.Add(name, await GetSessionAsync(name, cancellationToken).ConfigureAwait(false));
+            manager.Add(await GetSessionAsync(name, cancellationToken).ConfigureAwait(false));
         }
 
         return manager;
@@ -325,7 +325,7 @@ public sealed partial class RemoteEngine : IAsyncDisposable
     {
         var path = GatePath(address, security);
         var actorSystem = system.ActorSystem;
-        var timeout = actorSystem.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+        var timeout = RControlSettings.Get(actorSystem).AskTimeout;
         var gate = await ResolveAsync(actorSystem, path, security.Trust, security.Certificate, cancellationToken).ConfigureAwait(false);
         RemoteEngine? engine = null;
         var link = actorSystem.ActorOf(ClientLinkActor.Props(lost => engine?.OnConnectionLost(lost)), LinkName());
@@ -406,7 +406,7 @@ public sealed partial class RemoteEngine : IAsyncDisposable
 
     private static async Task<IActorRef> ResolveAsync(ActorSystem system, string path, PeerTrust? trust, X509Certificate2? certificate, CancellationToken cancellationToken, TimeSpan? within = null)
     {
-        var timeout = within ?? system.Settings.Config.GetTimeSpan("rcontrol.remote.ask-timeout", TimeSpan.FromSeconds(10));
+        var timeout = within ?? RControlSettings.Get(system).AskTimeout;
         var deadline = DateTime.UtcNow + timeout;
         var extended = false;
         while (true)

@@ -17,12 +17,16 @@ internal static class CopyCommand
         var from = new Argument<string>("from") { Description = "Source: session:path (local:/path, an inventory session or group, user@host:/path, user@host:port:/path). A group gathers: one folder per host under the destination." };
         var to = new Argument<string>("to") { Description = "Destination: session:path (a group or range copies to each of its hosts; a directory destination must not exist unless --force)." };
         var force = new Option<bool>("--force") { Description = "Replace an existing destination atomically: write beside it, rename over it, remove the old tree after." };
+        var resume = new Option<bool>("--resume") { Description = "Continue a copy that was cut off: keep the partial copy on failure and append to it from its size when size and modification time say it is the source's start." };
+        var checksum = new Option<bool>("--checksum") { Description = "Verify each copied file by SHA-256 computed on both ends (sha256sum over SSH); a mismatch fails the copy." };
         var command = new Command("copy", "Copy a file or a directory (recursively) from one session to another, to every host of a group, or from every host of a group, with progress.");
         command.Arguments.Add(from);
         command.Arguments.Add(to);
         common.AddTo(command, commandOptions: false);
         command.Options.Add(common.Fanout);
         command.Options.Add(force);
+        command.Options.Add(resume);
+        command.Options.Add(checksum);
         command.SetAction((parse, ct) => CliRuntime.InvokeAsync(
             async token =>
             {
@@ -47,6 +51,7 @@ internal static class CopyCommand
                 }
 
                 var replace = parse.GetValue(force);
+                var copyOptions = CopyOptions.Default with { Resume = parse.GetValue(resume), Checksum = parse.GetValue(checksum) };
                 await using (var pool = new SessionPool(engine, name => specs[name]))
                 {
                     var runner = new UnitRunner(pool, view);
@@ -54,7 +59,7 @@ internal static class CopyCommand
                     await view.RunAsync(() => Task.WhenAll(copies.Select(copy => runner.RunInSlotAsync(
                         fanout,
                         copy.Unit,
-                        () => runner.RunWorkAsync(copy.Unit, (u, c) => RunOneAsync(pool, copy, replace, u, c), token),
+                        () => runner.RunWorkAsync(copy.Unit, (u, c) => RunOneAsync(pool, copy, replace, copyOptions, u, c), token),
                         token)))).ConfigureAwait(false);
                 }
 
@@ -108,7 +113,7 @@ internal static class CopyCommand
             Gathered: false)];
     }
 
-    private static async Task RunOneAsync(SessionPool pool, OneCopy copy, bool force, RunUnit unit, CancellationToken cancellationToken)
+    private static async Task RunOneAsync(SessionPool pool, OneCopy copy, bool force, CopyOptions options, RunUnit unit, CancellationToken cancellationToken)
     {
         if (copy.Gathered)
         {
@@ -116,6 +121,6 @@ internal static class CopyCommand
             await destination.MkdirAsync(PosixPath.GetDirectoryName(copy.To.Path), parents: true, cancellationToken).ConfigureAwait(false);
         }
 
-        await Copies.CopyAsync(pool, copy.From, copy.To, force, unit, cancellationToken).ConfigureAwait(false);
+        await Copies.CopyAsync(pool, copy.From, copy.To, force, options, unit, cancellationToken).ConfigureAwait(false);
     }
 }

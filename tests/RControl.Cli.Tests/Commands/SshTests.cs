@@ -76,7 +76,7 @@ public sealed class SshTests : IClassFixture<SshdFixture>
     [Fact]
     public async Task A_remote_timeout_exits_3_and_a_remote_failure_exits_1()
     {
-        var timeout = CliProcess.RunAsync(["exec", "-t", UserAtHost, .. SshOptions, "--timeout", "3s", "--", "sleep 30"]);
+        var timeout = CliProcess.RunAsync(["exec", "-t", UserAtHost, .. SshOptions, "--timeout", "8s", "--", "sleep 60"]);
         var failure = CliProcess.RunAsync(["exec", "-t", UserAtHost, .. SshOptions, "--json", "--", "exit 6"]);
         var t = await timeout;
         Assert.True(t.ExitCode == 3, t.ToString());

@@ -17,7 +17,7 @@ public sealed class SeveralHostsTests
             {
                 var session = rc.CreateSshSession($"host{i}", servers[i].Spec());
                 await session.CheckConnectionAsync();
-                manager.Add($"host{i}", session);
+                manager.Add(session);
             }
 
             var seen = new System.Collections.Concurrent.ConcurrentBag<string>();

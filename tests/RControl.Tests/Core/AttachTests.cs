@@ -26,6 +26,6 @@ public sealed class AttachTests
         var error = Assert.Throws<ConfigurationException>(() => RControlSystem.Create("rcontrol {\n readers { window = 4 \n}"));
         Assert.Contains("line 1", error.Message);
         await using var rc = RControlSystem.Create("rcontrol.readers.window = 2");
-        Assert.Equal(2, RControl.Configuration.RControlConfig.ReaderSettings(rc.ActorSystem).Window);
+        Assert.Equal(2, RControl.Configuration.RControlSettings.Get(rc.ActorSystem).Readers.Window);
     }
 }

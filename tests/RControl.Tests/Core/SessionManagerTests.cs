@@ -28,7 +28,7 @@ public sealed class SessionManagerTests : IAsyncLifetime
         Assert.Contains("a", unknown.Message);
         Assert.Throws<ArgumentException>(() => manager[""] = a);
         Assert.Throws<ArgumentNullException>(() => manager["c"] = null!);
-        Assert.Throws<ArgumentException>(() => manager.Add("a", a));
+        Assert.Throws<ArgumentException>(() => manager.Add(a));
         Assert.True(manager.Remove("a"));
         Assert.Empty(manager.Names);
     }
@@ -37,7 +37,7 @@ public sealed class SessionManagerTests : IAsyncLifetime
     public void Typed_access_checks_the_session_type()
     {
         var manager = System.CreateSessionManager();
-        manager.Add("a", System.CreateLocalSession("a"));
+        manager.Add(System.CreateLocalSession("a"));
         var error = Assert.Throws<SessionException>(() => manager.Get<OtherSession>("a"));
         Assert.Contains("is a LocalSession, not a OtherSession", error.Message);
     }

@@ -76,7 +76,7 @@ public sealed class SessionActorProtocolTests() : TestKit(RControlConfig.Referen
     {
         var session = StartSession();
         var probe = CreateTestProbe();
-        var window = RControlConfig.ReaderSettings(Sys).Window;
+        var window = RControlSettings.Get(Sys).Readers.Window;
         session.Tell(new ExecuteCommand("bp", new CommandSpec("seq 1 2000000")), probe.Ref);
         var batches = new List<CommandOutput>();
         for (var i = 0; i < window; i++)

@@ -7,6 +7,7 @@ namespace RControl;
 public sealed class CommandTask : RControlTask
 {
     private int _cancelRequested;
+    private CommandResult? _result;
 
     internal CommandTask(Session session, string command, CommandOptions options)
         : base(session, options.OnDone is not null)
@@ -22,32 +23,46 @@ public sealed class CommandTask : RControlTask
     /// <summary>The options it runs with.</summary>
     public CommandOptions Options { get; }
 
+    /// <summary>How the command ended (immutable; the end callbacks already see it); null while it runs.</summary>
+    public CommandResult? Result => Volatile.Read(ref _result);
+
     /// <summary>The exit code; null until the process has exited (and after a timeout or kill).</summary>
-    public int? ExitCode { get; internal set; }
+    public int? ExitCode => Result?.ExitCode;
 
     /// <summary>True when a timeout killed the command.</summary>
-    public bool TimedOut { get; internal set; }
+    public bool TimedOut => Result?.TimedOut ?? false;
 
     /// <summary>When the task was created.</summary>
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>When the task ended; null while running.</summary>
-    public DateTimeOffset? EndedAt { get; internal set; }
+    public DateTimeOffset? EndedAt => Result?.EndedAt;
 
     /// <inheritdoc />
     public override string Description => Command;
 
     internal Protocol.CommandSpec Spec { get; }
 
-    /// <summary>Waits for the end of the command and returns its exit code (null after a timeout or kill).</summary>
-    public new async Task<int?> WaitAsync(bool raiseIfError = true, CancellationToken cancellationToken = default)
+    private protected override int? WaitValue => ExitCode;
+
+    /// <summary>The command has ended: its result, as the end callbacks see it (the task settles later).</summary>
+    internal void End(CommandResult result)
     {
-        await base.WaitAsync(raiseIfError, cancellationToken).ConfigureAwait(false);
-        return ExitCode;
+        SetError(result.Error);
+        Volatile.Write(ref _result, result);
     }
 
-    /// <summary>Blocking form of <see cref="WaitAsync"/>; returns the exit code.</summary>
-    public new int? Wait(bool raiseIfError = true) => WaitAsync(raiseIfError).GetAwaiter().GetResult();
+    /// <inheritdoc />
+    internal override void Settle(BaseTaskException? error, bool errorHandled)
+    {
+        // The error may have changed since End (an on-done callback threw): the result keeps the final one.
+        if (Result is { } result && !ReferenceEquals(result.Error, error))
+        {
+            Volatile.Write(ref _result, result with { Error = error });
+        }
+
+        base.Settle(error, errorHandled);
+    }
 
     /// <summary>Kills the command and its children and waits until the task has ended (with a <see cref="TaskCancelledException"/>).</summary>
     public async Task KillAsync(CancellationToken cancellationToken = default)

@@ -56,8 +56,11 @@ public abstract class RControlTask
         }
     }
 
-    /// <summary>Waits for the end of the task, then throws its error if asked to.</summary>
-    public async Task WaitAsync(bool raiseIfError = true, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits for the end of the task, then throws its error if asked to. Returns a command's exit code (null after a
+    /// timeout or kill, and for a background task).
+    /// </summary>
+    public async Task<int?> WaitAsync(bool raiseIfError = true, CancellationToken cancellationToken = default)
     {
         await _done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         // A task waited explicitly has its error reported here, not again by wait-for-tasks.
@@ -66,10 +69,15 @@ public abstract class RControlTask
         {
             RaiseIfError();
         }
+
+        return WaitValue;
     }
 
     /// <summary>Blocking form of <see cref="WaitAsync"/>, for parity with the original. Never call it from a callback.</summary>
-    public void Wait(bool raiseIfError = true) => WaitAsync(raiseIfError).GetAwaiter().GetResult();
+    public int? Wait(bool raiseIfError = true) => WaitAsync(raiseIfError).GetAwaiter().GetResult();
+
+    /// <summary>What <see cref="WaitAsync"/> returns once the task has ended.</summary>
+    private protected virtual int? WaitValue => null;
 
     /// <inheritdoc />
     public override string ToString() => $"{GetType().Name}({Session.Name}: {Description})";
@@ -77,15 +85,13 @@ public abstract class RControlTask
     /// <summary>Makes the error visible (to the end callbacks) without ending the task yet.</summary>
     internal void SetError(BaseTaskException? error) => Error = error;
 
-    /// <summary>Ends the task: waits return.</summary>
-    internal void Settle(BaseTaskException? error)
+    /// <summary>Ends the task, once, with its final error: waits return. Called by the session's supervisor only.</summary>
+    internal virtual void Settle(BaseTaskException? error, bool errorHandled)
     {
         Error = error;
+        ErrorHandled = errorHandled;
         _done.TrySetResult();
     }
-
-    /// <summary>Sets whether the error is handled (see <see cref="ErrorHandled"/>); called before the task settles.</summary>
-    internal void SetErrorHandled(bool handled) => ErrorHandled = handled;
 
     /// <summary>True for the first caller only: the error is then reported by that caller.</summary>
     internal bool TryClaimErrorReport() => Interlocked.Exchange(ref _errorClaimed, 1) == 0;

@@ -9,7 +9,7 @@ namespace RControl.Jobs;
 /// (<see cref="Hosting.RControlHostingOptions.Jobs"/>), it keeps jobs, their output and the audit trail in
 /// <see cref="Store"/>, and lets logged-in clients submit and follow jobs that outlive them.
 /// </summary>
-public sealed class JobService : IAsyncDisposable
+internal sealed class JobService : IAsyncDisposable
 {
     private JobStoreWriter? _writer;
     private IActorRef _manager = ActorRefs.Nobody;

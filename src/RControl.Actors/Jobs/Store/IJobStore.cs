@@ -4,7 +4,7 @@ namespace RControl.Jobs;
 /// Where the daemon keeps jobs, task records, output chunks and the audit trail (SQLite or PostgreSQL). Writes arrive
 /// in batches, one transaction each, from one writer; reads may run at any time.
 /// </summary>
-public interface IJobStore : IAsyncDisposable
+internal interface IJobStore : IAsyncDisposable
 {
     /// <summary>Creates or migrates the schema.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
@@ -40,10 +40,10 @@ public interface IJobStore : IAsyncDisposable
 }
 
 /// <summary>One stored output chunk: its lines as the task printed them.</summary>
-public sealed record StoredChunk(long Seq, int TaskIndex, bool Stderr, DateTimeOffset At, IReadOnlyList<string> Lines);
+internal sealed record StoredChunk(long Seq, int TaskIndex, bool Stderr, DateTimeOffset At, IReadOnlyList<string> Lines);
 
 /// <summary>A change to the store, applied in order by <see cref="IJobStore.WriteAsync"/>.</summary>
-public abstract record JobWrite
+internal abstract record JobWrite
 {
     /// <summary>A new job with its tasks (all queued).</summary>
     public sealed record JobCreated(JobInfo Job, IReadOnlyList<JobTaskInfo> Tasks) : JobWrite;

@@ -9,7 +9,7 @@ namespace RControl.Jobs;
 /// writes whatever has gathered in one transaction, so storing output stays off the tasks' path. Also the persisted
 /// audit trail (<see cref="IAuditTrail"/>).
 /// </summary>
-public sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
+internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
 {
     private const int MaxBatch = 4096;
 

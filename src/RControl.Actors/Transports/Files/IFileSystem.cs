@@ -38,4 +38,93 @@ internal interface IFileSystem : IAsyncDisposable
 
     /// <summary>Sets the permission bits.</summary>
     Task ChmodAsync(string path, UnixFileMode mode, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a file for reading from <paramref name="offset"/> (a resumed copy). The default opens it and seeks, or
+    /// reads and drops the bytes before the offset when the stream cannot seek.
+    /// </summary>
+    async Task<Stream> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
+    {
+        var stream = await OpenAsync(path, FileOpenMode.Read, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FileSystemDefaults.SkipAsync(stream, offset, cancellationToken).ConfigureAwait(false);
+            return stream;
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The SHA-256 of a file as lower-case hex, computed on the host that has the file where it can (over SSH:
+    /// <c>sha256sum</c>). The default reads the file through this process.
+    /// </summary>
+    async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    {
+        var stream = await OpenAsync(path, FileOpenMode.Read, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>
+    /// Starts a program on the host that has these files, with its standard input and output as byte streams (a
+    /// <c>tar</c> of a tree copy); null when this file system cannot run programs (the default).
+    /// </summary>
+    Task<IHostProcess?> StartProcessAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        Task.FromResult<IHostProcess?>(null);
+}
+
+/// <summary>A program started by <see cref="IFileSystem.StartProcessAsync"/>. Disposing it ends the program if it still runs.</summary>
+internal interface IHostProcess : IAsyncDisposable
+{
+    /// <summary>The program's standard input; dispose it to send end of file.</summary>
+    Stream Input { get; }
+
+    /// <summary>The program's standard output.</summary>
+    Stream Output { get; }
+
+    /// <summary>Completes when the program has exited: its exit code and the end of its standard error (for messages).</summary>
+    Task<(int ExitCode, string Error)> Exited { get; }
+}
+
+/// <summary>Helpers of <see cref="IFileSystem"/>'s default methods.</summary>
+internal static class FileSystemDefaults
+{
+    public static async Task SkipAsync(Stream stream, long offset, CancellationToken cancellationToken)
+    {
+        if (offset <= 0)
+        {
+            return;
+        }
+
+        if (stream.CanSeek)
+        {
+            stream.Seek(offset, SeekOrigin.Begin);
+            return;
+        }
+
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (offset > 0)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, offset)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"the file ends before offset {offset}");
+                }
+
+                offset -= read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }

@@ -166,6 +166,13 @@ internal sealed class LocalFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
+    public Task<IHostProcess?> StartProcessAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(LocalHostProcess.TryStart(arguments));
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static FileStat? Stat(string path, bool followLinks)

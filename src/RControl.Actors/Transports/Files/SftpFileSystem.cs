@@ -24,14 +24,87 @@ internal sealed class SftpFileSystem : IFileSystem
     internal const int WriteWindow = 16;
 
     private readonly Func<CancellationToken, Task<SftpClient>> _connect;
+    private readonly Func<CancellationToken, Task<SshClient>>? _connectExec;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (SftpClient Client, SftpRawSession Raw)? _connection;
+    private SshClient? _exec;
     private bool _disposed;
 
     /// <param name="connect">Opens a connected, authenticated SFTP client.</param>
-    public SftpFileSystem(Func<CancellationToken, Task<SftpClient>> connect)
+    /// <param name="connectExec">
+    /// Opens a connected client for programs on the host (<c>sha256sum</c>, <c>tar</c>): a connection of its own, opened on
+    /// first use; null when programs are not to be run.
+    /// </param>
+    public SftpFileSystem(Func<CancellationToken, Task<SftpClient>> connect, Func<CancellationToken, Task<SshClient>>? connectExec = null)
     {
         _connect = connect;
+        _connectExec = connectExec;
+    }
+
+    /// <summary>Reads from <paramref name="offset"/> with the same pipelining as a whole file.</summary>
+    public async Task<Stream> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
+    {
+        var (_, raw) = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var stat = await TryStatAsync(raw, path, followLinks: true, cancellationToken).ConfigureAwait(false)
+            ?? throw FileErrors.Of(FileErrorKind.NotFound, "open", path);
+        if (stat.Kind == FileKind.Directory)
+        {
+            throw FileErrors.Of(FileErrorKind.IsADirectory, "open", path);
+        }
+
+        var handle = await OpenHandleAsync(raw, path, SftpOpenFlags.Read, "open", cancellationToken).ConfigureAwait(false);
+        return new SftpReadStream(raw, handle, path, stat.Size, ReadRequestSize, ReadWindow, offset);
+    }
+
+    /// <summary><c>sha256sum</c> on the host, when it can run programs; else the file is read through this process.</summary>
+    public async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    {
+        var process = await StartProcessAsync(["sha256sum", "--", path], cancellationToken).ConfigureAwait(false);
+        if (process is null)
+        {
+            var stream = await OpenAsync(path, FileOpenMode.Read, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        await using (process.ConfigureAwait(false))
+        {
+            await process.Input.DisposeAsync().ConfigureAwait(false);
+            // "<64 hex digits>  <path>": only the start is needed, and no more than that is kept whatever the host sends.
+            var start = new byte[64];
+            var read = await process.Output.ReadAtLeastAsync(start, start.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            await process.Output.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            var line = System.Text.Encoding.ASCII.GetString(start, 0, read);
+            var (exitCode, error) = await process.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var hash = line.Length >= 64 ? line[..64] : string.Empty;
+            if (exitCode != 0 || hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
+            {
+                throw new FileOperationException(null, "sha256sum", path, FileErrorKind.Failure, $"sha256sum failed (exit {exitCode}): {(error.Length > 0 ? error : line)}");
+            }
+
+            return hash;
+        }
+    }
+
+    /// <summary>Runs a program on the host over an exec channel of the file system's own exec connection.</summary>
+    public async Task<IHostProcess?> StartProcessAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        if (_connectExec is null)
+        {
+            return null;
+        }
+
+        var client = await ExecConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SshHostProcess.StartAsync(client, arguments).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, arguments[0], arguments[^1]);
+        }
     }
 
     public async Task<Stream> OpenAsync(string path, FileOpenMode mode, CancellationToken cancellationToken)
@@ -61,14 +134,21 @@ internal sealed class SftpFileSystem : IFileSystem
                     return new SftpWriteStream(raw, handle, path, raw.WholePacketsWriteLength(WriteRequestSize, handle), WriteWindow);
                 }
 
-            default:
+            case FileOpenMode.Append:
                 {
+                    // Pipelined like a new file, from the current size (a resumed copy appends its rest this way).
                     var existing = await TryStatAsync(raw, path, followLinks: true, cancellationToken).ConfigureAwait(false);
                     if (existing?.Kind == FileKind.Directory)
                     {
                         throw FileErrors.Of(FileErrorKind.IsADirectory, "open", path);
                     }
 
+                    var handle = await OpenHandleAsync(raw, path, SftpOpenFlags.Write | SftpOpenFlags.Create | SftpOpenFlags.Append, "open", cancellationToken).ConfigureAwait(false);
+                    return new SftpWriteStream(raw, handle, path, raw.WholePacketsWriteLength(WriteRequestSize, handle), WriteWindow, existing?.Size ?? 0);
+                }
+
+            default:
+                {
                     var (fileMode, access) = mode.ToFileModeAndAccess();
                     try
                     {
@@ -238,6 +318,8 @@ internal sealed class SftpFileSystem : IFileSystem
             _disposed = true;
             _connection?.Client.Dispose();
             _connection = null;
+            _exec?.Dispose();
+            _exec = null;
         }
         finally
         {
@@ -318,6 +400,33 @@ internal sealed class SftpFileSystem : IFileSystem
             new FileOperationException(null, operation, path, FileErrorKind.Failure, $"SFTP connection lost: {e.Message}", e),
         _ => FileErrors.Wrap(e, null, operation, path),
     };
+
+    private async Task<SshClient> ExecConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_exec is { IsConnected: true } current)
+        {
+            return current;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_exec is { IsConnected: true } again)
+            {
+                return again;
+            }
+
+            _exec?.Dispose();
+            _exec = null;
+            _exec = await _connectExec!(cancellationToken).ConfigureAwait(false);
+            return _exec;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     private async Task<(SftpClient Client, SftpRawSession Raw)> ConnectionAsync(CancellationToken cancellationToken)
     {

@@ -27,8 +27,11 @@ internal sealed class SftpReadStream : Stream
     private bool _disposed;
 
     /// <param name="expectedSize">The size from <c>stat</c>: requests go up to it, then one at a time until end of file.</param>
-    public SftpReadStream(SftpRawSession raw, byte[] handle, string path, long expectedSize, uint requestSize, int window)
+    /// <param name="start">Where reading starts (a resumed copy skips what the destination has).</param>
+    public SftpReadStream(SftpRawSession raw, byte[] handle, string path, long expectedSize, uint requestSize, int window, long start = 0)
     {
+        _nextOffset = (ulong)start;
+        _position = start;
         _raw = raw;
         _handle = handle;
         _path = path;

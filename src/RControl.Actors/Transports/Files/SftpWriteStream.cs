@@ -25,8 +25,10 @@ internal sealed class SftpWriteStream : Stream
     private volatile Exception? _failure;
     private bool _disposed;
 
-    public SftpWriteStream(SftpRawSession raw, byte[] handle, string path, int requestSize, int window)
+    /// <param name="start">Where writing starts (an append continues at the file's size).</param>
+    public SftpWriteStream(SftpRawSession raw, byte[] handle, string path, int requestSize, int window, long start = 0)
     {
+        _offset = (ulong)start;
         _raw = raw;
         _handle = handle;
         _path = path;

@@ -34,8 +34,9 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     public SshConnectionPool(SshSessionSpec spec, int maxChannels, int maxConnections)
     {
         _spec = spec;
-        _maxChannels = Math.Max(1, maxChannels);
-        _maxConnections = Math.Max(1, maxConnections);
+        // Checked once, where the spec was built (SshSessionSpec's init accessors).
+        _maxChannels = maxChannels;
+        _maxConnections = maxConnections;
         SshConnectionStates.Register(this);
     }
 

@@ -35,12 +35,12 @@ internal sealed class SshTransport : ICommandTransport
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
         _pool = new SshConnectionPool(spec, spec.MaxChannels, spec.MaxConnections);
-        _control = new SshConnectionPool(spec, Math.Max(1, spec.MaxChannels), 1);
+        _control = new SshConnectionPool(spec, spec.MaxChannels, 1);
         _where = Describe(spec);
     }
 
     /// <inheritdoc />
-    public int? MaxConcurrentCommands => Math.Max(1, _spec.MaxChannels) * Math.Max(1, _spec.MaxConnections);
+    public int? MaxConcurrentCommands => _spec.MaxChannels * _spec.MaxConnections;
 
     /// <summary>Command connections opened so far (reconnects included).</summary>
     public int ConnectionsOpened => _pool.ConnectionsOpened;

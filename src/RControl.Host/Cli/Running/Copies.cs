@@ -30,7 +30,7 @@ public static partial class Copies
     {
         var (fromSession, fromPath) = Split(from);
         var (toSession, toPath) = Split(to);
-        return CopyAsync(sessions, new Endpoint(fromSession, fromPath), new Endpoint(toSession, toPath), force: false, unit, cancellationToken);
+        return CopyAsync(sessions, new Endpoint(fromSession, fromPath), new Endpoint(toSession, toPath), force: false, CopyOptions.Default, unit, cancellationToken);
     }
 
     /// <summary>
@@ -38,16 +38,18 @@ public static partial class Copies
     /// is replaced atomically: the copy is written beside it, renamed over it, and the old tree removed after; a
     /// failure before the rename leaves the old destination as it was (and removes the partial copy).
     /// </summary>
-    public static async Task CopyAsync(SessionPool sessions, Endpoint from, Endpoint to, bool force, RunUnit unit, CancellationToken cancellationToken)
+    public static async Task CopyAsync(SessionPool sessions, Endpoint from, Endpoint to, bool force, CopyOptions baseOptions, RunUnit unit, CancellationToken cancellationToken)
     {
         var source = await sessions.GetAsync(from.Session, cancellationToken).ConfigureAwait(false);
         var destination = await sessions.GetAsync(to.Session, cancellationToken).ConfigureAwait(false);
         var files = new HashSet<string>(StringComparer.Ordinal);
         long bytes = 0;
-        var options = new CopyOptions
+        var archive = false;
+        var options = baseOptions with
         {
             OnProgress = p =>
             {
+                archive |= p.Path == from.Path && p.FileSize == 0 && p.TotalBytesCopied > 0; // a tree moving as one tar stream
                 files.Add(p.Path);
                 bytes = p.TotalBytesCopied;
                 unit.ReportProgress(p.FileSize > 0 ? (double)p.FileBytesCopied / p.FileSize : 1.0, $"{p.Path} ({Bytes(p.TotalBytesCopied)})");
@@ -74,7 +76,7 @@ public static partial class Copies
             await CopyToAsync(target).ConfigureAwait(false);
         }
 
-        unit.AddLine(Protocol.OutputStream.Stdout, $"copied {files.Count} file(s), {Bytes(bytes)} to {to}");
+        unit.AddLine(Protocol.OutputStream.Stdout, archive ? $"copied {from.Path} as one tar stream, {Bytes(bytes)} to {to}" : $"copied {files.Count} file(s), {Bytes(bytes)} to {to}");
     }
 
     /// <summary>One side of a copy: a session name and a path in it.</summary>

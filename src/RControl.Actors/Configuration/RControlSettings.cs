@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.Configuration;
+using RControl.Readers;
+
+namespace RControl.Configuration;
+
+/// <summary>
+/// The engine's settings, read once per actor system from its config (<c>hocon/reference.conf</c> holds every default:
+/// no default is repeated in code). Get them with <see cref="Get"/>.
+/// </summary>
+/// <param name="AskTimeout"><c>rcontrol.remote.ask-timeout</c>: how long a client, the gate or the file service waits for
+/// an engine's answer (connect, find or open a session).</param>
+/// <param name="FileIdleTimeout"><c>rcontrol.remote.file-idle-timeout</c>: remote file handles unused this long are closed.</param>
+/// <param name="Readers"><c>rcontrol.readers</c>: the line readers' limits.</param>
+internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTimeout, LineReaderSettings Readers) : IExtension
+{
+    /// <summary>How long a session actor (and the engine's sessions at disposal) gets to stop and kill its commands.</summary>
+    public static readonly TimeSpan SessionStopTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The settings of <paramref name="system"/>, read from its config on first use.</summary>
+    public static RControlSettings Get(ActorSystem system) => system.WithExtension<RControlSettings, Provider>();
+
+    /// <summary>Reads the settings from a config that has the reference config as fallback.</summary>
+    public static RControlSettings FromConfig(Config config)
+    {
+        var readers = config.GetConfig("rcontrol.readers");
+        return new RControlSettings(
+            config.GetTimeSpan("rcontrol.remote.ask-timeout"),
+            config.GetTimeSpan("rcontrol.remote.file-idle-timeout"),
+            new LineReaderSettings(
+                readers.GetInt("max-line-length"),
+                readers.GetInt("batch-max-chars"),
+                readers.GetInt("window"),
+                readers.GetInt("buffer-size")));
+    }
+
+    private sealed class Provider : ExtensionIdProvider<RControlSettings>
+    {
+        public override RControlSettings CreateExtension(ExtendedActorSystem system)
+        {
+            RControlConfig.EnsureReference(system);
+            return FromConfig(system.Settings.Config);
+        }
+    }
+}
