@@ -51,6 +51,10 @@ public sealed partial class DaemonClusterTests
             await Task.WhenAll(nodes.Select(n => n.WaitForOutputAsync("RControl daemon listening on", TimeSpan.FromSeconds(90))));
             var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
 
+            // One CA for all (one state directory), but each node its own job store.
+            Assert.All(ports, p => Assert.True(File.Exists(Path.Combine(state, "nodes", $"127.0.0.1-{p}", "rcontrol.db")), $"no store of its own for node {p}"));
+            Assert.False(File.Exists(Path.Combine(state, "rcontrol.db")));
+
             // rcontrol nodes: every member Up, with its roles.
             await Poll.UntilAsync(
                 async () => (await RunCliAsync(configHome, "nodes", "--daemon", a.Address)).Stdout.Split('\n').Count(l => l.Contains(" Up ", StringComparison.Ordinal)) == 3,
@@ -60,6 +64,11 @@ public sealed partial class DaemonClusterTests
             Assert.True(listed.ExitCode == 0, listed.ToString());
             Assert.Contains($"{c.Address} Up roles=dc-eu sessions=", listed.Stdout);
             Assert.Contains($"{a.Address} Up roles=- sessions=", listed.Stdout);
+            var json = await RunCliAsync(configHome, "nodes", "--daemon", c.Address, "--json");
+            var members = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.Equal(ports.Select(p => $"akka.ssl.tcp://rcontrol@127.0.0.1:{p}").Order(), members.Select(m => m.GetProperty("address").GetString()!).Order());
+            Assert.All(members, m => Assert.Equal("Up", m.GetProperty("status").GetString()));
+            Assert.Equal("dc-eu", members.Single(m => m.GetProperty("address").GetString() == b.Address).GetProperty("roles")[0].GetString());
 
             // An exec over every session through node A; C is SIGKILLed once every task has started.
             var names = Enumerable.Range(0, LocalSessions).Select(i => $"s{i:00}").Concat(Enumerable.Range(0, ZoneSessions).Select(i => $"z{i:00}")).ToArray();

@@ -13,7 +13,7 @@ namespace RControl.Cluster.Tests;
 /// </summary>
 public sealed class InProcessClusterTests(SshdFixture sshd) : IClassFixture<SshdFixture>
 {
-    private const int LocalSessions = 200;
+    private const int LocalSessions = 1000;
     private const int ZoneSessions = 20;
     private const string Zone = "dc-eu";
 
@@ -81,31 +81,39 @@ public sealed class InProcessClusterTests(SshdFixture sshd) : IClassFixture<Sshd
         Assert.All(ranOn.Where(r => zones.ContainsKey(r.Session)), r => Assert.Contains(Zone, r.Node.Roles));
         Assert.All(cluster.Nodes, n => Assert.True(n.Started.Count > LocalSessions / 10, $"node {n.Address} ran only {n.Started.Count} tasks"));
 
-        // 2. Node C crashes mid-run: its tasks fail once ("node lost: …"), the others complete.
+        // rcontrol nodes' counts: every session hosted once somewhere, this client's one connection at A, no task running.
+        await Poll.UntilAsync(
+            async () => (await client.ListNodesAsync()).Sum(n => n.Tasks ?? -1000) == 0,
+            TimeSpan.FromSeconds(10),
+            "no task counted as running");
+        var counts = await client.ListNodesAsync();
+        Assert.Equal(sessions.Count, counts.Sum(n => n.Sessions));
+        Assert.Equal(1, counts.Single(n => n.Address == a.Address).Connections);
+        Assert.Equal(0, counts.Single(n => n.Address == b.Address).Connections);
+
+        // 2. Node C crashes mid-run: its tasks fail once ("node lost: …") and its commands die with it; the others
+        // run on, and a kill through node A ends them on their nodes.
         var hostedOnC = ranOn.Where(r => r.Node == c).Select(r => r.Session).ToHashSet();
         var started = cluster.Nodes.Sum(n => n.Started.Count);
-        var marker = new SleepMarker(4);
+        var marker = new SleepMarker();
         reports.Clear();
         var second = handles.Values.Select(s => s.Execute(marker.Command, new CommandOptions
         {
             OnDone = t => reports.AddOrUpdate(t.Id, 1, (_, n) => n + 1),
         })).ToArray();
-        await Poll.UntilAsync(() => cluster.Nodes.Sum(n => n.Started.Count) == started + second.Length, TimeSpan.FromSeconds(30), "every second-round task started");
+        await Poll.UntilAsync(() => cluster.Nodes.Sum(n => n.Started.Count) == started + second.Length, TimeSpan.FromSeconds(60), "every second-round task started");
         await c.CrashAsync();
-        await Task.WhenAll(second.Select(t => t.WaitAsync(raiseIfError: false)));
-        foreach (var task in second)
-        {
-            if (hostedOnC.Contains(task.Session.Name))
-            {
-                Assert.NotNull(task.Error);
-                Assert.Contains("node lost: " + c.Address, task.Error!.Message);
-            }
-            else
-            {
-                Assert.True(task.ExitCode == 0, $"{task.Session.Name}: {task.Error?.Message}");
-            }
-        }
+        var lost = second.Where(t => hostedOnC.Contains(t.Session.Name)).ToArray();
+        var survivors = second.Except(lost).ToArray();
+        await Task.WhenAll(lost.Select(t => t.WaitAsync(raiseIfError: false)));
+        Assert.All(lost, t => Assert.Contains("node lost: " + c.Address, t.Error?.Message));
+        Assert.All(survivors, t => Assert.True(t.IsRunning, $"{t.Session.Name} ended: {t.Error?.Message}"));
+        await Poll.UntilAsync(() => marker.Sleeping == survivors.Length, TimeSpan.FromSeconds(10), "the lost node's commands gone from the host");
 
+        await Task.WhenAll(survivors.Select(t => t.KillAsync()));
+        await Task.WhenAll(survivors.Select(t => t.WaitAsync(raiseIfError: false)));
+        Assert.All(survivors, t => Assert.IsType<TaskCancelledException>(t.Error));
+        await Poll.UntilAsync(() => marker.Sleeping == 0, TimeSpan.FromSeconds(10), "every killed command gone from the host");
         await Poll.UntilAsync(() => reports.Count == second.Length, TimeSpan.FromSeconds(10), "every second-round report");
         Assert.All(reports.Values, n => Assert.Equal(1, n));
 

@@ -101,7 +101,7 @@ internal sealed class ClusterSessionsActor : ReceiveActor
                 return null;
             }
         })).ConfigureAwait(false);
-        return new ClusterNodes.NodeList(members.Select((m, i) => new ClusterNodes.NodeInfo(
+        return new ClusterNodes.NodeList(members.Select((m, i) => new ClusterMember(
             m.Address.ToString(),
             m.Status.ToString(),
             m.Roles.Order().ToArray(),

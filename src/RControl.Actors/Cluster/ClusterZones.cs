@@ -15,11 +15,13 @@ internal static partial class ClusterZones
     /// <summary>The sharding type name of a zone's sessions.</summary>
     public static string TypeName(string? zone) => zone is null ? AnyZoneTypeName : $"{AnyZoneTypeName}-{zone}";
 
-    /// <summary>Returns the zone when it is a valid role name; otherwise throws a <see cref="ConfigurationException"/> naming the session.</summary>
+    /// <summary>Returns the zone when it is a valid role name; otherwise throws a <see cref="ConfigurationException"/> naming the session and key.</summary>
     public static string Check(string session, string zone) =>
         ValidZone().IsMatch(zone)
             ? zone
-            : throw new ConfigurationException($"session '{session}': zone '{zone}' must be a role name: letters, digits, '.', '_' or '-' (at most 64)");
+            : throw new Configuration.ConfigKeyException(
+                ["sessions", session, "zone"],
+                $"session '{session}': zone '{zone}' must be a role name: letters, digits, '.', '_' or '-' (at most 64)");
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex ValidZone();

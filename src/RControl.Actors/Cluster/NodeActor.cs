@@ -24,7 +24,7 @@ internal sealed class NodeActor : ReceiveActor
             CountAsync(Context.System, regions, timeout).PipeTo(
                 replyTo,
                 success: counts => new ClusterNodes.NodeList(
-                    [new ClusterNodes.NodeInfo(self.Address.ToString(), self.Status.ToString(), self.Roles.Order().ToArray(), counts.Sessions, tasks, counts.Connections)]),
+                    [new ClusterMember(self.Address.ToString(), self.Status.ToString(), self.Roles.Order().ToArray(), counts.Sessions, tasks, counts.Connections)]),
                 failure: _ => new ClusterNodes.NodeList([]));
         });
     }

@@ -6,11 +6,13 @@ using RControl.Protocol;
 namespace RControl.Cluster;
 
 /// <summary>
-/// A session as a sharded entity (entity id = session name): hosts the <see cref="SessionActor"/> on this node and
-/// answers a <see cref="GetSession"/> or <see cref="OpenSession"/> with it.
-/// When its shard is handed off (rebalance, a node leaving), it tells the proxies that located it to locate it again,
-/// lets its running tasks end, then stops: Akka's hand-off timeout bounds that wait, and a task still running then is
-/// killed and reported (never moved silently).
+/// A session as a sharded entity (entity id = session name): hosts the <see cref="SessionActor"/> on this node, answers
+/// a <see cref="GetSession"/> or <see cref="OpenSession"/> with itself (the
+/// session's location), and passes commands and kills to the session.
+/// When its shard is handed off (rebalance, a node leaving), it tells the proxies that located it that the session is
+/// closed here (<see cref="SessionClosed"/>: locate it again), sends back every new command to its
+/// proxy, lets the commands it accepted end, then stops. Akka's hand-off timeout bounds that wait: a command still
+/// running then is killed and reported (never moved silently).
 /// </summary>
 internal sealed class SessionEntityActor : ReceiveActor
 {
@@ -20,13 +22,10 @@ internal sealed class SessionEntityActor : ReceiveActor
         public static HandOff Instance { get; } = new();
     }
 
-    /// <summary>Told to the proxies that located this entity when it moves: locate it again for new commands.</summary>
-    public sealed record Moving(string Name, IActorRef Session);
-
     private readonly string _name;
     private readonly Inventory _inventory;
     private readonly HashSet<IActorRef> _proxies = new();
-    private readonly HashSet<string> _running = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _accepted = new(StringComparer.Ordinal); // accepted here, not yet ended
     private IActorRef? _session;
     private SessionSpec? _spec;
     private bool _handingOff;
@@ -42,22 +41,11 @@ internal sealed class SessionEntityActor : ReceiveActor
             Sender.Tell(new SessionClosed(_name));
             Context.Stop(Self);
         });
-        Receive<ExecuteCommand>(execute =>
-        {
-            if (Ensure(null) is { } session)
-            {
-                session.Forward(execute);
-            }
-            else
-            {
-                Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, $"session '{_name}' is not open"));
-            }
-        });
+        Receive<ExecuteCommand>(OnExecute);
         Receive<KillCommand>(kill => _session?.Forward(kill));
-        Receive<CommandTaskStarted>(started => started.Session == _name, started => _running.Add(started.TaskId));
         Receive<CommandTaskEnded>(ended => ended.Session == _name, ended =>
         {
-            _running.Remove(ended.TaskId);
+            _accepted.Remove(ended.TaskId);
             StopIfDrained();
         });
         Receive<HandOff>(_ =>
@@ -65,7 +53,7 @@ internal sealed class SessionEntityActor : ReceiveActor
             _handingOff = true;
             foreach (var proxy in _proxies)
             {
-                proxy.Tell(new Moving(_name, _session ?? ActorRefs.Nobody));
+                proxy.Tell(new SessionClosed(_name));
             }
 
             StopIfDrained();
@@ -75,15 +63,31 @@ internal sealed class SessionEntityActor : ReceiveActor
 
     public static Props Props(string name, Inventory inventory) => Akka.Actor.Props.Create(() => new SessionEntityActor(name, inventory));
 
-    protected override void PreStart()
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(CommandTaskEnded));
+
+    private void OnExecute(ExecuteCommand execute)
     {
-        Context.System.EventStream.Subscribe(Self, typeof(CommandTaskStarted));
-        Context.System.EventStream.Subscribe(Self, typeof(CommandTaskEnded));
+        if (_handingOff)
+        {
+            // Moving: the proxy sends it again once it has located the session on its new node.
+            Sender.Tell(new SessionClosed(_name));
+            Sender.Tell(execute);
+            return;
+        }
+
+        if (Ensure(null) is not { } session)
+        {
+            Sender.Tell(new CommandCompleted(execute.TaskId, CommandEnd.Failed, null, $"session '{_name}' is not open"));
+            return;
+        }
+
+        _accepted.Add(execute.TaskId);
+        session.Forward(execute);
     }
 
     private void Locate(SessionSpec? spec)
     {
-        if (Ensure(spec) is not { } session)
+        if (Ensure(spec) is null)
         {
             Sender.Tell(new SessionNotFound(_name, _inventory.Sessions.Keys.Order().ToArray()));
             return;
@@ -94,10 +98,10 @@ internal sealed class SessionEntityActor : ReceiveActor
             Context.Watch(Sender);
         }
 
-        Sender.Tell(new SessionFound(_name, session, _spec!));
+        Sender.Tell(new SessionFound(_name, Self, _spec!));
         if (_handingOff)
         {
-            Sender.Tell(new Moving(_name, session));
+            Sender.Tell(new SessionClosed(_name));
         }
     }
 
@@ -119,7 +123,7 @@ internal sealed class SessionEntityActor : ReceiveActor
 
     private void StopIfDrained()
     {
-        if (_handingOff && _running.Count == 0)
+        if (_handingOff && _accepted.Count == 0)
         {
             Context.Stop(Self);
         }

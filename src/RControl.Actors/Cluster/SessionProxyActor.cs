@@ -26,7 +26,18 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
 
     private sealed record SessionGone(IActorRef Session, string Reason);
 
-    private sealed record Task(IActorRef Subscriber, IActorRef Session);
+    private sealed class Task(ExecuteCommand execute, IActorRef subscriber, IActorRef session)
+    {
+        public ExecuteCommand Execute { get; } = execute;
+
+        public IActorRef Subscriber { get; } = subscriber;
+
+        /// <summary>The session's location (its entity) the command was sent to.</summary>
+        public IActorRef Session { get; } = session;
+
+        /// <summary>Whether anything of the task came back (so it ran and must never be sent again).</summary>
+        public bool Heard { get; set; }
+    }
 
     /// <summary>How long a normally stopped session's tasks get for their own completions before they are reported failed.</summary>
     private static readonly TimeSpan StoppedGrace = TimeSpan.FromSeconds(3);
@@ -49,12 +60,20 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         _region = region;
         _timeout = timeout;
         _zone = zone is null ? "any node" : $"a node of zone '{zone}'";
+        Receive<ExecuteCommand>(execute => _tasks.TryGetValue(execute.TaskId, out var sent) && sent.Session.Equals(Sender), execute =>
+        {
+            // Sent back by a session that is moving: send it again where the session goes.
+            var task = _tasks[execute.TaskId];
+            _tasks.Remove(execute.TaskId);
+            Send(execute, task.Subscriber);
+        });
         Receive<ExecuteCommand>(OnExecute);
         Receive<KillCommand>(OnKill);
         Receive<CommandOutput>(output =>
         {
             if (_tasks.TryGetValue(output.TaskId, out var task))
             {
+                task.Heard = true;
                 task.Subscriber.Tell(output, Sender); // acknowledgements go straight to the task actor
             }
         });
@@ -95,11 +114,11 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
                 _region.Tell(new ShardingEnvelope(_name, LocateMessage()), Self);
             }
         });
-        Receive<SessionEntityActor.Moving>(moving =>
+        Receive<SessionClosed>(_ =>
         {
-            if (Equals(_session, moving.Session))
+            if (Equals(_session, Sender))
             {
-                _session = null; // new commands locate it again; the running ones finish where they are
+                _session = null; // moving: new commands locate it again; the running ones finish where they are
             }
         });
         Receive<Terminated>(t =>
@@ -118,7 +137,18 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer(t.ActorRef, new SessionGone(t.ActorRef, $"session '{_name}' stopped on {t.ActorRef.Path.Address}"), StoppedGrace);
             }
         });
-        Receive<SessionGone>(gone => Fail(gone.Session, gone.Reason));
+        Receive<SessionGone>(gone =>
+        {
+            // A session that stopped normally reported what ran there; a command still unheard of reached it too late
+            // (it had moved or closed): it never ran, so it is sent again.
+            foreach (var (taskId, task) in _tasks.Where(t => t.Value.Session.Equals(gone.Session) && !t.Value.Heard).ToArray())
+            {
+                _tasks.Remove(taskId);
+                Send(task.Execute, task.Subscriber);
+            }
+
+            Fail(gone.Session, gone.Reason);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -165,7 +195,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
 
         if (message is ExecuteCommand execute)
         {
-            _tasks[execute.TaskId] = new Task(sender, session);
+            _tasks[execute.TaskId] = new Task(execute, sender, session);
         }
 
         session.Tell(message, Self);

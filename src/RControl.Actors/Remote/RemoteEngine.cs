@@ -146,7 +146,7 @@ public sealed partial class RemoteEngine : IAsyncDisposable
     }
 
     /// <summary>The members of the engine's cluster with their status, roles and counts; empty when the engine is not a cluster node.</summary>
-    public async Task<IReadOnlyList<Cluster.ClusterNodes.NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Cluster.ClusterMember>> ListNodesAsync(CancellationToken cancellationToken = default)
     {
         var list = await AskAsync<Cluster.ClusterNodes.NodeList>(new Cluster.ClusterNodes.ListNodes(LocalOnly: false), "list nodes", cancellationToken).ConfigureAwait(false);
         return list.Nodes;

@@ -54,7 +54,7 @@ internal static class ClusterWire
 
         return new ClusterNodes.NodeList(w.Nodes.Select(n => n.Roles.Count > MaxRoles
             ? throw new SerializationException($"NodeInfo.roles holds {n.Roles.Count} roles, more than the {MaxRoles} allowed")
-            : new ClusterNodes.NodeInfo(
+            : new ClusterMember(
                 n.Address,
                 n.Status,
                 n.Roles.ToArray(),

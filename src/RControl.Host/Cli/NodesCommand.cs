@@ -71,12 +71,12 @@ internal static class NodesCommand
         }
     }
 
-    private static string Line(ClusterNodes.NodeInfo node) =>
+    private static string Line(ClusterMember node) =>
         $"{node.Address} {node.Status} roles={(node.Roles.Count == 0 ? "-" : string.Join(",", node.Roles))} sessions={Count(node.Sessions)} tasks={Count(node.Tasks)} connections={Count(node.Connections)}";
 
     private static string Count(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-";
 
-    private static string Json(ClusterNodes.NodeInfo node) => JsonSerializer.Serialize(new
+    private static string Json(ClusterMember node) => JsonSerializer.Serialize(new
     {
         address = node.Address,
         status = node.Status,

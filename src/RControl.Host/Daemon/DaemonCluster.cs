@@ -18,6 +18,21 @@ internal static class DaemonCluster
             ? ClusterConfig.Overrides(inventory.Zones.Values).WithFallback(full).WithFallback(ClusterConfig.Defaults)
             : full;
 
+    /// <summary>
+    /// Where this daemon keeps its own files (its job store): the state directory for a single daemon; for a cluster
+    /// node, <c>STATE-DIR/nodes/HOST-PORT</c>, so daemons of one user share the CA but each keeps its own store.
+    /// </summary>
+    public static string NodeStateDirectory(DaemonConfig config)
+    {
+        if (!ClusterConfig.IsConfigured(config.Config))
+        {
+            return config.StateDirectory;
+        }
+
+        var (host, port) = config.Endpoint;
+        return Path.Combine(config.StateDirectory, "nodes", $"{host}-{port}");
+    }
+
     /// <summary>Puts the cluster overrides in front again, after the endpoint security's own overrides (which they extend).</summary>
     public static void AddTo(AkkaConfigurationBuilder akka, DaemonConfig config)
     {

@@ -18,7 +18,7 @@ internal static class DaemonJobs
         Store.SqlJobStore? store = null;
         try
         {
-            store = config.Store.Open(config.StateDirectory);
+            store = config.Store.Open(DaemonCluster.NodeStateDirectory(config));
             await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow;
             var interrupted = await store.InterruptUnfinishedAsync(now, InterruptedReason, cancellationToken).ConfigureAwait(false);

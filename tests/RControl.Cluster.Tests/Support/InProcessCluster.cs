@@ -30,7 +30,10 @@ public sealed class InProcessCluster : IAsyncDisposable
     public IReadOnlyList<Node> Nodes => _nodes;
 
     /// <summary>Starts a node with these roles (zones); the first node started is every node's seed.</summary>
-    public Node Start(params string[] roles)
+    public Node Start(params string[] roles) => StartWith("", roles);
+
+    /// <summary>Starts a node with extra settings (HOCON, in front) and these roles.</summary>
+    public Node StartWith(string extra, params string[] roles)
     {
         var port = FreePort.Get();
         var seed = _nodes.Count == 0 ? port : _nodes[0].Port;
@@ -45,6 +48,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
             akka.loglevel = WARNING
             """).WithFallback(RControlConfig.ReferenceConfig);
+        config = ConfigurationFactory.ParseString(extra).WithFallback(config);
         var system = ActorSystem.Create("rcontrol", ClusterConfig.CreateSystemSetup(config, Credentials.Engine, Inventory.Zones.Values));
         var node = new Node(system, port, roles);
         RControlEngine.Start(system, Inventory);

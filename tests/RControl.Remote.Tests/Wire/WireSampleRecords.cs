@@ -111,8 +111,8 @@ internal static class WireSampleRecords
             ["ListNodes"] = new Cluster.ClusterNodes.ListNodes(LocalOnly: true),
             ["NodeList"] = new Cluster.ClusterNodes.NodeList(
             [
-                new Cluster.ClusterNodes.NodeInfo("akka.ssl.tcp://rcontrol@10.0.0.1:4053", "Up", ["dc-eu"], 120, 7, 2),
-                new Cluster.ClusterNodes.NodeInfo("akka.ssl.tcp://rcontrol@10.0.0.2:4053", "Leaving", [], null, null, null),
+                new Cluster.ClusterMember("akka.ssl.tcp://rcontrol@10.0.0.1:4053", "Up", ["dc-eu"], 120, 7, 2),
+                new Cluster.ClusterMember("akka.ssl.tcp://rcontrol@10.0.0.2:4053", "Leaving", [], null, null, null),
             ]),
         };
     }

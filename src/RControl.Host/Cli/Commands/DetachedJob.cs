@@ -1,3 +1,4 @@
+using RControl.Protocol;
 using RControl.Host.Cli.Plans;
 using RControl.Host.Cli.Running;
 using RControl.Host.Cli.Targets;

@@ -1,3 +1,4 @@
+using RControl.Protocol;
 using System.CommandLine;
 using System.Globalization;
 using RControl.Jobs;
