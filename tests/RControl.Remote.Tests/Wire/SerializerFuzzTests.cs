@@ -139,10 +139,11 @@ public sealed class SerializerFuzzTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(8, depth);
 
         // … and the reader refuses a deeper chain written by hand.
-        var wire = new Protocol.Wire.SshSessionSpec { Host = "h0" };
+        // Valid in every other field: only the depth is wrong.
+        var wire = new Protocol.Wire.SshSessionSpec { Host = "h0", MaxChannels = 1, MaxConnections = 1 };
         for (var i = 1; i <= 12; i++)
         {
-            var outer = new Protocol.Wire.SshSessionSpec { Host = $"h{i}", JumpHosts = new Protocol.Wire.JumpHosts() };
+            var outer = new Protocol.Wire.SshSessionSpec { Host = $"h{i}", MaxChannels = 1, MaxConnections = 1, JumpHosts = new Protocol.Wire.JumpHosts() };
             outer.JumpHosts.Hosts[$"j{i}"] = wire;
             wire = outer;
         }
