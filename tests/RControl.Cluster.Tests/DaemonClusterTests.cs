@@ -72,7 +72,8 @@ public sealed partial class DaemonClusterTests
 
             // An exec over every session through node A; C is SIGKILLed once every task has started.
             var names = Enumerable.Range(0, LocalSessions).Select(i => $"s{i:00}").Concat(Enumerable.Range(0, ZoneSessions).Select(i => $"z{i:00}")).ToArray();
-            var marker = new SleepMarker(8);
+            // Long enough that no task on C ends by itself before C is killed, however slowly the 30 tasks start.
+            var marker = new SleepMarker(20);
             var targets = names.SelectMany(n => new[] { "-t", n });
             var exec = StartCli(configHome, ["exec", .. targets, "--daemon", a.Address, "--json", "--", marker.Command]);
             await Poll.UntilAsync(() => nodes.Sum(StartedSessions) == names.Length, TimeSpan.FromSeconds(60), "every task started on some node");
@@ -93,7 +94,8 @@ public sealed partial class DaemonClusterTests
                 var session = report.GetProperty("session").GetString()!;
                 if (onC.Contains(session))
                 {
-                    Assert.Contains($"node lost: {c.Address}", report.GetProperty("error").GetString());
+                    var error = report.TryGetProperty("error", out var e) ? e.GetString() : null;
+                    Assert.True(error?.Contains($"node lost: {c.Address}", StringComparison.Ordinal) == true, report.ToString());
                 }
                 else
                 {
