@@ -110,7 +110,7 @@ public sealed class LifetimeTests
         var watcher = RControl.Transports.Local.HostDeathGuard.WatcherPid;
         Assert.True(watcher > 0);
         ProcessTree.Kill(watcher);
-        await Poll.UntilAsync(() => !Directory.Exists($"/proc/{watcher}") || File.ReadAllText($"/proc/{watcher}/cmdline").Length == 0, TimeSpan.FromSeconds(5), "the watcher to die");
+        await Poll.UntilAsync(() => IsGone(watcher), TimeSpan.FromSeconds(5), "the watcher to die");
 
         // The next command notices and starts a new watcher, which is given every group still running.
         Assert.Equal(0, await engine.Local.Execute("true").WaitAsync());
@@ -142,4 +142,17 @@ public sealed class LifetimeTests
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int SysKill(int pid, int signal);
+
+    /// <summary>Gone or a zombie (empty cmdline); it may vanish between looking and reading.</summary>
+    private static bool IsGone(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Length == 0;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
 }
