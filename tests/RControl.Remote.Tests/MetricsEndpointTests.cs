@@ -52,17 +52,22 @@ public sealed class MetricsEndpointTests
             Assert.Equal(0, await session.Execute("echo one; echo two").WaitAsync());
             Assert.Equal(0, await session.Execute("echo three").WaitAsync());
             Assert.Equal(3, await session.Execute("exit 3", new CommandOptions { ExpectedExitCode = null }).WaitAsync());
+
+            // And one job, counted by the rcontrol.jobs gauge from the daemon's store.
+            var job = await client.SubmitAsync(new RControl.Jobs.JobRequest("metrics", [new RControl.Jobs.JobTask("local", "true")]));
+            Assert.Equal(RControl.Jobs.JobState.Succeeded, (await client.WaitForJobAsync(job)).State);
         }
 
         string[] expected =
         [
-            "rcontrol_tasks_started_total{* session=\"local\"} 3",
-            "rcontrol_tasks_ended_total{* outcome=\"ok\",session=\"local\"} 2",
+            "rcontrol_tasks_started_total{* session=\"local\"} 4",
+            "rcontrol_tasks_ended_total{* outcome=\"ok\",session=\"local\"} 3",
             "rcontrol_tasks_ended_total{* outcome=\"exit_nonzero\",session=\"local\"} 1",
             "rcontrol_tasks_running{* session=\"local\"} 0",
             "rcontrol_output_lines_total{* session=\"local\",stream=\"stdout\"} 3",
             "rcontrol_output_bytes_total{* session=\"local\",stream=\"stdout\"} 14",
-            "rcontrol_task_duration_seconds_count{* outcome=\"ok\",session=\"local\"} 2",
+            "rcontrol_task_duration_seconds_count{* outcome=\"ok\",session=\"local\"} 3",
+            "rcontrol_jobs{* state=\"succeeded\"} 1",
         ];
         var text = "";
         await Poll.UntilAsync(

@@ -38,6 +38,10 @@ internal static class DaemonRunner
             return 2;
         }
 
+        // The rcontrol.jobs gauge counts the stored jobs by state at each collection (a scrape or an OTLP push).
+        RControl.Diagnostics.RControlMetrics.SetJobsByState(() => jobs.CountJobsByStateAsync(CancellationToken.None).GetAwaiter().GetResult()
+            .Select(p => new KeyValuePair<string, long>(RControl.Jobs.JobStates.Name(p.Key), p.Value)));
+
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
