@@ -1,7 +1,6 @@
 using Akka.Actor.Setup;
 using Akka.Actor;
 using Akka.Configuration;
-using RControl.Remote;
 using RControl.Security;
 
 namespace RControl.Cluster;
