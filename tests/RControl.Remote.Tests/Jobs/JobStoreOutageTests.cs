@@ -58,6 +58,41 @@ public sealed class JobStoreOutageTests
         await Poll.UntilAsync(async () => (await http.GetAsync("/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "healthy again");
     }
 
+    [Fact]
+    public async Task A_daemon_stopped_while_its_store_is_away_says_what_is_lost_and_the_restart_reports_the_job_interrupted()
+    {
+        await using var daemon = await DaemonProcess.StartReadyAsync(Config + "\nrcontrol.daemon.shutdown-grace-period = 1s");
+        daemon.KeepDirectory = true;
+        var files = new[] { "rcontrol.db", "rcontrol.db-wal" }.Select(f => Path.Combine(daemon.StateDir, f)).ToArray();
+        string id;
+        await using (var client = await RemoteEngine.ConnectAsync(daemon.Address, daemon.AdminConfig))
+        {
+            var sleeper = new SleepMarker();
+            id = await client.SubmitAsync(JobRequest.Exec($"echo started; {sleeper.Command}", ["local"]));
+            await Poll.UntilAsync(async () => await client.ReadJobOutputAsync(id).AnyAsync(), TimeSpan.FromSeconds(30), "the job's first line stored");
+        }
+
+        await ChattrAsync("+i", files);
+        try
+        {
+            daemon.Signal(DaemonProcess.SigTerm);
+            Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Matches(@"job store sqlite \S+ is unavailable", daemon.Output);
+            Assert.Matches(@"the daemon is stopping and the store still refuses writes \(.+\): [1-9][0-9]* record\(s\) are lost", daemon.Output);
+        }
+        finally
+        {
+            await ChattrAsync("-i", files);
+        }
+
+        // What could not be written is not forgotten: the restart finds the job unfinished and reports it once.
+        await using var again = await DaemonProcess.StartReadyAsync(Config, dir: daemon.Directory, port: daemon.Port);
+        await using var next = await RemoteEngine.ConnectAsync(again.Address, again.AdminConfig);
+        var job = await next.GetJobAsync(id);
+        Assert.Equal((JobState.Interrupted, "interrupted (daemon restarted)"), (job.State, job.Tasks[0].Error));
+        Assert.Equal(["started"], await next.ReadJobOutputAsync(id).Select(l => l.Text).ToListAsync());
+    }
+
     private static async Task RunThroughOutageAsync(DaemonProcess daemon, string store, Func<Task> breakStore, Func<Task> mendStore)
     {
         var dir = Directory.CreateTempSubdirectory("rcontrol-outage-").FullName;

@@ -114,7 +114,21 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
             {
                 if (_giveUp.IsCancellationRequested)
                 {
-                    _log.LogError("job store {Store}: the daemon is stopping and the store still refuses writes ({Error}): {Count} record(s) are lost", _store.Name, FirstLine(e), batch.Count);
+                    // Stopping, and the store is still away: say once how much is lost (all that is left), not batch by batch.
+                    var lost = batch.Count;
+                    while (_channel.Reader.TryRead(out var left))
+                    {
+                        if (left is FlushMarker marker)
+                        {
+                            marker.Done.TrySetResult();
+                        }
+                        else
+                        {
+                            lost++;
+                        }
+                    }
+
+                    _log.LogError("job store {Store}: the daemon is stopping and the store still refuses writes ({Error}): {Count} record(s) are lost", _store.Name, FirstLine(e), lost);
                     break;
                 }
 
