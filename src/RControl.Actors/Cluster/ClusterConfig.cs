@@ -64,9 +64,10 @@ internal static class ClusterConfig
         }
 
         var quoted = string.Join(", ", paths.Select(p => $"\"{p}\""));
+        // No space in the type name: Akka reads the adapter's value with its quotes when it needs them.
         return ConfigurationFactory.ParseString($$"""
             akka.actor.provider = cluster
-            akka.remote.adapters.{{NodeTrafficTransportProvider.Name}} = "{{typeof(NodeTrafficTransportProvider).FullName}}, {{typeof(NodeTrafficTransportProvider).Assembly.GetName().Name}}"
+            akka.remote.adapters.{{NodeTrafficTransportProvider.Name}} = "{{typeof(NodeTrafficTransportProvider).FullName}},{{typeof(NodeTrafficTransportProvider).Assembly.GetName().Name}}"
             akka.remote.dot-netty.tcp.applied-adapters = ["{{NodeTrafficTransportProvider.Name}}"]
             akka.remote.trusted-selection-paths = [{{quoted}}]
             akka.cluster.sharding {
