@@ -113,7 +113,7 @@ internal sealed class NodeTrafficHandle : AssociationHandle
         _inner.Disassociate(reason, _log);
     }
 
-    // Null when the frame may pass; else drops the connection (once) and says why.
+    // True when the frame may pass; else drops the connection (once) and says why.
     private bool Permits(ByteString frame)
     {
         if (_refused)
