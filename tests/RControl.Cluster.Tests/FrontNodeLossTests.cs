@@ -30,7 +30,7 @@ public sealed class FrontNodeLossTests
         {
             foreach (var name in sessions.Keys)
             {
-                (await client.GetSessionAsync(name)).Execute(marker.Command);
+                _ = (await client.GetSessionAsync(name)).Execute(marker.Command);
             }
 
             await Poll.UntilAsync(() => marker.Sleeping == Sessions, TimeSpan.FromSeconds(30), "every command sleeping");

@@ -89,13 +89,13 @@ public sealed class RemoteSessionTests(EngineFixture engine, ITestOutputHelper o
     {
         var session = await Client.GetSessionAsync("local");
         CommandTask? child = null;
-        session.Execute("echo go", new CommandOptions
+        _ = session.Execute("echo go", new CommandOptions
         {
             OnStdout = (t, _) => child = t.Session.Execute("sleep 0.3; exit 7"),
         });
-        session.Execute("exit 2");
-        session.Execute("true");
-        session.Execute("exit 9", new CommandOptions { OnDone = _ => { } }); // handled: not reported
+        _ = session.Execute("exit 2");
+        _ = session.Execute("true");
+        _ = session.Execute("exit 9", new CommandOptions { OnDone = _ => { } }); // handled: not reported
 
         var errors = await Assert.ThrowsAsync<TaskErrorsException>(() => session.WaitForTasksAsync());
         Assert.Equal(2, errors.Errors.Count);
@@ -111,8 +111,8 @@ public sealed class RemoteSessionTests(EngineFixture engine, ITestOutputHelper o
         var manager = await Client.GetSessionManagerAsync(["local", "tmp"]);
         Assert.Equal(["local", "tmp"], manager.Names);
         var pwd = new List<string>();
-        manager["local"].Execute("echo one", new CommandOptions { OnStdout = (_, _) => manager["tmp"].Execute("pwd", new CommandOptions { OnStdout = (_, l) => pwd.Add(l) }) });
-        manager["tmp"].Execute("exit 1");
+        _ = manager["local"].Execute("echo one", new CommandOptions { OnStdout = (_, _) => manager["tmp"].Execute("pwd", new CommandOptions { OnStdout = (_, l) => pwd.Add(l) }) });
+        _ = manager["tmp"].Execute("exit 1");
         var errors = await manager.WaitForTasksAsync(raiseIfError: false);
         Assert.Single(errors);
         Assert.Equal(["/tmp"], pwd);

@@ -20,6 +20,9 @@ internal sealed class ClientConnectionActor : ReceiveActor
     /// <summary>The login in progress and what the connection serves.</summary>
     public sealed record Settings(GateActor.Settings Gate, Grant Grant, X509Certificate2? Certificate, byte[] Nonce, IActorRef Client, string Source);
 
+    /// <summary>From the gate: the grants changed; this identity's grant is now <paramref name="Grant"/>.</summary>
+    public sealed record GrantChanged(Grant Grant);
+
     // Asks complete off the actor's thread: the answer comes back as a message and is mapped here, in the actor.
     private sealed record Answer(object Message, IActorRef ReplyTo, Func<object, object>? Map = null);
 
@@ -34,6 +37,7 @@ internal sealed class ClientConnectionActor : ReceiveActor
         _settings = settings;
         _timeout = settings.Gate.LoginTimeout;
         Receive<Login.Proof>(OnProof);
+        Receive<GrantChanged>(OnGrantChanged);
         Receive<ReceiveTimeout>(_ => Context.Stop(Self));
     }
 
@@ -73,8 +77,21 @@ internal sealed class ClientConnectionActor : ReceiveActor
         Become(Serving);
     }
 
+    private void OnGrantChanged(GrantChanged changed)
+    {
+        if (changed.Grant.Covers(Grant))
+        {
+            return; // a wider grant applies at the next login
+        }
+
+        // Revoked or narrowed: the connection ends now, and with it the client's commands (as when the client goes).
+        Audit.Denied(Grant.Identity, _settings.Source, changed.Grant.Revoked ? "the credential was revoked: logged out" : "the grants were narrowed: logged out");
+        Context.Stop(Self);
+    }
+
     private void Serving()
     {
+        Receive<GrantChanged>(OnGrantChanged);
         Receive<ListSessions>(list => Ask(list, answer => answer is SessionList l
             ? new SessionList(l.Names.Where(Grant.AllowsAny).ToArray())
             : answer));

@@ -31,12 +31,21 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
     private sealed record TimeoutFired(CommandEnd End);
 
+    private sealed record StartGraceOver;
 
     /// <summary>How long a kill may take before it is given up (and named as possibly still running).</summary>
     private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(30);
 
     private const string TotalTimer = "total";
     private const string OutputTimer = "output";
+    private const string StartGraceTimer = "start-grace";
+
+    /// <summary>
+    /// How long a timeout that fires while the transport is still starting the command waits for the start's own
+    /// outcome. The SSH transport gives up connecting a little before the command's timeout, so a host that does not
+    /// answer is reported as a connect failure; on a loaded machine that report may arrive just after the timer.
+    /// </summary>
+    private static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(1);
 
     private readonly string _taskId;
     private readonly CommandSpec _spec;
@@ -54,6 +63,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
     private bool _ended;
     private bool _exited;
     private bool _killRequested;
+    private CommandEnd? _timedOutWhileStarting;
 
     public CommandTaskActor(string taskId, CommandSpec spec, ICommandTransport transport, IActorRef subscriber, LineReaderSettings readerSettings, string sessionName = "")
     {
@@ -76,7 +86,8 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
             EndIfDrained();
         });
         Receive<ExitFailed>(m => End(CommandEnd.Failed, null, $"connection lost: {m.Cause.Message}", m.Cause));
-        Receive<TimeoutFired>(m => End(m.End, null, null));
+        Receive<TimeoutFired>(OnTimeout);
+        Receive<StartGraceOver>(_ => End(_timedOutWhileStarting ?? CommandEnd.TimedOut, null, null));
         Receive<KillCommand>(_ =>
         {
             _killRequested = true;
@@ -123,9 +134,33 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         }
     }
 
+    private void OnTimeout(TimeoutFired fired)
+    {
+        if (_command is null && !_killRequested)
+        {
+            // The start is under way: its own outcome (a connect failure that explains the wait) decides, or the
+            // timeout once the start has settled or the grace is over.
+            if (_timedOutWhileStarting is null)
+            {
+                _timedOutWhileStarting = fired.End;
+                Timers.StartSingleTimer(StartGraceTimer, new StartGraceOver(), StartGrace);
+            }
+
+            return;
+        }
+
+        End(fired.End, null, null);
+    }
+
     private void OnStarted(Started started)
     {
         _command = started.Command;
+        if (_timedOutWhileStarting is { } timedOut)
+        {
+            End(timedOut, null, null);
+            return;
+        }
+
         if (_ended)
         {
             // Ended (timeout or kill) while the transport was still starting it.

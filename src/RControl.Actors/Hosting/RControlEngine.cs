@@ -32,7 +32,9 @@ public sealed class RControlEngine
         Start(system, inventory, loggers, jobs: null);
 
     /// <param name="jobs">Jobs kept in a store, with the persisted audit trail (the daemon's); served only over Akka.Remote.</param>
-    internal static IActorRef Start(ActorSystem system, Inventory? inventory, ILoggerFactory? loggers, Jobs.JobService? jobs)
+    /// <param name="liveGrants">The client grants now, when they may change while the engine runs (a daemon's minted
+    /// credentials); else they are read once from <c>rcontrol.clients</c>.</param>
+    internal static IActorRef Start(ActorSystem system, Inventory? inventory, ILoggerFactory? loggers, Jobs.JobService? jobs, Func<ClientGrants>? liveGrants = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
@@ -76,7 +78,7 @@ public sealed class RControlEngine
             var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
             var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
             var jobManager = jobs?.Start(system, manager, audit, jobsLog);
-            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, grants, audit, timeout) { Jobs = jobManager }), ActorName);
+            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, liveGrants ?? (() => grants), audit, timeout) { Jobs = jobManager }), ActorName);
         }
 
         return manager;

@@ -51,7 +51,7 @@ public static class RControlHostingExtensions
                 sessions[name] = spec;
             }
 
-            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups) { Zones = inventory.Zones }, resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), options.Jobs);
+            var engine = RControlEngine.Start(system, new Inventory(sessions, inventory.Groups) { Zones = inventory.Zones }, resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), options.Jobs, options.Grants);
             registry.Register<RControlEngine>(engine);
         });
         return builder;

@@ -19,6 +19,9 @@ public sealed class RControlHostingOptions
     /// </summary>
     internal Jobs.JobService? Jobs { get; set; }
 
+    /// <summary>The client grants now, when they change while the engine runs (the daemon's minted credentials).</summary>
+    internal Func<Security.ClientGrants>? Grants { get; set; }
+
     /// <summary>Sessions declared in code, opened in the engine at start.</summary>
     public IReadOnlyDictionary<string, SessionSpec> Sessions => _sessions;
 

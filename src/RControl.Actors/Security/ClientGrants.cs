@@ -5,7 +5,7 @@ namespace RControl.Security;
 /// <summary>
 /// What each client identity may do, from <c>rcontrol.clients</c>: per identity (the certificate's common name, or
 /// <c>subject</c> / <c>thumbprint</c> keys), the sessions (names, group names, or <c>"*"</c>) and the operations
-/// allowed there. An identity not listed may do nothing.
+/// allowed there. An identity not listed may do nothing; one marked <c>revoked = true</c> may not even log in.
 /// </summary>
 internal sealed class ClientGrants
 {
@@ -63,7 +63,8 @@ internal sealed class ClientGrants
             }
 
             var thumbprint = c.GetString("thumbprint", null);
-            entries.Add((name, c.GetString("subject", null), thumbprint is null ? null : PeerTrust.Normalize(thumbprint), new Grant(name, sessions, operations)));
+            var revoked = Flag(c, name, "revoked");
+            entries.Add((name, c.GetString("subject", null), thumbprint is null ? null : PeerTrust.Normalize(thumbprint), new Grant(name, sessions, operations) { Revoked = revoked }));
         }
 
         return new ClientGrants(entries);
@@ -85,6 +86,18 @@ internal sealed class ClientGrants
         }
 
         return new Grant(name, new HashSet<string>(), new HashSet<Operation>());
+    }
+
+    private static bool Flag(Config c, string client, string key)
+    {
+        try
+        {
+            return c.HasPath(key) && c.GetBoolean(key);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ConfigurationException($"client '{client}': '{key}' must be true or false", e);
+        }
     }
 
     private static IEnumerable<string> List(Config c, string client, string key)
@@ -110,6 +123,15 @@ internal sealed class ClientGrants
 /// <summary>What one identity may do: operations on sessions (null sessions: every session).</summary>
 internal sealed record Grant(string Identity, IReadOnlySet<string>? Sessions, IReadOnlySet<Operation> Operations)
 {
+    /// <summary>The credential was revoked (<c>rcontrol daemon credentials revoke</c>): it may not log in.</summary>
+    public bool Revoked { get; init; }
+
+    /// <summary>Whether this grant allows at least everything <paramref name="other"/> allows (and is not revoked).</summary>
+    public bool Covers(Grant other) =>
+        !Revoked
+        && (IsAdmin || (!other.IsAdmin && other.Operations.IsSubsetOf(Operations)
+            && (Sessions is null || (other.Sessions is not null && other.Sessions.IsSubsetOf(Sessions)))));
+
     /// <summary>Whether the identity is admin (everything, everywhere).</summary>
     public bool IsAdmin => Operations.Contains(Operation.Admin);
 

@@ -41,7 +41,18 @@ internal static class JobWire
                 t.ExpectedExitCode = code;
             }
 
+            if (task.Copy is { } copy)
+            {
+                t.Copy = new W.JobCopy { FromSession = copy.FromSession, FromPath = copy.FromPath, ToSession = copy.ToSession, ToPath = copy.ToPath };
+            }
+
             wire.Tasks.Add(t);
+        }
+
+        foreach (var (name, spec) in m.Request.Sessions)
+        {
+            // The job opens these itself, so their secrets go with it (as an OpenSession's do).
+            wire.Sessions.Add(new W.JobSession { Name = name, Spec = SessionWire.ToWire(spec, withSecrets: true) });
         }
 
         return wire;
@@ -62,8 +73,23 @@ internal static class JobWire
             OutputTimeout = t.HasOutputTimeoutMs ? Duration(t.OutputTimeoutMs, "output timeout") : null,
             ExpectedExitCode = t.HasExpectedExitCode ? t.ExpectedExitCode : null,
             CombineStderr = t.CombineStderr,
+            Copy = t.Copy is { } c ? new JobCopy(c.FromSession, c.FromPath, c.ToSession, c.ToPath) : null,
         }).ToArray();
-        return new P.Submit(new JobRequest(w.Description, tasks) { Kind = w.Kind, Fanout = Math.Max(1, w.Fanout), StopAllOnFailure = w.StopAllOnFailure });
+        if (w.Sessions.Count > MaxTasks)
+        {
+            throw new SerializationException($"a job of {w.Sessions.Count} sessions is more than the {MaxTasks} allowed");
+        }
+
+        var sessions = new Dictionary<string, Protocol.SessionSpec>(StringComparer.Ordinal);
+        foreach (var session in w.Sessions)
+        {
+            if (!sessions.TryAdd(session.Name, SessionWire.FromWire(session.Spec)))
+            {
+                throw new SerializationException($"the job names session '{session.Name}' twice");
+            }
+        }
+
+        return new P.Submit(new JobRequest(w.Description, tasks) { Kind = w.Kind, Fanout = Math.Max(1, w.Fanout), StopAllOnFailure = w.StopAllOnFailure, Sessions = sessions });
     }
 
     public static W.JobSubmitted ToWire(P.Submitted m) => new() { JobId = m.JobId };

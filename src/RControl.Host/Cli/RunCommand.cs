@@ -43,7 +43,7 @@ internal static class RunCommand
                 var plan = PlanParser.ParseFile(path, Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
                 if (parse.GetValue(detach))
                 {
-                    return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForPlan(plan, path, settings, engine), token).ConfigureAwait(false);
+                    return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForPlan(plan, path, settings, defaults, engine), token).ConfigureAwait(false);
                 }
 
                 var units = await PlanJob.RunAsync(engine, plan, settings, defaults, CliRuntime.CreateView(settings), token).ConfigureAwait(false);

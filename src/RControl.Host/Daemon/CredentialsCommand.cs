@@ -5,7 +5,9 @@ namespace RControl.Host.Daemon;
 
 /// <summary>
 /// <c>rcontrol daemon credentials issue NAME [--sessions a,b] [--ops exec,file-read] --config FILE [--out FILE]</c>:
-/// mints a client credential from the daemon's CA and records its grants in the daemon's state.
+/// mints a client credential from the daemon's CA and records its grants in the daemon's state;
+/// <c>revoke NAME --config FILE</c> revokes it; <c>list --config FILE</c> shows them. A running daemon applies both
+/// within a second.
 /// </summary>
 internal static class CredentialsCommand
 {
@@ -30,7 +32,7 @@ internal static class CredentialsCommand
                 var who = result.GetValue(name)!;
                 var path = result.GetValue(output)?.FullName ?? Path.GetFullPath($"{who}.pfx");
                 state.Issue(who, Split(result.GetValue(sessions)), Split(result.GetValue(ops)), path, TimeSpan.FromDays(Math.Max(1, result.GetValue(days))), RControl.Security.CredentialLocator.Password);
-                await Console.Out.WriteLineAsync($"credential '{who}' written to {path}; grants recorded in {state.ClientsFile} (applied at the daemon's next start)").ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"credential '{who}' written to {path}; grants recorded in {state.ClientsFile} (a running daemon applies them within a second)").ConfigureAwait(false);
                 return 0;
             }
             catch (ConfigurationException e)
@@ -39,7 +41,44 @@ internal static class CredentialsCommand
                 return 2;
             }
         });
-        return new Command("credentials", "Manage the client credentials of a daemon.") { issue };
+        var revokedName = new Argument<string>("name") { Description = "The client identity to revoke (every credential issued under it)." };
+        var revokeConfig = new Option<FileInfo>("--config", "-c") { Description = "The daemon's HOCON file (its state directory holds the CA).", Required = true };
+        var revoke = new Command("revoke", "Revoke a client credential: it may no longer log in, and a running daemon logs it out within a second (its commands are killed).")
+        {
+            revokedName, revokeConfig,
+        };
+        revoke.SetAction((result, _) => RunAsync(result.GetValue(revokeConfig)!, async state =>
+        {
+            var who = result.GetValue(revokedName)!;
+            state.Revoke(who);
+            await Console.Out.WriteLineAsync($"credential '{who}' revoked (recorded in {state.ClientsFile})").ConfigureAwait(false);
+        }));
+
+        var listConfig = new Option<FileInfo>("--config", "-c") { Description = "The daemon's HOCON file (its state directory holds the CA).", Required = true };
+        var list = new Command("list", "List the credentials this daemon issued (the bootstrap admin included) and whether each is revoked.") { listConfig };
+        list.SetAction((result, _) => RunAsync(result.GetValue(listConfig)!, async state =>
+        {
+            foreach (var (who, isRevoked) in state.List())
+            {
+                await Console.Out.WriteLineAsync(isRevoked ? $"{who}\trevoked" : $"{who}\tactive").ConfigureAwait(false);
+            }
+        }));
+
+        return new Command("credentials", "Manage the client credentials of a daemon.") { issue, revoke, list };
+    }
+
+    private static async Task<int> RunAsync(FileInfo config, Func<DaemonState, Task> action)
+    {
+        try
+        {
+            await action(DaemonState.LoadOrCreate(DaemonState.DirectoryOf(DaemonConfig.Read(config)))).ConfigureAwait(false);
+            return 0;
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"rcontrol daemon credentials: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
     }
 
     private static string[] Split(string? list) =>

@@ -19,6 +19,9 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """;
 
+    /// <summary>The grants of the credentials the daemon minted (null when TLS is configured explicitly).</summary>
+    public MintedGrants? MintedGrants { get; init; }
+
     /// <summary>The address host and port from the config (for the per-user credential file).</summary>
     public (string Host, int Port) Endpoint =>
         (Config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } h ? h : Config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1"),
@@ -51,15 +54,6 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         {
             state = DaemonState.LoadOrCreate(DaemonState.DirectoryOf(merged));
             security = EndpointSecurity.ForEngine(state.Server);
-            if (File.Exists(state.ClientsFile))
-            {
-                // Grants of minted credentials: under the user's file (which wins), over the reference.
-                var minted = RControlConfig.ParseUser(File.ReadAllText(state.ClientsFile), state.ClientsFile);
-                merged = RControlConfig.ParseUser(File.ReadAllText(file.FullName), file.FullName)
-                    .WithFallback(minted)
-                    .WithFallback(ConfigurationFactory.ParseString(Defaults))
-                    .WithFallback(RControlConfig.ReferenceConfig);
-            }
         }
 
         var full = RemoteSecurity.TransportOverrides(security).WithFallback(merged);
@@ -68,7 +62,13 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         _ = ClientGrants.Parse(full.GetConfig("rcontrol"), inventory.Groups); // bad grants fail the start, naming client and key
         var grace = Inventory.Duration("rcontrol.daemon", "shutdown-grace-period", full.GetConfig("rcontrol.daemon"));
         var store = RControl.Host.Daemon.Store.StoreConfig.Parse(full);
-        return new DaemonConfig(full, inventory, grace, security, state, store);
+        // Grants of minted credentials: under the user's file (which wins), over the defaults; read again when they change.
+        var minted = state is null ? null : new MintedGrants(
+            RControlConfig.ParseUser(File.ReadAllText(file.FullName), file.FullName),
+            ConfigurationFactory.ParseString(Defaults).WithFallback(RControlConfig.ReferenceConfig),
+            state.ClientsFile,
+            inventory.Groups);
+        return new DaemonConfig(full, inventory, grace, security, state, store) { MintedGrants = minted };
     }
 
     /// <summary>The state directory (also when TLS is configured explicitly and no CA is kept there).</summary>

@@ -63,7 +63,15 @@ internal static class DaemonRunner
             akka.AddHocon(config.Config, HoconAddMode.Prepend);
             akka.WithRControlSecurity(config.Security);
             DaemonCluster.AddTo(akka, config);
-            akka.WithRControl(o => o.Jobs = jobs);
+            akka.WithRControl(o =>
+            {
+                o.Jobs = jobs;
+                if (config.MintedGrants is { } minted)
+                {
+                    minted.Warn = message => error.WriteLine($"rcontrol daemon: {message}");
+                    o.Grants = minted.Current;
+                }
+            });
         });
         builder.Services.AddHostedService<DaemonService>();
         Metrics.DaemonMetricsRegistration.AddDaemonMetrics(builder.Services, metrics);

@@ -112,6 +112,11 @@ internal sealed partial class DaemonState
                 $"credential name '{name}': use letters, digits, '.', '_' or '-' (and not '{AdminName}' or '{ServerName}')");
         }
 
+        if (IsRevoked(name))
+        {
+            throw new Akka.Configuration.ConfigurationException($"credential name '{name}' was revoked: choose another name");
+        }
+
         foreach (var op in operations)
         {
             _ = Operations.Parse(op) ?? throw new Akka.Configuration.ConfigurationException($"--ops: unknown operation '{op}' (expected {Operations.Known})");
@@ -122,6 +127,37 @@ internal sealed partial class DaemonState
         var quoted = (IEnumerable<string> items) => string.Join(", ", items.Select(i => $"\"{i}\""));
         File.AppendAllText(ClientsFile, $"rcontrol.clients.\"{name}\" {{ sessions = [{quoted(sessions)}], operations = [{quoted(operations)}] }}\n");
     }
+
+    /// <summary>
+    /// Revokes every credential issued under <paramref name="name"/> (the bootstrap <c>admin</c> included): recorded in
+    /// <c>clients.conf</c>, where a running daemon reads it within a second and logs that identity out.
+    /// </summary>
+    public void Revoke(string name)
+    {
+        if (name != AdminName && !Minted().Contains(name))
+        {
+            throw new Akka.Configuration.ConfigurationException($"no credential '{name}' was issued by this daemon (see {ClientsFile})");
+        }
+
+        if (!IsRevoked(name))
+        {
+            File.AppendAllText(ClientsFile, $"rcontrol.clients.\"{name}\".revoked = true\n");
+        }
+    }
+
+    /// <summary>The names of the credentials minted so far, each with whether it is revoked.</summary>
+    public IReadOnlyList<(string Name, bool Revoked)> List() =>
+        [.. Minted().Prepend(AdminName).Distinct(StringComparer.Ordinal).Select(n => (n, IsRevoked(n)))];
+
+    private IReadOnlyList<string> Minted() => ClientsConfig() is { } c && c.HasPath("rcontrol.clients")
+        ? [.. RControl.Configuration.Inventory.ChildKeys(c.GetConfig("rcontrol"), "clients")]
+        : [];
+
+    private bool IsRevoked(string name) =>
+        ClientsConfig() is { } c && c.HasPath($"rcontrol.clients.\"{name}\".revoked") && c.GetBoolean($"rcontrol.clients.\"{name}\".revoked");
+
+    private Akka.Configuration.Config? ClientsConfig() =>
+        File.Exists(ClientsFile) ? RControl.Configuration.RControlConfig.ParseUser(File.ReadAllText(ClientsFile), ClientsFile) : null;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex ValidName();

@@ -178,9 +178,79 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         var unknown = await JobCli.RunAsync(D, "logs", "ffffffffffff");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Single(JobCli.Lines(unknown.Stderr));
-        var adHoc = await JobCli.RunAsync(D, "exec", "-t", "root@127.0.0.1", "--detach", "--", "true");
-        Assert.Equal(2, adHoc.ExitCode);
-        Assert.Contains("is not one of the daemon's sessions", adHoc.Stderr);
+        var stdin = await JobCli.RunAsync(D, "exec", "-t", "local", "--stdin", "/dev/null", "--detach", "--", "true");
+        Assert.Equal(2, stdin.ExitCode);
+        Assert.Contains("--detach cannot be used with --stdin", stdin.Stderr);
+    }
+
+    [Fact]
+    public async Task A_detached_exec_opens_an_ssh_target_the_daemon_does_not_know_for_its_run_only()
+    {
+        var sshd = fixture.Sshd;
+        var target = $"{sshd.User.Name}@{sshd.Host}:{sshd.Port}";
+        var submitted = await JobCli.RunAsync(
+            D, "exec", "-t", target, "-t", "local", "--identity", sshd.ClientKey.PrivateKeyFile, "--known-hosts", sshd.KnownHostsFile, "--ssh-config", sshd.SshConfigFile,
+            "--detach", "--", "echo from $(whoami)");
+        Assert.True(submitted.ExitCode == 0, JobCli.Describe(submitted));
+        var id = Assert.Single(JobCli.Lines(submitted.Stdout));
+        var waited = await JobCli.RunAsync(D, "wait", id);
+        Assert.True(waited.ExitCode == 0, JobCli.Describe(waited) + JobCli.Describe(await JobCli.RunAsync(D, "logs", id)));
+        var logs = await JobCli.RunAsync(D, "logs", id);
+        Assert.Equal(
+            new[] { $"{target}: from {sshd.User.Name}", $"local: from {Environment.UserName}" }.Order(StringComparer.Ordinal),
+            JobCli.Lines(logs.Stdout).Order(StringComparer.Ordinal));
+
+        // The session was the job's own: closed with it, never one of the daemon's.
+        await using var admin = await fixture.AdminAsync();
+        Assert.DoesNotContain(target, await admin.ListSessionsAsync());
+        Assert.Equal([target, "local"], (await admin.GetJobAsync(id)).Targets);
+
+        // It takes the grants a run that is not detached takes: ci may exec on local, but not open a session.
+        await using var ci = await RemoteEngine.ConnectAsync(D.Address, TestCredentials.ForFile(fixture.CiCredential));
+        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => ci.SubmitAsync(
+            JobRequest.Exec("true", [target]) with { Sessions = new Dictionary<string, Protocol.SessionSpec> { [target] = sshd.Spec() } }));
+        Assert.Contains($"may not open on session '{target}'", denied.Message);
+    }
+
+    [Fact]
+    public async Task A_detached_plan_copies_a_tree_to_its_own_ssh_session_then_runs_on_it()
+    {
+        var sshd = fixture.Sshd;
+        var dir = Directory.CreateTempSubdirectory("rcontrol-plan-copy-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "tree", "sub"));
+        File.WriteAllText(Path.Combine(dir, "tree", "a.txt"), "alpha\n");
+        File.WriteAllText(Path.Combine(dir, "tree", "sub", "b.txt"), "beta\n");
+        var remote = $"/tmp/rcontrol-job-copy-{Guid.NewGuid():N}";
+        var plan = Path.Combine(dir, "deploy.hocon");
+        File.WriteAllText(plan, $$"""
+            sessions {
+              box { type = ssh, host = "{{sshd.Host}}", port = {{sshd.Port}}, user = "{{sshd.User.Name}}", identity-files = ["{{sshd.ClientKey.PrivateKeyFile}}"], known-hosts = "{{sshd.KnownHostsFile}}", ssh-config = "{{sshd.SshConfigFile}}" }
+            }
+            tasks = [
+              { name = push, copy { from = "local:{{dir}}/tree", to = "box:{{remote}}" } }
+              { name = check, session = box, after = [push], run = "cat {{remote}}/a.txt {{remote}}/sub/b.txt; rm -r {{remote}}" }
+              { name = pull, after = [check], copy { from = "box:{{remote}}/gone.txt", to = "local:{{dir}}/gone.txt" } }
+            ]
+            """);
+        var submitted = await JobCli.RunAsync(D, "run", plan, "--detach");
+        Assert.True(submitted.ExitCode == 0, JobCli.Describe(submitted));
+        var id = Assert.Single(JobCli.Lines(submitted.Stdout));
+        Assert.Equal(1, (await JobCli.RunAsync(D, "wait", id)).ExitCode);
+
+        await using var admin = await fixture.AdminAsync();
+        var job = await admin.GetJobAsync(id);
+        Assert.Equal(["push@local succeeded", "check@box succeeded", "pull@box failed"], job.Tasks.Select(t => $"{t.Label} {t.State.Name()}"));
+        Assert.Equal($"copy local:{dir}/tree box:{remote}", job.Tasks[0].Command);
+        Assert.Contains($"{remote}/gone.txt", job.Tasks[2].Error);
+        var logs = JobCli.Lines((await JobCli.RunAsync(D, "logs", id)).Stdout);
+        Assert.Equal(3, logs.Length);
+        Assert.Matches($"^push@local: copied .+ to box:{Regex.Escape(remote)}$", logs[0]);
+        Assert.Equal(["check@box: alpha", "check@box: beta"], logs[1..]);
+        Assert.DoesNotContain("box", await admin.ListSessionsAsync());
+
+        var audit = await admin.ReadAuditAsync().ToListAsync();
+        Assert.Contains(audit, e => e.Action == "file" && e.Detail.Contains($"job {id}: copy to", StringComparison.Ordinal) && e.Detail.Contains(remote, StringComparison.Ordinal));
+        Directory.Delete(dir, true);
     }
 
     [GeneratedRegex("^[0-9a-f]{12}$")]
@@ -205,8 +275,12 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
 
         public string CiCredential { get; private set; } = "";
 
+        /// <summary>An SSH host the daemon does not know (ad-hoc targets, a plan's own session).</summary>
+        public SshServer Sshd { get; private set; } = null!;
+
         public async Task InitializeAsync()
         {
+            Sshd = await SshServer.StartAsync();
             var dir = Directory.CreateTempSubdirectory("rcontrol-daemon-").FullName;
             var port = Ports.Free();
             File.WriteAllText(Path.Combine(dir, "daemon.conf"), Config.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) + $"\nrcontrol.daemon.state-dir = \"{dir}/state\"\n");
@@ -218,6 +292,10 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
 
         public Task<RemoteEngine> AdminAsync() => RemoteEngine.ConnectAsync(Process.Address, Process.AdminConfig);
 
-        public async Task DisposeAsync() => await Process.DisposeAsync();
+        public async Task DisposeAsync()
+        {
+            await Process.DisposeAsync();
+            await Sshd.DisposeAsync();
+        }
     }
 }

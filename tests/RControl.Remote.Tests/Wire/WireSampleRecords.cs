@@ -94,7 +94,8 @@ internal static class WireSampleRecords
             ["SubmitJob"] = new J.Submit(new JobRequest("deploy.hocon", [
                 new JobTask("web1", "make deploy") { Name = "deploy", After = ["build"], Timeout = TimeSpan.FromSeconds(90), OutputTimeout = TimeSpan.FromSeconds(5), ExpectedExitCode = null, CombineStderr = false },
                 new JobTask("web2", "make") { Name = "build", ExpectedExitCode = 2 },
-            ]) { Kind = "plan", Fanout = 3, StopAllOnFailure = true }),
+                JobTask.ForCopy("web1", new JobCopy("builder", "/out", "web1", "/srv/app")) with { Name = "push", After = ["build"] },
+            ]) { Kind = "plan", Fanout = 3, StopAllOnFailure = true, Sessions = new Dictionary<string, SessionSpec> { ["builder"] = ssh, ["here"] = new LocalSessionSpec { WorkingDirectory = "/w" } } }),
             ["JobSubmitted"] = new J.Submitted("0a1b2c3d4e5f"),
             ["GetJob"] = new J.Get("0a1b2c3d4e5f"),
             ["JobFound"] = new J.Found(SampleJob(when)),

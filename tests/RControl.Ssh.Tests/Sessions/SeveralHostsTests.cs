@@ -25,7 +25,7 @@ public sealed class SeveralHostsTests
             {
                 // Each host's callback starts a follow-up on the next host: the manager waits for those too.
                 var next = manager[$"host{(int.Parse(name[4..]) + 1) % servers.Length}"];
-                manager[name].Execute($"echo {name}", new CommandOptions
+                _ = manager[name].Execute($"echo {name}", new CommandOptions
                 {
                     OnStdout = (_, line) => seen.Add(line),
                     OnFinished = _ => next.Execute($"echo after-{name}; exit 4", new CommandOptions { OnStdout = (_, line) => seen.Add(line) }),

@@ -33,7 +33,7 @@ public sealed class CommandResultTests : IAsyncLifetime
     [Fact]
     public async Task Waiting_through_the_session_task_list_keeps_the_exit_code()
     {
-        Session.Execute("sleep 0.2; exit 7", new CommandOptions { ExpectedExitCode = null });
+        _ = Session.Execute("sleep 0.2; exit 7", new CommandOptions { ExpectedExitCode = null });
         RControlTask listed = Assert.Single(Session.Tasks);
         Assert.Equal(7, await listed.WaitAsync());
         Assert.Null(await Session.StartBackground("work", (_, _) => Task.CompletedTask).WaitAsync());
@@ -57,5 +57,20 @@ public sealed class CommandResultTests : IAsyncLifetime
         Assert.Same(error, result.Error);
         Assert.Same(error, task.Error);
         Assert.Null(result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Awaiting_a_task_gives_its_result_or_throws_its_error_as_wait_does()
+    {
+        var task = Session.Execute("exit 4", new CommandOptions { ExpectedExitCode = null });
+        CommandResult result = await task;
+        Assert.Same(task.Result, result);
+        Assert.Equal(4, result.ExitCode);
+        Assert.Same(result, await task); // awaited again: the same result
+
+        var failing = Session.Execute("exit 5");
+        var error = await Assert.ThrowsAsync<ExitCodeException>(async () => await failing);
+        Assert.Same(failing.Error, error);
+        Assert.Empty(await Session.WaitForTasksAsync()); // awaited: reported there, not again by wait-for-tasks
     }
 }

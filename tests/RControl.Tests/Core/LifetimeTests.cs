@@ -105,7 +105,7 @@ public sealed class LifetimeTests
     {
         await using var engine = new Engine();
         var first = Wait.UniqueSleep();
-        engine.Local.Execute($"sleep {first}");
+        _ = engine.Local.Execute($"sleep {first}");
         await Poll.UntilAsync(() => Wait.CountProcesses($"sleep {first}") == 1, TimeSpan.FromSeconds(10), "the first sleep to start");
         var watcher = RControl.Transports.Local.HostDeathGuard.WatcherPid;
         Assert.True(watcher > 0);

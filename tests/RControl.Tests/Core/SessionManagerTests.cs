@@ -48,8 +48,8 @@ public sealed class SessionManagerTests : IAsyncLifetime
         var manager = System.CreateSessionManager();
         manager["a"] = System.CreateLocalSession("a");
         manager["b"] = System.CreateLocalSession("b");
-        manager["a"].Execute("exit 1");
-        manager["b"].Execute("sleep 0.2; exit 2");
+        _ = manager["a"].Execute("exit 1");
+        _ = manager["b"].Execute("sleep 0.2; exit 2");
         var errors = await Assert.ThrowsAsync<TaskErrorsException>(() => manager.WaitForTasksAsync());
         Assert.Equal(2, errors.Errors.Count);
         Assert.Equal(["a", "b"], errors.Errors.Cast<TaskException>().Select(e => e.Session.Name).Order());
@@ -66,8 +66,8 @@ public sealed class SessionManagerTests : IAsyncLifetime
         for (var i = 0; i < 50; i++)
         {
             CommandTask? onB = null;
-            manager["b"].Execute("true");
-            manager["a"].Execute("sleep 0.01", new CommandOptions
+            _ = manager["b"].Execute("true");
+            _ = manager["a"].Execute("sleep 0.01", new CommandOptions
             {
                 OnFinished = _ => onB = manager["b"].Execute("sleep 0.05; exit 3"),
             });

@@ -26,17 +26,17 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     [Fact]
     public async Task Wait_without_errors_returns_an_empty_list()
     {
-        Session.Execute("true");
-        Session.Execute("sleep 0.1");
+        _ = Session.Execute("true");
+        _ = Session.Execute("sleep 0.1");
         Assert.Empty(await Session.WaitForTasksAsync());
     }
 
     [Fact]
     public async Task Wait_raises_TaskErrors_with_every_error()
     {
-        Session.Execute("exit 1");
-        Session.Execute("exit 2");
-        Session.Execute("true");
+        _ = Session.Execute("exit 1");
+        _ = Session.Execute("exit 2");
+        _ = Session.Execute("true");
         var errors = await Assert.ThrowsAsync<TaskErrorsException>(() => Session.WaitForTasksAsync());
         Assert.Equal(2, errors.Errors.Count);
         Assert.All(errors.Errors, e => Assert.IsType<ExitCodeException>(e));
@@ -47,7 +47,7 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     [Fact]
     public async Task Wait_can_return_errors_instead_of_raising()
     {
-        Session.Execute("exit 1");
+        _ = Session.Execute("exit 1");
         var errors = await Session.WaitForTasksAsync(raiseIfError: false);
         Assert.IsType<ExitCodeException>(Assert.Single(errors));
     }
@@ -55,7 +55,7 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     [Fact]
     public async Task An_error_is_reported_once()
     {
-        Session.Execute("exit 1");
+        _ = Session.Execute("exit 1");
         Assert.Single(await Session.WaitForTasksAsync(raiseIfError: false));
         Assert.Empty(await Session.WaitForTasksAsync(raiseIfError: false));
     }
@@ -104,7 +104,7 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     [Fact]
     public async Task An_exception_thrown_by_on_done_after_a_failure_is_reported_too()
     {
-        Session.Execute("exit 3", new CommandOptions { OnDone = _ => throw new InvalidOperationException("on-done broke") });
+        _ = Session.Execute("exit 3", new CommandOptions { OnDone = _ => throw new InvalidOperationException("on-done broke") });
         var errors = await Assert.ThrowsAsync<TaskErrorsException>(() => Session.WaitForTasksAsync());
         Assert.Contains("on-done broke", Assert.Single(errors.Errors).Message);
     }
@@ -121,7 +121,7 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     [Fact]
     public async Task Timed_out_task_is_unregistered_and_reported_as_timeout()
     {
-        Session.Execute("sleep 30", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(200) });
+        _ = Session.Execute("sleep 30", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(200) });
         var errors = await Assert.ThrowsAsync<TaskErrorsException>(() => Session.WaitForTasksAsync());
         Assert.IsType<TaskTimeoutException>(Assert.Single(errors.Errors));
         Assert.Empty(Session.Tasks);
@@ -131,7 +131,7 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     public async Task Tasks_started_from_callbacks_are_waited_too()
     {
         var order = new List<string>();
-        Session.Execute("sleep 0.1", new CommandOptions
+        _ = Session.Execute("sleep 0.1", new CommandOptions
         {
             OnFinished = t => t.Session.Execute("sleep 0.2; exit 4", new CommandOptions
             {
@@ -151,7 +151,7 @@ public sealed class WaitForTasksTests : IAsyncLifetime
         for (var i = 0; i < 500; i++)
         {
             CommandTask? child = null;
-            Session.Execute("true", new CommandOptions
+            _ = Session.Execute("true", new CommandOptions
             {
                 OnFinished = t => child = t.Session.Execute("exit 7"),
             });
@@ -212,7 +212,7 @@ public sealed class WaitForTasksTests : IAsyncLifetime
     [Fact]
     public async Task Wait_can_be_cancelled()
     {
-        Session.Execute("sleep 30", new CommandOptions { Timeout = TimeSpan.FromSeconds(20) });
+        _ = Session.Execute("sleep 30", new CommandOptions { Timeout = TimeSpan.FromSeconds(20) });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Session.WaitForTasksAsync(cancellationToken: cts.Token));
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using RControl.Actors;
 
@@ -62,6 +63,18 @@ public sealed class CommandTask : RControlTask
         }
 
         base.Settle(error, errorHandled);
+    }
+
+    /// <summary>
+    /// Lets the task be awaited directly: <c>var result = await session.Execute("ls");</c> waits for its end and gives its
+    /// <see cref="CommandResult"/>, or throws its error as <see cref="RControlTask.WaitAsync"/> does.
+    /// </summary>
+    public TaskAwaiter<CommandResult> GetAwaiter() => ResultAsync().GetAwaiter();
+
+    private async Task<CommandResult> ResultAsync()
+    {
+        await WaitAsync(raiseIfError: true).ConfigureAwait(false);
+        return Result ?? throw new InvalidOperationException($"{this} settled without a result");
     }
 
     /// <summary>Kills the command and its children and waits until the task has ended (with a <see cref="TaskCancelledException"/>).</summary>

@@ -27,13 +27,33 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         public static Stopping Instance { get; } = new();
     }
 
+    /// <summary>The daemon's grace period is over: copies still running are killed (its commands are killed by the daemon).</summary>
+    public sealed record Draining
+    {
+        public static Draining Instance { get; } = new();
+    }
+
     /// <summary>Bytes of this job's output the writer has committed.</summary>
     public sealed record Flushed(long Bytes);
 
     /// <summary>Told to the parent once the job's last record is posted.</summary>
     public sealed record Ended(string JobId, JobState State);
 
-    private sealed record SessionsResolved(IReadOnlyDictionary<string, IActorRef?> Sessions);
+    private sealed record SessionsResolved(IReadOnlyDictionary<string, SessionFound?> Sessions);
+
+    /// <summary>A copy task ended: its report line, or why it failed.</summary>
+    private sealed record CopyEnded(int Index, string? Line, Exception? Error);
+
+    /// <summary>A copy task running in the daemon.</summary>
+    private sealed class CopyRun : IDisposable
+    {
+        public CancellationTokenSource Cancel { get; } = new();
+
+        /// <summary>Cancelled by a kill (not by its timeout).</summary>
+        public bool Killed { get; set; }
+
+        public void Dispose() => Cancel.Dispose();
+    }
 
     private sealed record FlushOutput
     {
@@ -75,7 +95,8 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Unit> _byTaskId = new(StringComparer.Ordinal);
     private readonly Queue<(IActorRef TaskActor, CommandOutputAck Ack)> _heldAcks = new();
     private readonly Dictionary<(int Task, bool Stderr), Pending> _pending = new();
-    private IReadOnlyDictionary<string, IActorRef?> _sessions = new Dictionary<string, IActorRef?>();
+    private readonly Dictionary<int, CopyRun> _copies = new();
+    private readonly Dictionary<string, (IActorRef Actor, SessionSpec Spec)> _sessions = new(StringComparer.Ordinal);
     private JobInfo _job;
     private long _seq;
     private long _stored;
@@ -93,7 +114,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         _units = settings.Request.Tasks.Select((t, i) => new Unit(i, t)).ToArray();
         Receive<SessionsResolved>(resolved =>
         {
-            _sessions = resolved.Sessions;
+            OpenSessions(resolved.Sessions);
             _resolved = true;
             _job = _job with { State = JobState.Running, StartedAt = DateTimeOffset.UtcNow };
             Post(new JobWrite.JobUpdated(_job));
@@ -102,6 +123,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         Receive<CommandOutput>(OnOutput);
         Receive<FlushOutput>(_ => FlushPending(null));
         Receive<CommandCompleted>(OnCompleted);
+        Receive<CopyEnded>(OnCopyEnded);
         Receive<Flushed>(flushed =>
         {
             _unflushed -= flushed.Bytes;
@@ -116,7 +138,18 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             SkipQueued($"the job was killed by {kill.Identity}");
             foreach (var unit in _units.Where(u => u.State == JobState.Running))
             {
-                unit.Session!.Tell(new KillCommand(unit.TaskId!), Self);
+                Kill(unit);
+            }
+
+            FinishIfDone();
+        });
+        Receive<Draining>(_ =>
+        {
+            _stopping = true;
+            SkipQueued("the daemon stopped before it started");
+            foreach (var unit in _units.Where(u => u.State == JobState.Running && _copies.ContainsKey(u.Index)))
+            {
+                Kill(unit);
             }
 
             FinishIfDone();
@@ -137,19 +170,28 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
     {
         Timers.StartPeriodicTimer("flush", FlushOutput.Instance, FlushInterval);
         var manager = _settings.Sessions;
-        var names = _units.Select(u => u.Task.Session).Distinct(StringComparer.Ordinal).ToArray();
+        var names = _units.SelectMany(u => u.Task.Copy is { } copy ? new[] { copy.FromSession, copy.ToSession } : [u.Task.Session]).Distinct(StringComparer.Ordinal).ToArray();
         ResolveAsync(manager, names).PipeTo(Self, success: s => new SessionsResolved(s));
     }
 
-    private static async Task<IReadOnlyDictionary<string, IActorRef?>> ResolveAsync(IActorRef manager, IReadOnlyList<string> names)
+    protected override void PostStop()
     {
-        var found = new Dictionary<string, IActorRef?>(StringComparer.Ordinal);
+        foreach (var copy in _copies.Values)
+        {
+            copy.Cancel.Cancel();
+            copy.Dispose();
+        }
+    }
+
+    private static async Task<IReadOnlyDictionary<string, SessionFound?>> ResolveAsync(IActorRef manager, IReadOnlyList<string> names)
+    {
+        var found = new Dictionary<string, SessionFound?>(StringComparer.Ordinal);
         foreach (var name in names)
         {
             try
             {
                 var answer = await manager.Ask<object>(new GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-                found[name] = answer is SessionFound f ? f.Session : null;
+                found[name] = answer as SessionFound;
             }
             catch (AskTimeoutException)
             {
@@ -158,6 +200,27 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The daemon's sessions by name; a name it does not know, brought by the job (<see cref="JobRequest.Sessions"/>),
+    /// is opened as the job's own session: a child, closed with the job, seen by no one else.
+    /// </summary>
+    private void OpenSessions(IReadOnlyDictionary<string, SessionFound?> found)
+    {
+        foreach (var (name, session) in found)
+        {
+            if (session is not null)
+            {
+                _sessions[name] = (session.Session, session.Spec);
+            }
+            else if (_settings.Request.Sessions.TryGetValue(name, out var spec))
+            {
+                var actor = Context.ActorOf(SessionActor.Props(name, spec), $"session-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}");
+                _sessions[name] = (actor, spec);
+                _settings.Audit.Session(_job.Owner, _settings.Source, $"opened for job {_job.Id}", name);
+            }
+        }
     }
 
     private void Schedule()
@@ -227,12 +290,20 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
 
     private void Start(Unit unit)
     {
-        if (_sessions.GetValueOrDefault(unit.Task.Session) is not { } session)
+        if (unit.Task.Copy is { } copy)
+        {
+            StartCopy(unit, copy);
+            return;
+        }
+
+        if (!_sessions.TryGetValue(unit.Task.Session, out var found))
         {
             unit.StartedAt = DateTimeOffset.UtcNow;
             End(unit, JobState.Failed, null, $"the daemon has no session '{unit.Task.Session}'");
             return;
         }
+
+        var session = found.Actor;
 
         var task = unit.Task;
         var spec = new CommandSpec(task.Command)
@@ -251,6 +322,70 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         session.Tell(new ExecuteCommand(unit.TaskId, spec), Self);
     }
 
+    private void StartCopy(Unit unit, JobCopy copy)
+    {
+        unit.StartedAt = DateTimeOffset.UtcNow;
+        if (new[] { copy.FromSession, copy.ToSession }.FirstOrDefault(s => !_sessions.ContainsKey(s)) is { } missing)
+        {
+            End(unit, JobState.Failed, null, $"the daemon has no session '{missing}'");
+            return;
+        }
+
+        var run = new CopyRun();
+        if (unit.Task.Timeout is { } timeout)
+        {
+            run.Cancel.CancelAfter(timeout);
+        }
+
+        _copies[unit.Index] = run;
+        unit.State = JobState.Running;
+        Post(new JobWrite.TaskStarted(_job.Id, unit.Index, unit.StartedAt.Value));
+        _settings.Audit.File(_job.Owner, _settings.Source, copy.FromSession, $"job {_job.Id}: copy from", copy.FromPath);
+        _settings.Audit.File(_job.Owner, _settings.Source, copy.ToSession, $"job {_job.Id}: copy to", copy.ToPath);
+        var index = unit.Index;
+        JobCopier.RunAsync(copy, _sessions[copy.FromSession].Spec, _sessions[copy.ToSession].Spec, run.Cancel.Token)
+            .PipeTo(Self, success: line => new CopyEnded(index, line, null), failure: e => new CopyEnded(index, null, e));
+    }
+
+    private void OnCopyEnded(CopyEnded ended)
+    {
+        if (!_copies.Remove(ended.Index, out var run))
+        {
+            return;
+        }
+
+        var unit = _units[ended.Index];
+        if (ended.Line is { } line)
+        {
+            Store(unit, stderr: false, [line]);
+        }
+
+        var error = ended.Error is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : ended.Error;
+        var (state, reason) = error switch
+        {
+            null => (JobState.Succeeded, (string?)null),
+            _ when run.Killed => (JobState.Killed, _killedBy is { } who ? $"killed by {who}" : _stopping ? "killed: the daemon stopped" : "killed"),
+            OperationCanceledException when run.Cancel.IsCancellationRequested => (JobState.TimedOut, "timed out"),
+            _ => (JobState.Failed, error.Message),
+        };
+        run.Dispose();
+        End(unit, state, null, reason);
+        AfterEnd(unit, state);
+    }
+
+    private void Kill(Unit unit)
+    {
+        if (_copies.TryGetValue(unit.Index, out var copy))
+        {
+            copy.Killed = true;
+            copy.Cancel.Cancel();
+        }
+        else
+        {
+            unit.Session!.Tell(new KillCommand(unit.TaskId!), Self);
+        }
+    }
+
     private void OnOutput(CommandOutput output)
     {
         var ack = new CommandOutputAck(output.TaskId, output.Stream);
@@ -260,7 +395,20 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var lines = output.Lines;
+        Store(unit, output.Stream == OutputStream.Stderr, output.Lines);
+        if (_unflushed > _settings.Options.MaxUnflushedBytes)
+        {
+            _heldAcks.Enqueue((Sender, ack));
+        }
+        else
+        {
+            Sender.Tell(ack, Self);
+        }
+    }
+
+    /// <summary>Keeps lines of a task for the store (up to the job's cap; the first line beyond it marks the job truncated).</summary>
+    private void Store(Unit unit, bool stderr, string[] lines)
+    {
         long bytes = 0;
         if (!_truncated)
         {
@@ -283,7 +431,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             {
                 _stored += bytes;
                 _unflushed += bytes;
-                var key = (unit.Index, output.Stream == OutputStream.Stderr);
+                var key = (unit.Index, stderr);
                 if (!_pending.TryGetValue(key, out var pending))
                 {
                     _pending[key] = pending = new Pending { At = DateTimeOffset.UtcNow };
@@ -303,15 +451,6 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
                 _job = _job with { Truncated = true, OutputBytes = _stored };
                 Post(new JobWrite.JobUpdated(_job));
             }
-        }
-
-        if (_unflushed > _settings.Options.MaxUnflushedBytes)
-        {
-            _heldAcks.Enqueue((Sender, ack));
-        }
-        else
-        {
-            Sender.Tell(ack, Self);
         }
     }
 
@@ -333,13 +472,19 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             _ => (JobState.Failed, completed.Error ?? "failed"),
         };
         End(unit, state, completed.ExitCode, error);
+        AfterEnd(unit, state);
+    }
+
+    /// <summary>A task ended: with stop-all, a failure ends the rest; then what may start, starts.</summary>
+    private void AfterEnd(Unit unit, JobState state)
+    {
         if (state != JobState.Succeeded && _settings.Request.StopAllOnFailure && !_failedOnce)
         {
             _failedOnce = true;
             SkipQueued("skipped: another task failed (stop-all)");
-            foreach (var other in _units.Where(u => u.State == JobState.Running))
+            foreach (var other in _units.Where(u => u.State == JobState.Running && u != unit))
             {
-                other.Session!.Tell(new KillCommand(other.TaskId!), Self);
+                Kill(other);
             }
         }
 

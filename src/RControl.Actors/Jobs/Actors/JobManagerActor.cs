@@ -133,6 +133,11 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
         Receive<Drain>(_ =>
         {
             _stopping = true;
+            foreach (var job in _running.Values)
+            {
+                job.Tell(JobActor.Draining.Instance);
+            }
+
             _drainers.Add(Sender);
             AnswerDrainers();
         });
@@ -199,11 +204,18 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        foreach (var session in job.Tasks.Select(t => t.Session).Distinct(StringComparer.Ordinal))
+        // The grants a run that is not detached would need: open for the sessions it brings, exec for commands,
+        // file-read and file-write for the two ends of a copy.
+        var needed = job.Sessions.Keys.Select(s => (Operation.Open, s))
+            .Concat(job.Tasks.SelectMany(t => t.Copy is { } copy
+                ? new[] { (Operation.FileRead, copy.FromSession), (Operation.FileWrite, copy.ToSession) }
+                : [(Operation.Exec, t.Session)]))
+            .Distinct();
+        foreach (var (operation, session) in needed)
         {
-            if (!request.Grant.Allows(Operation.Exec, session))
+            if (!request.Grant.Allows(operation, session))
             {
-                Sender.Tell(Deny(request, $"{request.Grant.Refusal(Operation.Exec, session)} (job: {job.Description})"));
+                Sender.Tell(Deny(request, $"{request.Grant.Refusal(operation, session)} (job: {job.Description})"));
                 return;
             }
         }
@@ -211,7 +223,7 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
         var id = NewId();
         var info = new JobInfo(id, request.Grant.Identity, job.Kind, job.Description, JobState.Queued, DateTimeOffset.UtcNow)
         {
-            Targets = job.Tasks.Select(t => t.Session).Distinct(StringComparer.Ordinal).ToArray(),
+            Targets = job.Tasks.SelectMany(t => t.Copy is { } copy ? new[] { t.Session, copy.FromSession, copy.ToSession } : [t.Session]).Distinct(StringComparer.Ordinal).ToArray(),
         };
         var tasks = job.Tasks.Select((t, i) => new JobTaskInfo(i, t.Name, t.Session, t.Command, JobState.Queued)).ToArray();
         _writer.Post(new JobWrite.JobCreated(info, tasks));
@@ -233,12 +245,22 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
             return $"unknown kind '{job.Kind}'";
         }
 
+        if (job.Sessions.Keys.FirstOrDefault(string.IsNullOrWhiteSpace) is not null)
+        {
+            return "a session without a name";
+        }
+
         var names = job.Tasks.Where(t => t.Name is not null).Select(t => t.Name!).ToHashSet(StringComparer.Ordinal);
         foreach (var task in job.Tasks)
         {
             if (string.IsNullOrWhiteSpace(task.Command) || string.IsNullOrWhiteSpace(task.Session))
             {
                 return "a task without a command or session";
+            }
+
+            if (task.Copy is { } copy && new[] { copy.FromSession, copy.FromPath, copy.ToSession, copy.ToPath }.Any(string.IsNullOrWhiteSpace))
+            {
+                return $"copy task '{task.Label}' without a session or path";
             }
 
             if (task.After.FirstOrDefault(a => !names.Contains(a)) is { } unknown)

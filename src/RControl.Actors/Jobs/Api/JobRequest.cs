@@ -1,3 +1,5 @@
+using RControl.Protocol;
+
 namespace RControl.Jobs;
 
 /// <summary>
@@ -17,6 +19,13 @@ public sealed record JobRequest(string Description, IReadOnlyList<JobTask> Tasks
 
     /// <summary>Plans: the first failure skips everything not started and kills what runs.</summary>
     public bool StopAllOnFailure { get; init; }
+
+    /// <summary>
+    /// Sessions the job opens for its own run and closes at its end: targets the daemon does not know (an SSH host, a
+    /// plan's own session). Each needs the <c>open</c> grant on its name, as in a run that is not detached; a name the
+    /// daemon knows is the daemon's session. Their secrets stay in the daemon's memory, never in its store.
+    /// </summary>
+    public IReadOnlyDictionary<string, SessionSpec> Sessions { get; init; } = new Dictionary<string, SessionSpec>(StringComparer.Ordinal);
 
     /// <summary>One command on several of the daemon's sessions.</summary>
     public static JobRequest Exec(string command, IEnumerable<string> sessions, Func<JobTask, JobTask>? configure = null)
@@ -50,6 +59,27 @@ public sealed record JobTask(string Session, string Command)
     /// <summary>Read stderr into the stdout stream (default true).</summary>
     public bool CombineStderr { get; init; } = true;
 
+    /// <summary>Set: the task copies a file or directory tree (<see cref="Command"/> then only describes it).</summary>
+    public JobCopy? Copy { get; init; }
+
+    /// <summary>A copy from <c>session:path</c> to <c>session:path</c>, shown under <paramref name="session"/>.</summary>
+    public static JobTask ForCopy(string session, JobCopy copy)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        return new JobTask(session, copy.ToString()) { Copy = copy };
+    }
+
     /// <summary>How the job's output and listing name this task: <c>session</c>, or <c>task@session</c> in a plan.</summary>
     public string Label => Name is null ? Session : $"{Name}@{Session}";
+}
+
+/// <summary>
+/// A copy run by the daemon: a file, or a directory tree, from one of its sessions to another (<c>rcontrol copy</c>'s
+/// rules: a file goes into an existing directory under its own name; a tree's destination must not exist). Needs
+/// <c>file-read</c> on the source session and <c>file-write</c> on the destination's.
+/// </summary>
+public sealed record JobCopy(string FromSession, string FromPath, string ToSession, string ToPath)
+{
+    /// <summary><c>copy from:path to:path</c>.</summary>
+    public override string ToString() => $"copy {FromSession}:{FromPath} {ToSession}:{ToPath}";
 }

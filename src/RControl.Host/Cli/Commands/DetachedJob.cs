@@ -7,34 +7,47 @@ using RControl.Jobs;
 namespace RControl.Host.Cli.Commands;
 
 /// <summary>
-/// <c>exec … --detach</c> and <c>run plan --detach</c>: the work as a job for the daemon (on its own sessions), submitted;
-/// its id printed alone on stdout.
+/// <c>exec … --detach</c> and <c>run plan --detach</c>: the work as a job for the daemon, submitted; its id printed alone
+/// on stdout. Targets the daemon knows are its sessions; any other (an SSH host, a plan's own session) goes with the job,
+/// which opens it in the daemon for its run, as a run that is not detached would.
 /// </summary>
 internal static class DetachedJob
 {
-    /// <summary>An exec as a job: one task per target, each a daemon session.</summary>
+    /// <summary>An exec as a job: one task per target.</summary>
     public static JobRequest ForExec(IReadOnlyList<Target> targets, string command, RunSettings settings, CliEngine engine)
     {
-        var tasks = targets.Select(t => Configure(new JobTask(DaemonSession(t.Name, engine), command), settings, settings.ExpectedExitCode, settings.CombineStderr, settings.Timeout, settings.OutputTimeout)).ToArray();
-        return new JobRequest(command, tasks) { Kind = "exec", Fanout = settings.Fanout };
+        var tasks = targets.Select(t => Configure(new JobTask(t.Name, command), settings, settings.ExpectedExitCode, settings.CombineStderr, settings.Timeout, settings.OutputTimeout)).ToArray();
+        var specs = targets.ToDictionary(t => t.Name, t => t.Spec, StringComparer.Ordinal);
+        return new JobRequest(command, tasks) { Kind = "exec", Fanout = settings.Fanout, Sessions = Brought(specs.Keys, engine, name => specs[name]) };
     }
 
-    /// <summary>A plan as a job: one task per plan task and member session; copies cannot be detached yet.</summary>
-    public static JobRequest ForPlan(Plan plan, string path, RunSettings settings, CliEngine engine)
+    /// <summary>A plan as a job: one task per plan task and member session (a copy task is a copy the daemon runs).</summary>
+    public static JobRequest ForPlan(Plan plan, string path, RunSettings settings, SshDefaults defaults, CliEngine engine)
     {
         var tasks = new List<JobTask>();
+        var sessions = new List<string>();
         foreach (var task in plan.Tasks)
         {
-            if (task.Copy is not null)
-            {
-                throw new UsageException($"--detach: task '{task.Name}' is a copy; a detached plan runs commands only (run it without --detach)");
-            }
-
             var members = plan.Inventory.Groups.TryGetValue(task.Target, out var group) ? group : [task.Target];
             foreach (var member in members)
             {
+                if (task.Copy is { } copy)
+                {
+                    var (fromSession, fromPath) = Copies.Split(copy.From);
+                    var (toSession, toPath) = Copies.Split(copy.To);
+                    sessions.AddRange([fromSession, toSession]);
+                    tasks.Add(JobTask.ForCopy(member, new JobCopy(fromSession, fromPath, toSession, toPath)) with
+                    {
+                        Name = task.Name,
+                        After = task.After,
+                        Timeout = task.Timeout ?? settings.Timeout,
+                    });
+                    continue;
+                }
+
+                sessions.Add(member);
                 tasks.Add(Configure(
-                    new JobTask(DaemonSession(member, engine), task.Run!) { Name = task.Name, After = task.After },
+                    new JobTask(member, task.Run!) { Name = task.Name, After = task.After },
                     settings,
                     task.ExpectedExitCode,
                     task.CombineStderr ?? settings.CombineStderr,
@@ -43,7 +56,13 @@ internal static class DetachedJob
             }
         }
 
-        return new JobRequest(Path.GetFileName(path), tasks) { Kind = "plan", Fanout = settings.Fanout, StopAllOnFailure = settings.StopAllOnFailure };
+        return new JobRequest(Path.GetFileName(path), tasks)
+        {
+            Kind = "plan",
+            Fanout = settings.Fanout,
+            StopAllOnFailure = settings.StopAllOnFailure,
+            Sessions = Brought(sessions, engine, name => TargetResolver.SpecFor(name, plan.Inventory, defaults)),
+        };
     }
 
     /// <summary>Submits and prints the id alone (for <c>id=$(rcontrol exec … --detach)</c>).</summary>
@@ -73,8 +92,9 @@ internal static class DetachedJob
         OutputTimeout = outputTimeout,
     };
 
-    private static string DaemonSession(string name, CliEngine engine) =>
-        engine.KnownSessions.Sessions.ContainsKey(name)
-            ? name
-            : throw new UsageException($"--detach: '{name}' is not one of the daemon's sessions (a job runs on the daemon's sessions: {string.Join(", ", engine.KnownSessions.Sessions.Keys.Order())})");
+    /// <summary>The sessions the job brings: those of <paramref name="names"/> the daemon does not know.</summary>
+    private static Dictionary<string, RControl.Protocol.SessionSpec> Brought(IEnumerable<string> names, CliEngine engine, Func<string, RControl.Protocol.SessionSpec> specFor) =>
+        names.Distinct(StringComparer.Ordinal)
+            .Where(name => !engine.KnownSessions.Sessions.ContainsKey(name))
+            .ToDictionary(name => name, specFor, StringComparer.Ordinal);
 }
