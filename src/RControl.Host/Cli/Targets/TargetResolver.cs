@@ -28,7 +28,7 @@ public sealed record SshDefaults
     /// <summary><c>-l/--user</c>: the login of SSH targets that name none.</summary>
     public string? User { get; init; }
 
-    /// <summary><c>--connect-timeout</c>: when given, applies to every SSH target.</summary>
+    /// <summary><c>--connect-timeout</c>: when given, applies to every SSH target, as its connect timeout and connect budget.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
     /// <summary>The identity files' passphrase (environment or prompt), for SSH targets that give none. Never printed.</summary>
@@ -49,6 +49,9 @@ public sealed record SshDefaults
         HostKeyPolicy = Policy ?? ssh.HostKeyPolicy,
         SshConfigFile = ssh.SshConfigFile ?? SshConfig,
         ConnectTimeout = ConnectTimeout ?? ssh.ConnectTimeout,
+
+        // As ssh's ConnectTimeout: the whole wait, retries included (not one attempt of the 30 s connect budget).
+        ConnectBudget = ConnectTimeout ?? ssh.ConnectBudget,
         Passphrase = ssh.Passphrase ?? Passphrase,
         Password = ssh.Password ?? Password,
     });
