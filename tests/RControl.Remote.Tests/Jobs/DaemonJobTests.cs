@@ -214,6 +214,8 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         await using var admin = await fixture.AdminAsync();
         Assert.DoesNotContain(target, await admin.ListSessionsAsync());
         Assert.Equal([target, "local"], (await admin.GetJobAsync(id)).Targets);
+        var sessions = await admin.ReadAuditAsync().Where(e => e.Action == "session" && e.Detail.Contains($"(for job {id})", StringComparison.Ordinal)).Select(e => e.Detail).ToListAsync();
+        Assert.Equal([$"opened session {target} (for job {id})", $"closed session {target} (for job {id})"], sessions);
 
         // It takes the grants a run that is not detached takes: ci may exec on local, but not open a session.
         await using var ci = await RemoteEngine.ConnectAsync(D.Address, TestCredentials.ForFile(fixture.CiCredential));

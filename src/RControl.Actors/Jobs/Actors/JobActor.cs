@@ -96,6 +96,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
     private readonly Queue<(IActorRef TaskActor, CommandOutputAck Ack)> _heldAcks = new();
     private readonly Dictionary<(int Task, bool Stderr), Pending> _pending = new();
     private readonly Dictionary<int, CopyRun> _copies = new();
+    private readonly List<string> _opened = [];
     private readonly Dictionary<string, (IActorRef Actor, SessionSpec Spec)> _sessions = new(StringComparer.Ordinal);
     private JobInfo _job;
     private long _seq;
@@ -218,7 +219,8 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             {
                 var actor = Context.ActorOf(SessionActor.Props(name, spec), $"session-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}");
                 _sessions[name] = (actor, spec);
-                _settings.Audit.Session(_job.Owner, _settings.Source, $"opened for job {_job.Id}", name);
+                _opened.Add(name);
+                _settings.Audit.Session(_job.Owner, _settings.Source, "opened", $"{name} (for job {_job.Id})");
             }
         }
     }
@@ -539,6 +541,12 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         while (_heldAcks.TryDequeue(out var held))
         {
             held.TaskActor.Tell(held.Ack, Self);
+        }
+
+        foreach (var name in _opened)
+        {
+            // Stopped with the job (its children).
+            _settings.Audit.Session(_job.Owner, _settings.Source, "closed", $"{name} (for job {_job.Id})");
         }
 
         Context.Parent.Tell(new Ended(_job.Id, state));
