@@ -75,6 +75,12 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         var timedOut = await admin.SubmitAsync(JobRequest.Exec("sleep 5", ["local"], t => t with { Timeout = TimeSpan.FromMilliseconds(300) }));
         Assert.Equal(1, (await JobCli.RunAsync(D, "wait", failing)).ExitCode);
         Assert.Equal(3, (await JobCli.RunAsync(D, "wait", timedOut)).ExitCode);
+        var timedOutPlan = await admin.SubmitAsync(new JobRequest("p.hocon", [
+            new JobTask("local", "sleep 5") { Name = "slow", Timeout = TimeSpan.FromMilliseconds(300) },
+            new JobTask("local", "echo never") { Name = "next", After = ["slow"] },
+        ]) { Kind = "plan" });
+        Assert.Equal(3, (await JobCli.RunAsync(D, "wait", timedOutPlan)).ExitCode); // as exec: the skipped dependent adds nothing
+        Assert.Equal([JobState.TimedOut, JobState.Skipped], (await admin.GetJobAsync(timedOutPlan)).Tasks.Select(t => t.State));
         Assert.Equal("exit code 3 (expected 0)", (await admin.GetJobAsync(failing)).Tasks.Single().Error);
         var json = await JobCli.RunAsync(D, "wait", failing, "--json");
         Assert.Equal(1, json.ExitCode);

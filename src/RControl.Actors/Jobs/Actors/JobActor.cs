@@ -523,7 +523,8 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         var states = _units.Select(u => u.State).ToArray();
         var state = _killedBy is not null ? JobState.Killed
             : _stopping && states.Any(s => s is JobState.Killed or JobState.Skipped) ? JobState.Killed
-            : states.Any(s => s is JobState.Failed or JobState.Killed or JobState.Skipped) ? JobState.Failed
+            // As exec: a task skipped after another's failure or timeout adds nothing; the cause sets the status.
+            : states.Any(s => s is JobState.Failed or JobState.Killed) ? JobState.Failed
             : states.Any(s => s == JobState.TimedOut) ? JobState.TimedOut
             : JobState.Succeeded;
         _job = _job with
