@@ -271,6 +271,18 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         Directory.Delete(dir, true);
     }
 
+    [Fact]
+    public async Task A_copy_task_past_its_timeout_is_timed_out_and_wait_exits_3()
+    {
+        var sshd = fixture.Sshd;
+        await using var admin = await fixture.AdminAsync();
+        var copy = JobTask.ForCopy("box", new JobCopy("local", "/etc/hostname", "box", $"/tmp/rcontrol-never-{Guid.NewGuid():N}")) with { Timeout = TimeSpan.FromMilliseconds(1) };
+        var id = await admin.SubmitAsync(new JobRequest("copy", [copy]) { Kind = "plan", Sessions = new Dictionary<string, Protocol.SessionSpec> { ["box"] = sshd.Spec() } });
+        Assert.Equal(3, (await JobCli.RunAsync(D, "wait", id)).ExitCode);
+        var task = Assert.Single((await admin.GetJobAsync(id)).Tasks);
+        Assert.Equal((JobState.TimedOut, "timed out", "copy local:/etc/hostname box:" + copy.Copy!.ToPath), (task.State, task.Error, task.Command));
+    }
+
     [GeneratedRegex("^[0-9a-f]{12}$")]
     private static partial Regex JobId();
 

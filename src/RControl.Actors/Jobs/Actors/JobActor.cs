@@ -366,8 +366,9 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         var (state, reason) = error switch
         {
             null => (JobState.Succeeded, (string?)null),
+            // However the copy reported its cancellation (cancelled, or a file error wrapping it).
             _ when run.Killed => (JobState.Killed, _killedBy is { } who ? $"killed by {who}" : _stopping ? "killed: the daemon stopped" : "killed"),
-            OperationCanceledException when run.Cancel.IsCancellationRequested => (JobState.TimedOut, "timed out"),
+            _ when run.Cancel.IsCancellationRequested => (JobState.TimedOut, "timed out"),
             _ => (JobState.Failed, error.Message),
         };
         run.Dispose();
