@@ -28,6 +28,7 @@ internal sealed class SftpFileSystem : IFileSystem
 
     private readonly Func<CancellationToken, Task<SftpClient>> _connect;
     private readonly Func<CancellationToken, Task<SshClient>>? _connectExec;
+    private readonly uint _readRequestSize;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (SftpClient Client, SftpRawSession Raw)? _connection;
     private SshClient? _exec;
@@ -38,10 +39,12 @@ internal sealed class SftpFileSystem : IFileSystem
     /// Opens a connected client for programs on the host (<c>sha256sum</c>, <c>tar</c>): a connection of its own, opened on
     /// first use; null when programs are not to be run.
     /// </param>
-    public SftpFileSystem(Func<CancellationToken, Task<SftpClient>> connect, Func<CancellationToken, Task<SshClient>>? connectExec = null)
+    /// <param name="readRequestSize">Bytes asked per read request (a test asks more than the server answers).</param>
+    public SftpFileSystem(Func<CancellationToken, Task<SftpClient>> connect, Func<CancellationToken, Task<SshClient>>? connectExec = null, uint readRequestSize = ReadRequestSize)
     {
         _connect = connect;
         _connectExec = connectExec;
+        _readRequestSize = readRequestSize;
     }
 
     /// <summary>Reads from <paramref name="offset"/> with the same pipelining as a whole file.</summary>
@@ -56,7 +59,7 @@ internal sealed class SftpFileSystem : IFileSystem
         }
 
         var handle = await OpenHandleAsync(raw, path, SftpOpenFlags.Read, "open", cancellationToken).ConfigureAwait(false);
-        return new SftpReadStream(raw, handle, path, stat.Size, ReadRequestSize, ReadWindow, offset);
+        return new SftpReadStream(raw, handle, path, stat.Size, _readRequestSize, ReadWindow, offset);
     }
 
     /// <summary><c>sha256sum</c> on the host, when it can run programs; else the file is read through this process.</summary>
@@ -126,7 +129,7 @@ internal sealed class SftpFileSystem : IFileSystem
                     }
 
                     var handle = await OpenHandleAsync(raw, path, SftpOpenFlags.Read, "open", cancellationToken).ConfigureAwait(false);
-                    return new SftpReadStream(raw, handle, path, stat.Size, ReadRequestSize, ReadWindow);
+                    return new SftpReadStream(raw, handle, path, stat.Size, _readRequestSize, ReadWindow);
                 }
 
             case FileOpenMode.Write or FileOpenMode.CreateNew:
