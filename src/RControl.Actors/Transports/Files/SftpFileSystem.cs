@@ -14,15 +14,15 @@ namespace RControl.Transports.Files;
 internal sealed class SftpFileSystem : IFileSystem
 {
     /// <summary>
-    /// Bytes per SFTP read or write request, and requests in flight per open stream (the pipelining window). OpenSSH's
-    /// sftp-server answers up to 255 KiB per request (and scp asks that much); 128 KiB halves the requests of 64 KiB —
-    /// each costs callbacks and a hand-over between threads — while two of them still fill a 256 KiB copy chunk
-    /// exactly. A server that answers less per read makes the stream ask for less. Reads keep 16 in flight (2 MiB, in
-    /// pooled buffers); writes 8 (1 MiB: below the 2 MiB channel window OpenSSH grants, beyond which SSH.NET would
-    /// block the writing thread until the server catches up).
+    /// Bytes per SFTP read or write request, and requests in flight per open stream (the pipelining window). Each
+    /// request costs callbacks and a hand-over between threads, so requests are large: reads ask 255 KiB, the most
+    /// OpenSSH's sftp-server answers (and what scp asks), 8 in flight (2 MiB, in pooled buffers); a server that answers
+    /// less per read makes the stream ask for less. Writes send 128 KiB (whole SSH packets), 8 in flight: 1 MiB, below
+    /// the 2 MiB channel window OpenSSH grants, beyond which SSH.NET would block the writing thread until the server
+    /// catches up.
     /// </summary>
-    internal const uint ReadRequestSize = 128 * 1024;
-    internal const int ReadWindow = 16;
+    internal const uint ReadRequestSize = 255 * 1024;
+    internal const int ReadWindow = 8;
     internal const int WriteRequestSize = 128 * 1024; // rounded to whole SSH packets (see SftpRawSession.WholePacketsWriteLength)
     internal const int WriteWindow = 8;
 
