@@ -37,6 +37,14 @@ internal sealed class ClientGrants
         foreach (var name in Configuration.Inventory.ChildKeys(rcontrol, "clients"))
         {
             var c = rcontrol.GetConfig($"clients.{Quote(name)}");
+            foreach (var key in c.AsEnumerable().Select(e => e.Key.Split('.')[0]).Distinct(StringComparer.Ordinal))
+            {
+                if (!KnownKeys.Contains(key))
+                {
+                    throw new ConfigurationException($"client '{name}': unknown key '{key}' (known: {string.Join(", ", KnownKeys)})");
+                }
+            }
+
             var operations = new HashSet<Operation>();
             foreach (var op in List(c, name, "operations"))
             {
@@ -87,6 +95,8 @@ internal sealed class ClientGrants
 
         return new Grant(name, new HashSet<string>(), new HashSet<Operation>());
     }
+
+    private static readonly string[] KnownKeys = ["sessions", "operations", "subject", "thumbprint", "revoked"];
 
     private static bool Flag(Config c, string client, string key)
     {
