@@ -49,7 +49,7 @@ internal sealed class CommonOptions
 
     public Option<string?> User { get; } = new("--user", "-l") { Description = "Login user for SSH targets that name none (user@host wins).", HelpName = "user" };
 
-    public Option<string?> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Give up connecting to an SSH host after this long (default 10s).", HelpName = "dur" };
+    public Option<string?> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Give up connecting to an SSH host after this long, retries included (default: 10s per attempt, retried within 30s).", HelpName = "dur" };
 
     public Option<string?> PassphraseEnv { get; } = new("--passphrase-env") { Description = "Read the identity files' passphrase from this environment variable (default: RCONTROL_PASSPHRASE when set).", HelpName = "var" };
 

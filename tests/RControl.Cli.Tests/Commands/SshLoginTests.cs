@@ -153,6 +153,10 @@ public sealed class SshLoginTests : IClassFixture<SshdFixture>
         var quick = await CliProcess.RunAsync(["exec", "-t", $"{_sshd.User.Name}@127.0.0.1:{port}", "--identity", _sshd.ClientKey.PrivateKeyFile,
             "--host-key-policy", "insecure-accept-any", "--connect-timeout", "1s", "--json", "--", "true"]);
         Assert.True(quick.ExitCode == 1, quick.ToString());
-        Assert.Contains("within 1s", Assert.Single(quick.Json).GetProperty("error").GetString());
+        var failed = Assert.Single(quick.Json);
+        Assert.Contains("within 1s", failed.GetProperty("error").GetString());
+
+        // The whole wait, as ssh's ConnectTimeout: not one attempt retried for the default 30 s connect budget.
+        Assert.True(failed.GetProperty("durationMs").GetInt64() < RControl.Protocol.SshSessionSpec.DefaultConnectBudget.TotalMilliseconds / 2, quick.ToString());
     }
 }

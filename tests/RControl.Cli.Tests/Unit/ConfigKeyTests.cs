@@ -98,6 +98,7 @@ public class ConfigKeyTests
         var adhoc = (SshSessionSpec)defaults.Apply(new SshSessionSpec("h"));
         var named = (SshSessionSpec)defaults.Apply(new SshSessionSpec("h") { User = "root", Passphrase = "own" });
         Assert.Equal(("deploy", 3.0, "secret", "pw"), (adhoc.User, adhoc.ConnectTimeout.TotalSeconds, adhoc.Passphrase, adhoc.Password));
+        Assert.Equal(3.0, adhoc.ConnectBudget.TotalSeconds);
         Assert.Equal(("root", 3.0, "own"), (named.User, named.ConnectTimeout.TotalSeconds, named.Passphrase));
         Assert.DoesNotContain("secret", defaults.ToString());
         Assert.DoesNotContain("pw", defaults.ToString().Replace("Password", string.Empty));

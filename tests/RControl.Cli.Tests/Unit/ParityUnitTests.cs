@@ -105,6 +105,7 @@ public class ParityUnitTests
         Assert.Equal("deploy", spec.User);
         Assert.Equal(HostKeyPolicy.AcceptNew, spec.HostKeyPolicy);
         Assert.Equal(TimeSpan.FromSeconds(4), spec.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(4), spec.ConnectBudget);
         Assert.Equal(["/k1", "/k2"], spec.IdentityFiles);
         Assert.Equal("gw@jump:22", spec.ProxyJump);
     }

@@ -53,7 +53,7 @@ public sealed record SshOptions
                 "UserKnownHostsFile" => s => s with { KnownHostsFile = value },
                 "StrictHostKeyChecking" => WithPolicy(value),
                 "ProxyJump" => s => s with { ProxyJump = value },
-                "ConnectTimeout" => WithSeconds(key, value, (s, t) => s with { ConnectTimeout = t }),
+                "ConnectTimeout" => WithSeconds(key, value, (s, t) => s with { ConnectTimeout = t, ConnectBudget = t }),
                 "ServerAliveInterval" => WithSeconds(key, value, (s, t) => s with { KeepAlive = t }),
                 "KexAlgorithms" => s => s with { KeyExchangeAlgorithms = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 _ => throw new InvalidOperationException(key),

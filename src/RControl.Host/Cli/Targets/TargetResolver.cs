@@ -28,7 +28,7 @@ public sealed record SshDefaults
     /// <summary><c>-l/--user</c>: the login of SSH targets that name none.</summary>
     public string? User { get; init; }
 
-    /// <summary><c>--connect-timeout</c>: when given, applies to every SSH target.</summary>
+    /// <summary><c>--connect-timeout</c>: when given, applies to every SSH target, as its connect timeout and connect budget.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
     /// <summary>The identity files' passphrase (environment or prompt), for SSH targets that give none. Never printed.</summary>
@@ -41,7 +41,19 @@ public sealed record SshDefaults
     public SshOptions Options { get; init; } = SshOptions.None;
 
     /// <summary>Applies these defaults to a spec (SSH specs only).</summary>
-    public SessionSpec Apply(SessionSpec spec) => spec is not SshSessionSpec ssh ? spec : Options.Apply(ssh with
+    public SessionSpec Apply(SessionSpec spec)
+    {
+        try
+        {
+            return ApplyUnchecked(spec);
+        }
+        catch (SpecFieldException field)
+        {
+            throw new UsageException($"bad ssh option: {field.Problem}");
+        }
+    }
+
+    private SessionSpec ApplyUnchecked(SessionSpec spec) => spec is not SshSessionSpec ssh ? spec : Options.Apply(ssh with
     {
         User = ssh.User ?? User,
         IdentityFiles = ssh.IdentityFiles.Count == 0 && Identity is not null ? [Identity] : ssh.IdentityFiles,
@@ -49,6 +61,9 @@ public sealed record SshDefaults
         HostKeyPolicy = Policy ?? ssh.HostKeyPolicy,
         SshConfigFile = ssh.SshConfigFile ?? SshConfig,
         ConnectTimeout = ConnectTimeout ?? ssh.ConnectTimeout,
+
+        // As ssh's ConnectTimeout: the whole wait, retries included (not one attempt of the 30 s connect budget).
+        ConnectBudget = ConnectTimeout ?? ssh.ConnectBudget,
         Passphrase = ssh.Passphrase ?? Passphrase,
         Password = ssh.Password ?? Password,
     });
@@ -125,7 +140,14 @@ public static class TargetResolver
             throw new UsageException($"bad target '{text}': expected [user@]host[:port]");
         }
 
-        return new SshSessionSpec(host) { User = user, Port = port };
+        try
+        {
+            return new SshSessionSpec(host) { User = user, Port = port };
+        }
+        catch (SpecFieldException field)
+        {
+            throw new UsageException($"bad target '{text}': {field.Problem}");
+        }
     }
 
     private static IEnumerable<(string Text, bool FromRange)> ExpandTopLevel(string item) =>
