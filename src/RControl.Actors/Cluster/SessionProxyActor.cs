@@ -24,7 +24,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
 
     private static readonly TimeSpan RelocateInterval = TimeSpan.FromSeconds(2);
 
-    private sealed record SessionGone(IActorRef Session, string Reason);
+    private sealed record SessionGone(IActorRef Session, string Reason, DateTime GiveUpAt);
 
     private sealed class Task(ExecuteCommand execute, IActorRef subscriber, IActorRef session)
     {
@@ -41,6 +41,9 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
 
     /// <summary>How long a normally stopped session's tasks get for their own completions before they are reported failed.</summary>
     private static readonly TimeSpan StoppedGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>How much longer a stopped session's tasks still running wait for the cluster to say whether its node is lost.</summary>
+    private static readonly TimeSpan LostWait = TimeSpan.FromSeconds(30);
 
     private readonly string _name;
     private readonly SessionSpec? _spec;
@@ -134,7 +137,7 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
             }
             else
             {
-                Timers.StartSingleTimer(t.ActorRef, new SessionGone(t.ActorRef, $"session '{_name}' stopped on {t.ActorRef.Path.Address}"), StoppedGrace);
+                Timers.StartSingleTimer(t.ActorRef, new SessionGone(t.ActorRef, $"session '{_name}' stopped on {t.ActorRef.Path.Address}", DateTime.UtcNow + StoppedGrace + LostWait), StoppedGrace);
             }
         });
         Receive<SessionGone>(gone =>
@@ -143,6 +146,15 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
             {
                 // Its node turned out lost within the grace (the death was seen before the failure detector spoke).
                 Fail(gone.Session, $"node lost: {gone.Session.Path.Address} (session '{_name}')");
+                return;
+            }
+
+            if (!gone.Session.Path.Address.Equals(Akka.Cluster.Cluster.Get(Context.System).SelfAddress) && DateTime.UtcNow < gone.GiveUpAt
+                && _tasks.Values.Any(t => t.Session.Equals(gone.Session) && t.Heard))
+            {
+                // A session that stopped normally reported its tasks first: one still running there means its node may be
+                // dying faster than the failure detector can say (a loaded machine). Ask the cluster again shortly.
+                Timers.StartSingleTimer(gone.Session, gone, TimeSpan.FromSeconds(1));
                 return;
             }
 
