@@ -56,6 +56,78 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
     }
 
     [Fact]
+    public async Task Copy_to_a_group_and_gather_from_it_go_through_the_daemon_one_task_per_session()
+    {
+        using var dir = new Support.TempDir();
+        dir.Write("src/a.txt", "to every session\n");
+        dir.Write("src/nested/b.bin", string.Concat(Enumerable.Range(0, 3000).Select(i => $"{i},")));
+        var source = Path.Combine(dir.Path, "src");
+        var spreadTo = Path.Combine(_daemon.Workdir, "spread-" + Guid.NewGuid().ToString("N"));
+
+        // Both sessions are this machine: one at a time, the second replacing the first (--force).
+        var spread = await _daemon.RunAsync("copy", $"local:{source}", $"keeper,keeper2:{spreadTo}", "--daemon", _daemon.Address, "--fanout", "1", "--force", "--json");
+        Assert.True(spread.ExitCode == 0, spread.ToString() + _daemon.Output);
+        Assert.Equal(["keeper", "keeper2"], spread.Json.Select(o => o.GetProperty("session").GetString()).Order());
+        Assert.All(spread.Json, o => Assert.Equal("succeeded", o.GetProperty("state").GetString()));
+        AssertSameTree(source, spreadTo);
+
+        var gathered = Path.Combine(dir.Path, "gathered");
+        var gather = await _daemon.RunAsync("copy", $"keeper,keeper2:{source}", $"local:{gathered}", "--daemon", _daemon.Address, "--json");
+        Assert.True(gather.ExitCode == 0, gather.ToString() + _daemon.Output);
+        Assert.Equal(["keeper", "keeper2"], gather.Json.Select(o => o.GetProperty("session").GetString()).Order());
+        Assert.Equal(["keeper", "keeper2"], Directory.GetDirectories(gathered).Select(Path.GetFileName).Order());
+        AssertSameTree(source, Path.Combine(gathered, "keeper"));
+        AssertSameTree(source, Path.Combine(gathered, "keeper2"));
+    }
+
+    [Fact]
+    public async Task Stdin_from_a_file_or_a_pipe_reaches_every_command_on_the_daemon()
+    {
+        using var dir = new Support.TempDir();
+        var marker = Guid.NewGuid().ToString("N");
+        var data = string.Concat(Enumerable.Range(0, 3000).Select(i => $"{marker} line {i}\n"));
+        var file = dir.Write("input.txt", data);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(data)));
+        string[] args = ["exec", "-t", "keeper,keeper2", "--daemon", _daemon.Address, "--json", "--", "sha256sum | cut -d' ' -f1"];
+
+        var fromFile = await _daemon.RunAsync([.. args[..^2], "--stdin", file, .. args[^2..]]);
+        var piped = await _daemon.RunWithStdinAsync(data, [.. args[..^2], "--stdin", "-", .. args[^2..]]);
+
+        foreach (var r in new[] { fromFile, piped })
+        {
+            Assert.True(r.ExitCode == 0, r.ToString() + _daemon.Output);
+            Assert.Equal(["keeper", "keeper2"], r.Json.Select(o => o.GetProperty("session").GetString()).Order());
+            Assert.All(r.Json, o => Assert.Equal(expected, o.GetProperty("output")[0].GetString()));
+        }
+
+        // The daemon's private copies are gone once the commands have them open.
+        Assert.DoesNotContain(Directory.GetFiles("/tmp", ".rcontrol-stdin-*"), f => TryRead(f).Contains(marker, StringComparison.Ordinal));
+    }
+
+    private static void AssertSameTree(string expected, string actual)
+    {
+        static string[] Files(string root) =>
+            Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Files(expected), Files(actual));
+        foreach (var file in Files(expected))
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(expected, file)), File.ReadAllBytes(Path.Combine(actual, file)));
+        }
+    }
+
+    private static string TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
+    [Fact]
     public async Task Without_a_credential_the_cli_says_where_it_looked_and_runs_nothing()
     {
         using var home = new Support.TempDir();
@@ -114,8 +186,22 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
         /// <summary>Runs the CLI as the daemon's user (same XDG_CONFIG_HOME).</summary>
         public Task<CliResult> RunAsync(params string[] args) => RunAsUserAsync(ConfigHome, args);
 
+        /// <summary>Runs the CLI as the daemon's user with <paramref name="stdin"/> written to its standard input.</summary>
+        public async Task<CliResult> RunWithStdinAsync(string stdin, params string[] args)
+        {
+            using var process = Process.Start(StartInfo(ConfigHome, args))!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+            await process.WaitForExitAsync();
+            return new CliResult(process.ExitCode, await stdout, await stderr);
+        }
+
         /// <summary>Runs the CLI with this XDG_CONFIG_HOME.</summary>
-        public Task<CliResult> RunAsUserAsync(string configHome, params string[] args)
+        public Task<CliResult> RunAsUserAsync(string configHome, params string[] args) => CliProcess.RunProcessAsync(StartInfo(configHome, args));
+
+        private static ProcessStartInfo StartInfo(string configHome, string[] args)
         {
             var start = new ProcessStartInfo("dotnet")
             {
@@ -133,7 +219,7 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
                 start.ArgumentList.Add(arg);
             }
 
-            return CliProcess.RunProcessAsync(start);
+            return start;
         }
 
         public async Task InitializeAsync()
@@ -142,7 +228,10 @@ public sealed class DaemonTests : IClassFixture<DaemonTests.Daemon>
             var port = FreePort.Get();
             var config = _dir.Write("daemon.conf", $$"""
                 akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
-                rcontrol.sessions { keeper { type = local, working-directory = "{{Workdir}}" } }
+                rcontrol.sessions {
+                  keeper { type = local, working-directory = "{{Workdir}}" }
+                  keeper2 { type = local, working-directory = "{{Workdir}}" }
+                }
                 rcontrol.daemon.state-dir = "{{Path.Combine(_dir.Path, "state")}}"
                 """);
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
