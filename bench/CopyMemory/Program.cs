@@ -19,6 +19,21 @@ if (args.Length > 0 && args[0] == "child")
     return await CopyChild.RunAsync(args[1..]);
 }
 
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("""
+        usage: dotnet run -c Release --project bench/CopyMemory -- [size-in-MiB] [options]
+          size-in-MiB        size of the single file copied (default 1024)
+          --only LIST        comma-separated rows: local-ssh, ssh-local, ssh-ssh (single file, beside scp / scp -3),
+                             tree, tree-files, tree20k, tree20k-files (2,000 / 20,000 files of 4 KiB, tar or file by
+                             file, beside scp -r and tar | ssh tar); default: all
+          --runs N           runs per side, alternating, medians compared (default 3)
+          --heap-limit-row   also run the single-file copies under a 48 MiB GC heap limit (the streaming proof)
+        needs /usr/sbin/sshd, ssh, scp and ssh-keygen; prints one markdown row per copy and the single runs on stderr
+        """);
+    return 0;
+}
+
 var sizeMiB = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
 var only = Option("--only")?.Split(',') ?? ["local-ssh", "ssh-local", "ssh-ssh", "tree", "tree-files", "tree20k", "tree20k-files"];
 var heapLimitRow = args.Contains("--heap-limit-row");

@@ -19,6 +19,11 @@ public static class Program
             return await FloodWorkload.ChildAsync(args[1]).ConfigureAwait(false);
         }
 
+        if (args.Length >= 8 && args[0] == ManySessionsWorkload.ChildFlag)
+        {
+            return await ManySessionsWorkload.ChildAsync(args[1..]).ConfigureAwait(false);
+        }
+
         if (args.Length >= 1 && args[0] == "micro")
         {
             BenchmarkSwitcher.FromTypes([typeof(LineReaderBenchmarks)]).Run(args[1..]);
@@ -53,6 +58,7 @@ public static class Program
         var rows = new List<Row>();
         var wantsSsh = new[] { "W1", "W2", "W3", "W4", "W7", "W9" }.Any(options.Wants);
         SshServer? server = null;
+        SshServer? peersServer = null;
         string? noSsh = null;
         try
         {
@@ -79,9 +85,24 @@ public static class Program
             await AddAsync(rows, options, "W8", () => One(FloodWorkload.RunAsync(options))).ConfigureAwait(false);
             await AddAsync(rows, options, "W9", () => RemoteWorkload.RunAsync(options, server, noSsh)).ConfigureAwait(false);
             await AddAsync(rows, options, "W10", () => JobsWorkload.RunAsync(options)).ConfigureAwait(false);
+            if (new[] { "W4P", "W11", "W12" }.Any(options.Wants))
+            {
+                peersServer = await SshServer.StartAsync(PeerWorkloads.ServerOptions).ConfigureAwait(false);
+                Progress($"sshd for W4P/W11/W12: {peersServer}");
+                noSsh ??= await SshWorkloads.WhyNoSshSessionsAsync(peersServer).ConfigureAwait(false);
+                var peers = new PeerWorkloads(peersServer, options);
+                await AddAsync(rows, options, "W4P", () => peers.W4PeersAsync(noSsh)).ConfigureAwait(false);
+                await AddAsync(rows, options, "W11", () => peers.W11Async(noSsh)).ConfigureAwait(false);
+                await AddAsync(rows, options, "W12", () => One(ManySessionsWorkload.RunAsync(peersServer, options, noSsh))).ConfigureAwait(false);
+            }
         }
         finally
         {
+            if (peersServer is not null)
+            {
+                await peersServer.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (server is not null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);

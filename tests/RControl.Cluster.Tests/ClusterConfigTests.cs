@@ -48,6 +48,9 @@ public sealed class ClusterConfigTests
         Assert.Contains("/system/sharding/rcontrol-sessions-dc-euCoordinator/singleton/coordinator", paths);
         Assert.Contains("/system/sharding/dc-euReplicator", paths);
         Assert.All(paths, p => Assert.Matches("^/(user/rcontrol(-node)?|system/(remote-watcher|cluster/|sharding/))", p));
+        // Those paths are for nodes only: the node-traffic adapter wraps the transport.
+        Assert.Equal([NodeTrafficTransportProvider.Name], config.GetStringList("akka.remote.dot-netty.tcp.applied-adapters"));
+        Assert.Equal(typeof(NodeTrafficTransportProvider), Type.GetType(config.GetString($"akka.remote.adapters.{NodeTrafficTransportProvider.Name}")));
     }
 
     [Fact]

@@ -226,4 +226,25 @@ public sealed class DaemonTests
         Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         await daemon.WaitForOutputAsync("session 'x': unknown type 'ftp'", TimeSpan.FromSeconds(5));
     }
+
+    [Theory]
+    [InlineData("sesions { web { type = local } }", "rcontrol: unknown key 'sesions' (did you mean 'sessions'?)")]
+    [InlineData("remote { ask-timout = 5s }", "rcontrol.remote: unknown key 'ask-timout' (did you mean 'ask-timeout'?)")]
+    [InlineData("remote.tls { enabeld = on }", "rcontrol.remote.tls: unknown key 'enabeld' (did you mean 'enabled'?)")]
+    [InlineData("daemon.jobs.retention.max-ag = 1d", "rcontrol.daemon.jobs.retention: unknown key 'max-ag' (did you mean 'max-age'?)")]
+    [InlineData("readers { windw = 4 }", "rcontrol.readers: unknown key 'windw' (did you mean 'window'?)")]
+    public async Task A_misspelt_key_at_any_level_of_the_daemon_config_is_one_line_with_file_and_line_and_nothing_starts(string typo, string expected)
+    {
+        await using var daemon = DaemonProcess.Start($$"""
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {port} }
+            rcontrol {
+              sessions { local { type = local } }
+              {{typo}}
+            }
+            """);
+        Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var line = Assert.Single(daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"rcontrol daemon: {Path.Combine(daemon.Directory, "daemon.conf")}:4: {expected} (known: ", line);
+        Assert.False(System.IO.Directory.Exists(daemon.StateDir), "nothing started: no state directory was created");
+    }
 }

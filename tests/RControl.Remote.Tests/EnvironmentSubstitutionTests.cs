@@ -10,7 +10,7 @@ public sealed class EnvironmentSubstitutionTests
     [Fact]
     public void Secrets_come_from_the_environment_and_undefined_optional_ones_are_unset()
     {
-        var text = EnvironmentSubstitution.Apply(
+        var text = HoconSource.SubstituteEnvironment(
             """
             base = 1
             sessions {

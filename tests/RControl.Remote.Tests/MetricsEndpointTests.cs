@@ -105,7 +105,7 @@ public sealed class MetricsEndpointTests
     {
         await using var daemon = DaemonProcess.Start(Config(Ports.Free()).Replace("enabled = on", "enabled = on, prot = 1", StringComparison.Ordinal));
         Assert.Equal(2, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        await daemon.WaitForOutputAsync("rcontrol daemon: rcontrol.daemon.metrics.prometheus: unknown key 'prot' (did you mean 'port'?)", TimeSpan.FromSeconds(5));
+        await daemon.WaitForOutputAsync("daemon.conf:4: rcontrol.daemon.metrics.prometheus: unknown key 'prot' (did you mean 'port'?)", TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -9,6 +9,7 @@ public sealed class PeakWorkingSet : IDisposable
     private readonly Timer _timer;
     private readonly long _baseline;
     private long _peak;
+    private bool _disposed;
 
     public PeakWorkingSet()
     {
@@ -33,6 +34,12 @@ public sealed class PeakWorkingSet : IDisposable
     {
         lock (_process)
         {
+            if (_disposed)
+            {
+                // A timer callback already queued when the sampler was disposed.
+                return;
+            }
+
             _process.Refresh();
             _peak = Math.Max(_peak, _process.WorkingSet64);
         }
@@ -41,6 +48,11 @@ public sealed class PeakWorkingSet : IDisposable
     public void Dispose()
     {
         _timer.Dispose();
+        lock (_process)
+        {
+            _disposed = true;
+        }
+
         _process.Dispose();
     }
 }

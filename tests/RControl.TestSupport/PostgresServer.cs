@@ -13,7 +13,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private const string OsUser = "postgres";
 
     private readonly string _dir;
-    private readonly Process _process;
+    private Process _process;
     private readonly List<string> _log = [];
 
     private PostgresServer(string dir, Process process, int port)
@@ -61,22 +61,9 @@ public sealed class PostgresServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Get();
-            var info = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[]
-            {
-                "-u", OsUser, "--", Path.Combine(bin, "postgres"), "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            })
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start postgres");
+            var process = Launch(bin, data, dir, port);
             var server = new PostgresServer(dir, process, port);
-            process.OutputDataReceived += (_, e) => server.Add(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Add(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            server.Follow(process);
             try
             {
                 await Poll.UntilAsync(() => process.HasExited || Accepts(port), TimeSpan.FromSeconds(60), "postgres accepting connections", cancellationToken).ConfigureAwait(false);
@@ -136,6 +123,51 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             // A postgres child still closing a file: the temp directory is left.
         }
+    }
+
+    /// <summary>Stops the server (fast shutdown: clients are disconnected); <see cref="StartAgainAsync"/> brings it back.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await RunAsync("runuser", ["-u", OsUser, "--", Path.Combine(BinDirectory, "pg_ctl"), "stop", "-D", Path.Combine(_dir, "data"), "-m", "fast", "-w"], cancellationToken).ConfigureAwait(false);
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the stopped server again on the same port and data; returns once it accepts logins.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        int ReadyLines() => Log.Split(Environment.NewLine).Count(l => l.Contains("ready to accept connections", StringComparison.Ordinal));
+        var before = ReadyLines();
+        _process.Dispose();
+        _process = Launch(BinDirectory, Path.Combine(_dir, "data"), _dir, Port);
+        Follow(_process);
+        await Poll.UntilAsync(() => _process.HasExited || ReadyLines() > before, TimeSpan.FromSeconds(60), "postgres ready again", cancellationToken).ConfigureAwait(false);
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"postgres did not start again: {Log}");
+        }
+    }
+
+    private static Process Launch(string bin, string data, string dir, int port)
+    {
+        var info = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[]
+        {
+            "-u", OsUser, "--", Path.Combine(bin, "postgres"), "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+        })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("cannot start postgres");
+    }
+
+    private void Follow(Process process)
+    {
+        process.OutputDataReceived += (_, e) => Add(e.Data);
+        process.ErrorDataReceived += (_, e) => Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
     }
 
     private static bool Accepts(int port)

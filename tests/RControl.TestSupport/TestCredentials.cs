@@ -15,7 +15,7 @@ public sealed class TestCredentials : IDisposable
     public TestCredentials()
     {
         Authority = CertificateAuthority.Create("rcontrol-test-ca", notBefore: DateTimeOffset.UtcNow.AddDays(-30)); // old enough to issue expired certificates
-        Server = new ClientCredential(Authority.Issue("rcontrol-daemon"), Authority.Certificate, null);
+        Server = new ClientCredential(Authority.Issue("rcontrol-daemon", node: true), Authority.Certificate, null);
         ServerPath = _dir.PathOf("server.pfx");
         Server.Save(ServerPath);
         Engine = EndpointSecurity.ForEngine(Server);

@@ -7,17 +7,19 @@ namespace RControl.Bench.Harness;
 public sealed record BenchOptions(int Runs, IReadOnlySet<string> Only, string? Output)
 {
     public const string Usage = """
-        RControl.Bench — end-to-end workloads W1–W9 against raw SSH.NET / raw Process, one markdown table.
+        RControl.Bench — end-to-end workloads W1–W12 against raw SSH.NET / raw Process (W4P, W11: also Python
+        paramiko and Fabric), one markdown table.
 
           dotnet run -c Release --project bench/RControl.Bench -- [--runs N] [--only W1,W5,...] [--out table.md]
           dotnet run -c Release --project bench/RControl.Bench -- micro [BenchmarkDotNet args, e.g. --filter '*' --job short]
 
           --runs N    measured runs per workload and side (default 5; fewer for a quick check)
-          --only L    comma-separated workloads (W1..W9)
+          --only L    comma-separated workloads (W1..W12, W4P = W4 against paramiko and Fabric); all but W12 by default
           --out F     also write the table to F
         """;
 
-    public bool Wants(string workload) => Only.Count == 0 || Only.Contains(workload);
+    /// <summary>W12 (1,000 connections) runs only when named: it loads sshd with 2,000 processes.</summary>
+    public bool Wants(string workload) => Only.Count == 0 ? workload != "W12" : Only.Contains(workload);
 
     public static BenchOptions Parse(string[] args)
     {

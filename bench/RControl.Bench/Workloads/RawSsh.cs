@@ -12,10 +12,14 @@ public static class RawSsh
     /// A client for the test server. By default curve25519 is tried first, as RControl's connector does (the fair
     /// baseline); <paramref name="fastKeyExchange"/> = false keeps SSH.NET's default order (a note of W4).
     /// </summary>
-    public static SshClient Create(SshServer server, bool fastKeyExchange = true)
+    public static SshClient Create(SshServer server, bool fastKeyExchange = true) =>
+        Create(server.Host, server.Port, server.User.Name, server.ClientKey.PrivateKeyFile, server.HostKey.Fingerprint, fastKeyExchange);
+
+    /// <summary>The same from the server's details (for a child process); <paramref name="hostKeyFingerprint"/> is "SHA256:…".</summary>
+    public static SshClient Create(string host, int port, string user, string keyFile, string hostKeyFingerprint, bool fastKeyExchange = true)
     {
-        var key = new PrivateKeyFile(server.ClientKey.PrivateKeyFile);
-        var info = new ConnectionInfo(server.Host, server.Port, server.User.Name, new PrivateKeyAuthenticationMethod(server.User.Name, key));
+        var key = new PrivateKeyFile(keyFile);
+        var info = new ConnectionInfo(host, port, user, new PrivateKeyAuthenticationMethod(user, key));
         if (fastKeyExchange)
         {
             var all = info.KeyExchangeAlgorithms.ToList();
@@ -27,8 +31,7 @@ public static class RawSsh
         }
 
         var client = new SshClient(info);
-        var expected = server.HostKey.Fingerprint;
-        client.HostKeyReceived += (_, e) => e.CanTrust = "SHA256:" + e.FingerPrintSHA256 == expected;
+        client.HostKeyReceived += (_, e) => e.CanTrust = "SHA256:" + e.FingerPrintSHA256 == hostKeyFingerprint;
         return client;
     }
 

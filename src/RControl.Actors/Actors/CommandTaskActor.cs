@@ -29,7 +29,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
     private sealed record ExitFailed(Exception Cause);
 
-    private sealed record TimeoutFired(CommandEnd End);
+    private sealed record TimeoutFired(CommandEnd End) : IDeadLetterSuppression;
 
     private sealed record StartGraceOver;
 
@@ -58,6 +58,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly Dictionary<OutputStream, SemaphoreSlim> _credits = new();
     private IRunningCommand? _command;
+    private DeadlineTimer? _deadline;
     private int _openReaders;
     private int? _exitCode;
     private bool _ended;
@@ -115,7 +116,15 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         Context.Watch(_subscriber);
         if (_spec.Timeout is { } timeout)
         {
-            Timers.StartSingleTimer(TotalTimer, new TimeoutFired(CommandEnd.TimedOut), timeout);
+            if (timeout <= DeadlineTimer.Longest)
+            {
+                // Not an Akka timer: those fire up to a scheduler tick (10 ms) late.
+                _deadline = new DeadlineTimer(timeout, Self, new TimeoutFired(CommandEnd.TimedOut));
+            }
+            else
+            {
+                Timers.StartSingleTimer(TotalTimer, new TimeoutFired(CommandEnd.TimedOut), timeout);
+            }
         }
 
         ArmOutputTimer();
@@ -251,6 +260,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
 
         _ended = true;
         Timers.CancelAll();
+        _deadline?.Dispose();
         // Stopping kills the process tree if it has not exited (see PostStop).
         _subscriber.Tell(new CommandCompleted(_taskId, end, exitCode, error) { Cause = cause }, Self);
         PublishEnded(end, exitCode, error);
@@ -268,6 +278,7 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
             PublishEnded(CommandEnd.Killed, null, CommandCompleted.SessionClosedReason);
         }
 
+        _deadline?.Dispose();
         _stop.Cancel();
         if (_command is { } command)
         {

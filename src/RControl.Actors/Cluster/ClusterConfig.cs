@@ -8,7 +8,8 @@ namespace RControl.Cluster;
 /// <summary>
 /// When an engine runs as a cluster node, and the settings it then runs with: Akka.Cluster (provider <c>cluster</c>),
 /// Akka's split-brain resolver with keep-majority, Akka.Cluster.Sharding with remember-entities off and no idle
-/// passivation, and the cluster's internal actors reachable by selection (Akka's untrusted mode stays on).
+/// passivation, the cluster's internal actors reachable by selection (Akka's untrusted mode stays on) and, through the
+/// <see cref="NodeTrafficTransportProvider"/> adapter, by nodes only: a peer with a client certificate reaches the gate.
 /// </summary>
 internal static class ClusterConfig
 {
@@ -63,8 +64,11 @@ internal static class ClusterConfig
         }
 
         var quoted = string.Join(", ", paths.Select(p => $"\"{p}\""));
+        // No space in the type name: Akka reads the adapter's value with its quotes when it needs them.
         return ConfigurationFactory.ParseString($$"""
             akka.actor.provider = cluster
+            akka.remote.adapters.{{NodeTrafficTransportProvider.Name}} = "{{typeof(NodeTrafficTransportProvider).FullName}},{{typeof(NodeTrafficTransportProvider).Assembly.GetName().Name}}"
+            akka.remote.dot-netty.tcp.applied-adapters = ["{{NodeTrafficTransportProvider.Name}}"]
             akka.remote.trusted-selection-paths = [{{quoted}}]
             akka.cluster.sharding {
               remember-entities = off

@@ -4,7 +4,7 @@ namespace RControl.Configuration;
 
 /// <summary>
 /// A configuration problem tied to one key (an unknown key, a value of the wrong type). <see cref="KeyPath"/> is the
-/// key's path from the config that was read, so a caller holding the text can name the line (<see cref="HoconKeyLines"/>).
+/// key's path from the config that was read, so a caller holding the text can name the line (<see cref="HoconSource.LineOf"/>).
 /// </summary>
 public sealed class ConfigKeyException : ConfigurationException
 {

@@ -26,7 +26,7 @@ internal static class RControlConfig
     /// <summary>As <see cref="Parse"/>, without the reference fallback (for callers that layer their own defaults first).</summary>
     public static Config ParseUser(string hocon, string? source = null)
     {
-        var prepared = HoconText.Prepare(hocon, source);
+        var prepared = HoconSource.Prepare(hocon, source);
         try
         {
             return ConfigurationFactory.ParseString(prepared, name => Include(name, source));
@@ -34,9 +34,9 @@ internal static class RControlConfig
         catch (Exception e) when (e is not OutOfMemoryException and not ConfigurationException)
         {
             var position = Regex.Match(e.Message, @"position (\d+)");
-            var line = position.Success ? $"line {HoconText.LineOf(prepared, int.Parse(position.Groups[1].Value, CultureInfo.InvariantCulture))}: " : "";
+            var line = position.Success ? $"line {HoconSource.LineAt(prepared, int.Parse(position.Groups[1].Value, CultureInfo.InvariantCulture))}: " : "";
             var message = Regex.Replace(e.Message.Split('\n')[0], @" at position \d+", "").TrimEnd(':', ' ');
-            throw new ConfigurationException($"{HoconText.Where(source)}{line}{message}", e);
+            throw new ConfigurationException($"{HoconSource.Where(source)}{line}{message}", e);
         }
     }
 
@@ -73,7 +73,7 @@ internal static class RControlConfig
             throw new ConfigurationException($"{source ?? "HOCON"}: include \"{file}\": file not found ({path})");
         }
 
-        var text = HoconText.Prepare(File.ReadAllText(path), path);
+        var text = HoconSource.Prepare(File.ReadAllText(path), path);
         return Akka.Configuration.Hocon.Parser.Parse(text, next => Include(next, path));
     }
 

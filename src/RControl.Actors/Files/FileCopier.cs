@@ -280,7 +280,7 @@ internal sealed class FileCopier
 
                 reading = ReadChunkAsync(buffers[1 - current]);
                 var chunk = buffers[current].AsMemory(0, read);
-                await Dst("write", destinationPath, async _ => await output.WriteAsync(chunk, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                await Dst("write", destinationPath, _ => WriteChunkAsync(chunk)).ConfigureAwait(false);
                 copied += read;
                 Report(sourcePath, copied, size, read);
                 current = 1 - current;
@@ -304,10 +304,29 @@ internal sealed class FileCopier
             ArrayPool<byte>.Shared.Return(buffers[1]);
         }
 
-        // A whole chunk per write: SFTP reads answer 64 KiB at a time, local writes cost a thread-pool hop each.
+        // A whole chunk per read: SFTP reads answer 64 KiB at a time. A local file is read and written on this thread:
+        // its async calls are the same blocking calls run on another thread, and that hand-over per chunk cost more
+        // CPU than the copy itself (the SFTP side is asynchronous and keeps the network busy meanwhile).
         Task<int> ReadChunkAsync(byte[] buffer) =>
-            _source.Guard("read", sourcePath, async _ =>
-                await input.ReadAtLeastAsync(buffer.AsMemory(0, _options.ChunkSize), _options.ChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+            _source.Guard("read", sourcePath, _ =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return input is FileStream local
+                    ? Task.FromResult(local.ReadAtLeast(buffer.AsSpan(0, _options.ChunkSize), _options.ChunkSize, throwOnEndOfStream: false))
+                    : input.ReadAtLeastAsync(buffer.AsMemory(0, _options.ChunkSize), _options.ChunkSize, throwOnEndOfStream: false, cancellationToken).AsTask();
+            });
+
+        Task WriteChunkAsync(ReadOnlyMemory<byte> chunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (output is FileStream local)
+            {
+                local.Write(chunk.Span);
+                return Task.CompletedTask;
+            }
+
+            return output.WriteAsync(chunk, cancellationToken).AsTask();
+        }
     }
 
     /// <summary>Counts and reports progress; files copied at once report one at a time, totals in order.</summary>
@@ -318,6 +337,8 @@ internal sealed class FileCopier
             _total += added;
             _options.OnProgress?.Invoke(new CopyProgress(sourcePath, copied, size, _total));
         }
+
+        GarbagePacer.Moved(added);
     }
 
     /// <summary>Progress of a tar copy: the tree's archive bytes (file sizes are not known).</summary>
@@ -328,6 +349,8 @@ internal sealed class FileCopier
             _total += added;
             _options.OnProgress?.Invoke(new CopyProgress(sourcePath, _total, 0, _total));
         }
+
+        GarbagePacer.Moved(added);
     }
 
     private Task SetModeAsync(string path, UnixFileMode mode, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace RControl.Readers;
@@ -31,17 +32,24 @@ internal sealed class LineReader
         _credits = credits;
     }
 
+    /// <summary>Bytes of the first reads: most commands print little, and many may run at once.</summary>
+    private const int FirstBufferSize = 4096;
+
     /// <summary>Reads to the end of the stream, posting every line.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var bytes = new byte[_settings.BufferSize];
-        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length) + 4];
+        // The buffers are pooled and start small: a short command's two readers allocated ~380 KB each time (the chars
+        // on the large-object heap), and 1,000 commands at once held that much each. A read that fills the small
+        // buffer switches to the full size. Buffers go back to the pool only after a clean end: a read cut off by an
+        // exception might still be writing into its buffer.
+        var size = Math.Min(FirstBufferSize, _settings.BufferSize);
+        var bytes = ArrayPool<byte>.Shared.Rent(size);
+        var chars = ArrayPool<char>.Shared.Rent(size);
         while (true)
         {
-            var read = await _stream.ReadAsync(bytes, cancellationToken).ConfigureAwait(false);
+            var read = await _stream.ReadAsync(bytes.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
             var flush = read == 0;
-            var count = _decoder.GetChars(bytes, 0, read, chars, 0, flush);
-            Split(chars.AsSpan(0, count));
+            Decode(bytes.AsSpan(0, read), chars.AsSpan(0, size), flush);
             if (flush)
             {
                 if (_partial.Length > 0 || _partialEndsWithCr)
@@ -50,10 +58,32 @@ internal sealed class LineReader
                 }
 
                 await PostBatchAsync(cancellationToken).ConfigureAwait(false);
+                ArrayPool<byte>.Shared.Return(bytes);
+                ArrayPool<char>.Shared.Return(chars);
                 return;
             }
 
             await PostBatchAsync(cancellationToken).ConfigureAwait(false);
+            if (read == size && size < _settings.BufferSize)
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+                ArrayPool<char>.Shared.Return(chars);
+                size = _settings.BufferSize;
+                bytes = ArrayPool<byte>.Shared.Rent(size);
+                chars = ArrayPool<char>.Shared.Rent(size);
+            }
+        }
+    }
+
+    /// <summary>Decodes bytes into lines through a char buffer of any size (the decoder keeps a split character).</summary>
+    private void Decode(ReadOnlySpan<byte> bytes, Span<char> chars, bool flush)
+    {
+        var completed = false;
+        while (!completed)
+        {
+            _decoder.Convert(bytes, chars, flush, out var bytesUsed, out var charsUsed, out completed);
+            Split(chars[..charsUsed]);
+            bytes = bytes[bytesUsed..];
         }
     }
 

@@ -46,14 +46,21 @@ internal sealed class CertificateAuthority : IDisposable
     /// </summary>
     /// <param name="notBefore">Start of validity (default: five minutes ago).</param>
     /// <param name="notAfter">End of validity (default: one year from now).</param>
-    public X509Certificate2 Issue(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+    /// <param name="node">True for a cluster node's certificate: it also carries <see cref="NodeIdentity.Usage"/>.</param>
+    public X509Certificate2 Issue(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool node = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(new X500DistinguishedName($"CN={name}"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyAgreement, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth, ClientAuth], false));
+        var usages = new OidCollection { ServerAuth, ClientAuth };
+        if (node)
+        {
+            usages.Add(NodeIdentity.Usage);
+        }
+
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         var san = new SubjectAlternativeNameBuilder();

@@ -50,11 +50,12 @@ internal sealed class EndpointSecurity : Setup
     }
 
     /// <summary>
-    /// A client's endpoint from its credential: its certificate, and only the daemon's server certificate (or, if the
-    /// credential holds none, any certificate of the daemon's CA) accepted as a peer.
+    /// A client's endpoint from its credential: its certificate, and only the daemon's server certificate and the node
+    /// certificates of its CA (the daemons of its cluster) — or, if the credential holds none, any certificate of the
+    /// daemon's CA — accepted as a peer.
     /// </summary>
     public static EndpointSecurity ForClient(ClientCredential credential) =>
-        Create(credential.Certificate, PeerTrust.IssuedBy(credential.Authority, credential.Daemon?.Thumbprint));
+        Create(credential.Certificate, PeerTrust.IssuedBy(credential.Authority, credential.Daemon?.Thumbprint, orNodes: true));
 
     /// <summary>An engine's endpoint: its certificate, and every certificate its CA issued accepted (each then logs in).</summary>
     public static EndpointSecurity ForEngine(ClientCredential server) =>

@@ -23,16 +23,23 @@ internal sealed class PeerTrust
     /// <summary>What this trust accepts, for messages.</summary>
     public string Description { get; }
 
+    /// <summary>The certificates this trust accepted at TLS handshakes, by connection (for the cluster's transport filter).</summary>
+    public PeerCertificates Accepted { get; } = new();
+
     /// <summary>Why the last certificate was refused (for the client's error message), or null.</summary>
     public string? LastRefusal { get; private set; }
 
-    /// <summary>Certificates issued by <paramref name="authority"/>, within their dates; optionally only one of them (by thumbprint).</summary>
-    public static PeerTrust IssuedBy(X509Certificate2 authority, string? onlyThumbprint = null) =>
-        new($"certificates issued by {authority.Subject}{(onlyThumbprint is null ? "" : $" with thumbprint {onlyThumbprint}")}", certificate =>
+    /// <summary>
+    /// Certificates issued by <paramref name="authority"/>, within their dates; optionally only one of them (by thumbprint)
+    /// or, with <paramref name="orNodes"/>, that one and the node certificates of the CA (the daemons of its cluster).
+    /// </summary>
+    public static PeerTrust IssuedBy(X509Certificate2 authority, string? onlyThumbprint = null, bool orNodes = false) =>
+        new($"certificates issued by {authority.Subject}{(onlyThumbprint is null ? "" : $" with thumbprint {onlyThumbprint}{(orNodes ? " or a node certificate" : "")}")}", certificate =>
         {
-            if (onlyThumbprint is not null && !string.Equals(certificate.Thumbprint, onlyThumbprint, StringComparison.OrdinalIgnoreCase))
+            if (onlyThumbprint is not null && !string.Equals(certificate.Thumbprint, onlyThumbprint, StringComparison.OrdinalIgnoreCase)
+                && !(orNodes && NodeIdentity.IsNode(certificate)))
             {
-                return $"{certificate.Subject} is not the expected certificate {onlyThumbprint}";
+                return $"{certificate.Subject} is not the expected certificate {onlyThumbprint}{(orNodes ? " nor a node certificate" : "")}";
             }
 
             if (Dates(certificate) is { } dates)
@@ -92,6 +99,7 @@ internal sealed class PeerTrust
         var reason = Check(certificate);
         if (reason is null)
         {
+            Accepted.Record(peer, certificate);
             return true;
         }
 

@@ -6,8 +6,8 @@ namespace RControl.Host.Daemon;
 /// <summary>
 /// <c>rcontrol daemon credentials issue NAME [--sessions a,b] [--ops exec,file-read] --config FILE [--out FILE]</c>:
 /// mints a client credential from the daemon's CA and records its grants in the daemon's state;
-/// <c>revoke NAME --config FILE</c> revokes it; <c>list --config FILE</c> shows them. A running daemon applies both
-/// within a second.
+/// <c>revoke NAME --config FILE</c> revokes it; <c>list --config FILE</c> shows them (a running daemon applies both
+/// within a second); <c>issue-node NAME --config FILE --out DIR</c> writes a cluster node's state for another machine.
 /// </summary>
 internal static class CredentialsCommand
 {
@@ -64,7 +64,7 @@ internal static class CredentialsCommand
             }
         }));
 
-        return new Command("credentials", "Manage the client credentials of a daemon.") { issue, revoke, list };
+        return new Command("credentials", "Manage the client credentials of a daemon.") { issue, IssueNode(), revoke, list };
     }
 
     private static async Task<int> RunAsync(FileInfo config, Func<DaemonState, Task> action)
@@ -79,6 +79,41 @@ internal static class CredentialsCommand
             await Console.Error.WriteLineAsync($"rcontrol daemon credentials: {e.Message}").ConfigureAwait(false);
             return 2;
         }
+    }
+
+    /// <summary>
+    /// <c>rcontrol daemon credentials issue-node NAME --config FILE --out DIR [--days N]</c>: the state directory of a
+    /// cluster node for another machine (node certificate, admin credential, the CA's certificate without its key).
+    /// </summary>
+    private static Command IssueNode()
+    {
+        var name = new Argument<string>("name") { Description = "The node's name (its certificate's common name)." };
+        var config = new Option<FileInfo>("--config", "-c") { Description = "The HOCON file of a daemon of the cluster whose state directory holds the CA.", Required = true };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "The new node's state directory to write (mode 0700): copy it to the other machine and name it in rcontrol.daemon.state-dir there.", Required = true };
+        var days = new Option<int>("--days") { Description = "Validity in days (default 365).", DefaultValueFactory = _ => 365 };
+        var command = new Command("issue-node", "Issue a node credential for another machine from the cluster's CA: a state directory its daemon uses to join the cluster.")
+        {
+            name, config, output, days,
+        };
+        command.SetAction(async (result, _) =>
+        {
+            try
+            {
+                var state = DaemonState.LoadOrCreate(DaemonState.DirectoryOf(DaemonConfig.Read(result.GetValue(config)!)));
+                var who = result.GetValue(name)!;
+                var directory = result.GetValue(output)!.FullName;
+                state.IssueNode(who, directory, TimeSpan.FromDays(Math.Max(1, result.GetValue(days))));
+                await Console.Out.WriteLineAsync(
+                    $"node '{who}' written to {directory}; copy it to the node's machine and set rcontrol.daemon.state-dir to it there (with the cluster's seed nodes)").ConfigureAwait(false);
+                return 0;
+            }
+            catch (ConfigurationException e)
+            {
+                await Console.Error.WriteLineAsync($"rcontrol daemon credentials: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        });
+        return command;
     }
 
     private static string[] Split(string? list) =>

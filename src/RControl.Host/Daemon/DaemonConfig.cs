@@ -35,9 +35,44 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
             throw new ConfigurationException($"config file '{file.FullName}' does not exist");
         }
 
-        var user = RControlConfig.ParseUser(File.ReadAllText(file.FullName), file.FullName);
+        var text = File.ReadAllText(file.FullName);
+        var user = RControlConfig.ParseUser(text, file.FullName);
+        Located(file, text, () => ReferenceKeys.Check(user));
         return user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
     }
+
+    /// <summary>Runs <paramref name="read"/> on a sub-tree: the path of a key problem gets <paramref name="prefix"/> in front.</summary>
+    private static T Under<T>(string prefix, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ConfigKeyException e)
+        {
+            throw e.Under(prefix);
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/>; a problem with one key becomes <c>FILE:LINE: message</c> (the line when the key is written in the file itself).</summary>
+    private static T Located<T>(FileInfo file, string text, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ConfigKeyException e)
+        {
+            var line = HoconSource.LineOf(text, e.KeyPath) is { } n ? $":{n}" : "";
+            throw new ConfigurationException($"{file.FullName}{line}: {e.Message}", e);
+        }
+    }
+
+    private static void Located(FileInfo file, string text, Action read) => Located(file, text, () =>
+    {
+        read();
+        return 0;
+    });
 
     /// <summary>Reads and checks the file and prepares the state; every problem throws a <see cref="ConfigurationException"/> naming it.</summary>
     public static DaemonConfig Load(FileInfo file)
@@ -57,14 +92,16 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         }
 
         var full = RemoteSecurity.TransportOverrides(security).WithFallback(merged);
-        var inventory = Inventory.Parse(full.GetConfig("rcontrol"));
+        var text = File.ReadAllText(file.FullName);
+        var rcontrol = full.GetConfig("rcontrol");
+        var inventory = Located(file, text, () => Under("rcontrol", () => Inventory.Parse(rcontrol)));
         full = DaemonCluster.Apply(full, inventory);
         _ = ClientGrants.Parse(full.GetConfig("rcontrol"), inventory.Groups); // bad grants fail the start, naming client and key
         var grace = Inventory.Duration("rcontrol.daemon", "shutdown-grace-period", full.GetConfig("rcontrol.daemon"));
-        var store = RControl.Host.Daemon.Store.StoreConfig.Parse(full);
+        var store = Located(file, text, () => RControl.Host.Daemon.Store.StoreConfig.Parse(full));
         // Grants of minted credentials: under the user's file (which wins), over the defaults; read again when they change.
         var minted = state is null ? null : new MintedGrants(
-            RControlConfig.ParseUser(File.ReadAllText(file.FullName), file.FullName),
+            RControlConfig.ParseUser(text, file.FullName),
             ConfigurationFactory.ParseString(Defaults).WithFallback(RControlConfig.ReferenceConfig),
             state.ClientsFile,
             inventory.Groups);

@@ -38,9 +38,20 @@ internal static class DaemonRunner
             return 2;
         }
 
-        // The rcontrol.jobs gauge counts the stored jobs by state at each collection (a scrape or an OTLP push).
-        RControl.Diagnostics.RControlMetrics.SetJobsByState(() => jobs.CountJobsByStateAsync(CancellationToken.None).GetAwaiter().GetResult()
-            .Select(p => new KeyValuePair<string, long>(RControl.Jobs.JobStates.Name(p.Key), p.Value)));
+        // The rcontrol.jobs gauge counts the stored jobs by state at each collection (a scrape or an OTLP push); while the
+        // store is away it reports nothing (the health path says why) rather than failing the scrape.
+        RControl.Diagnostics.RControlMetrics.SetJobsByState(() =>
+        {
+            try
+            {
+                return jobs.CountJobsByStateAsync(CancellationToken.None).GetAwaiter().GetResult()
+                    .Select(p => new KeyValuePair<string, long>(RControl.Jobs.JobStates.Name(p.Key), p.Value)).ToArray();
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
+            {
+                return [];
+            }
+        });
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.ClearProviders();

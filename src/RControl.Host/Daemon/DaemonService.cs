@@ -22,6 +22,11 @@ internal sealed class DaemonService(ActorSystem system, IRequiredActor<RControlE
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _tasks = system.ActorOf(TaskLogActor.Props(loggers.CreateLogger("RControl.Tasks")), "rcontrol-task-log");
+        if (RControl.Cluster.ClusterConfig.IsConfigured(config.Config))
+        {
+            system.ActorOf(MemberLogActor.Props(loggers.CreateLogger("RControl.Cluster")), "rcontrol-member-log");
+        }
+
         var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
         var sessions = await manager.Ask<SessionList>(ListSessions.Instance, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;

@@ -25,13 +25,13 @@ public class ConfigKeyTests
     [InlineData("tasks = [ { prot = 1 } ]\nprot = 2", "prot", 2)]
     [InlineData("sessions { a { type = local } }", "sessions.b", null)]
     public void Key_lines_are_found_in_nested_and_dotted_forms(string text, string path, int? line) =>
-        Assert.Equal(line, HoconKeyLines.LineOf(text, path.Split('.')));
+        Assert.Equal(line, HoconSource.LineOf(text, path.Split('.')));
 
     [Fact]
     public void A_comma_after_an_object_inside_an_object_is_read_as_a_separator()
     {
         var text = "t {\n copy { from = \"a:b\" }, after = [b]\n x = \"},\"\n list = [{ a = 1 }, { a = 2 }]\n}";
-        var relaxed = HoconText.CommasAfterObjects(text);
+        var relaxed = HoconSource.CommasAfterObjects(text);
         Assert.Equal(text.Length, relaxed.Length);
         Assert.Contains("}  after", relaxed);
         Assert.Contains("x = \"},\"", relaxed);

@@ -84,11 +84,11 @@ public class ParsingTests
     [InlineData("a = [1, 2}\n", "line 1: expected ']'")]
     [InlineData("a = 1\nb = \"open\n", "line 2: unterminated string")]
     public void Hocon_structure_errors_name_the_line(string text, string expected) =>
-        Assert.StartsWith(expected, RControl.Configuration.HoconText.CheckStructure(text));
+        Assert.StartsWith(expected, RControl.Configuration.HoconSource.CheckStructure(text));
 
     [Fact]
     public void Sound_hocon_passes_the_structure_check() =>
-        Assert.Null(RControl.Configuration.HoconText.CheckStructure("# {\na { b = \"}\" , c = [1, 2], d = ${?HOME}, e = \"\"\"x\n}\"\"\" }\n// ]\n"));
+        Assert.Null(RControl.Configuration.HoconSource.CheckStructure("# {\na { b = \"}\" , c = [1, 2], d = ${?HOME}, e = \"\"\"x\n}\"\"\" }\n// ]\n"));
 
     [Fact]
     public void Plans_read_list_and_object_forms_with_task_options()
@@ -134,8 +134,8 @@ public class ParsingTests
     public void Nested_keys_with_the_same_name_are_not_duplicates()
     {
         var text = "# tasks { A {} A {} }\ntasks {\n  A { session = local, run = \"echo {A}\", copy-note = 1 }\n  B { session = local, run = \"x\", after = [A] }\n}\nother { A = 1, A = 2 }\n";
-        Assert.Empty(ObjectKeys.Duplicates(text, "tasks"));
-        Assert.Equal([("A", 6)], ObjectKeys.Duplicates(text, "other"));
+        Assert.Empty(RControl.Configuration.HoconSource.Duplicates(text, "tasks"));
+        Assert.Equal([("A", 6)], RControl.Configuration.HoconSource.Duplicates(text, "other"));
     }
 
     [Fact]

@@ -81,6 +81,19 @@ public sealed partial class DaemonNode : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM: the daemon's own shutdown (its tasks' grace period, then Akka leaves the cluster); returns its exit code.</summary>
+    public async Task<int> SigTermAsync(TimeSpan timeout)
+    {
+        if (Kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, 15) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

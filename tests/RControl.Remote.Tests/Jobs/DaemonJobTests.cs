@@ -39,6 +39,8 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         var listed = await JobCli.RunAsync(D, "jobs", "--json");
         var job = JobCli.Lines(listed.Stdout).Select(l => JsonDocument.Parse(l).RootElement).Single(j => j.GetProperty("id").GetString() == id);
         Assert.Equal(("succeeded", "admin", 1), (job.GetProperty("state").GetString(), job.GetProperty("owner").GetString(), job.GetProperty("succeeded").GetInt32()));
+        Assert.False(job.TryGetProperty("tasks", out _), "a listed job has no tasks");
+        Assert.Contains($"touch {marker}", JobCli.Lines(listed.Stdout).Single(l => l.Contains(id, StringComparison.Ordinal)), StringComparison.Ordinal);
         File.Delete(marker);
     }
 
@@ -74,6 +76,11 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         Assert.Equal(1, (await JobCli.RunAsync(D, "wait", failing)).ExitCode);
         Assert.Equal(3, (await JobCli.RunAsync(D, "wait", timedOut)).ExitCode);
         Assert.Equal("exit code 3 (expected 0)", (await admin.GetJobAsync(failing)).Tasks.Single().Error);
+        var json = await JobCli.RunAsync(D, "wait", failing, "--json");
+        Assert.Equal(1, json.ExitCode);
+        var waited0 = JsonDocument.Parse(Assert.Single(JobCli.Lines(json.Stdout))).RootElement;
+        var task0 = Assert.Single(waited0.GetProperty("tasks").EnumerateArray().ToArray());
+        Assert.Equal(("failed", "local", 3, "exit code 3 (expected 0)"), (waited0.GetProperty("state").GetString(), task0.GetProperty("session").GetString(), task0.GetProperty("exitCode").GetInt32(), task0.GetProperty("error").GetString()));
 
         var sleeper = new SleepMarker();
         var running = await admin.SubmitAsync(JobRequest.Exec(sleeper.Command, ["local"]));
@@ -178,6 +185,9 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         var unknown = await JobCli.RunAsync(D, "logs", "ffffffffffff");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Single(JobCli.Lines(unknown.Stderr));
+        var since = await JobCli.RunAsync(D, "jobs", "--since", "yesterday");
+        Assert.Equal(2, since.ExitCode);
+        Assert.Contains("--since: 'yesterday' is neither a duration back from now (1h, 30m, 2d) nor a date and time (2026-11-30T10:00Z)", since.Stderr);
         var stdin = await JobCli.RunAsync(D, "exec", "-t", "local", "--stdin", "/dev/null", "--detach", "--", "true");
         Assert.Equal(2, stdin.ExitCode);
         Assert.Contains("--detach cannot be used with --stdin", stdin.Stderr);

@@ -72,6 +72,7 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _drainers = [];
     private bool _stopping;
+    private int _queriesFailing;
 
     public JobManagerActor(IJobStore store, JobStoreWriter writer, IActorRef sessions, AuditLog audit, JobsOptions options)
     {
@@ -195,6 +196,13 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
         if (_stopping)
         {
             Sender.Tell(new AccessDenied("the daemon is stopping: no new jobs"));
+            return;
+        }
+
+        if (_writer.Unavailable is { } down)
+        {
+            // Running jobs go on, their records held until the store is back; a new one is refused rather than kept nowhere.
+            Sender.Tell(new AccessDenied($"the job store {_writer.StoreName} is unavailable ({down}): no new jobs until it is back"));
             return;
         }
 
@@ -490,6 +498,7 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
     private void Answer(IActorRef replyTo, Func<Task<object?>> query)
     {
         var log = _log;
+        var store = _store.Name;
         _ = Task.Run(async () =>
         {
             try
@@ -498,11 +507,22 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
                 {
                     replyTo.Tell(answer);
                 }
+
+                if (Interlocked.Exchange(ref _queriesFailing, 0) == 1)
+                {
+                    log.Warning("job store {0} answers queries again", store);
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                log.Warning("job store query failed: {0}", e.Message);
-                replyTo.Tell(new AccessDenied($"the job store failed: {e.Message}"));
+                var error = e.Message.Split('\n')[0].Trim();
+                if (Interlocked.Exchange(ref _queriesFailing, 1) == 0)
+                {
+                    // Once per outage, not once per query (followers ask again and again).
+                    log.Error("job store {0} does not answer queries: {1}", store, error);
+                }
+
+                replyTo.Tell(new AccessDenied($"the job store {store} is unavailable: {error}"));
             }
         });
     }

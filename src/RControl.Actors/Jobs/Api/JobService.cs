@@ -29,6 +29,9 @@ internal sealed class JobService : IAsyncDisposable
     public Task<IReadOnlyDictionary<JobState, long>> CountJobsByStateAsync(CancellationToken cancellationToken = default) =>
         Store.CountJobsByStateAsync(cancellationToken);
 
+    /// <summary>Why the store refuses writes right now, naming it (for health checks); null while it takes them.</summary>
+    public string? StoreProblem => _writer?.Unavailable is { } error ? $"the job store {Store.Name} is unavailable: {error}" : null;
+
     /// <summary>The persisted audit trail, once started.</summary>
     internal IAuditTrail? Trail => _writer;
 

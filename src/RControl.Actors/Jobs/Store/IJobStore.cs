@@ -6,6 +6,9 @@ namespace RControl.Jobs;
 /// </summary>
 internal interface IJobStore : IAsyncDisposable
 {
+    /// <summary>The store as messages name it (<c>sqlite /var/lib/rcontrol/rcontrol.db</c>, <c>postgresql db:5432/rcontrol</c>; never a password).</summary>
+    string Name { get; }
+
     /// <summary>Creates or migrates the schema.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 

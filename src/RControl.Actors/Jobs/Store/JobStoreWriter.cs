@@ -9,14 +9,25 @@ namespace RControl.Jobs;
 /// writes whatever has gathered in one transaction, so storing output stays off the tasks' path. Also the persisted
 /// audit trail (<see cref="IAuditTrail"/>).
 /// </summary>
+/// <remarks>
+/// When the store refuses a write (a PostgreSQL server stopped, an SQLite file made read-only or locked), nothing is
+/// dropped: the batch is retried with backoff and what jobs post meanwhile waits in memory (a job's output only up to
+/// <see cref="JobsOptions.MaxUnflushedBytes"/>, then its commands' output is read no further until the store is back).
+/// The outage is logged once, naming the store, and so is its end. Only a daemon stopping while the store is still
+/// down gives up, after <see cref="GiveUpAfter"/>, and logs how many records are lost.
+/// </remarks>
 internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
 {
     private const int MaxBatch = 4096;
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly IJobStore _store;
     private readonly ILogger _log;
     private readonly Channel<JobWrite> _channel = Channel.CreateUnbounded<JobWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    private readonly CancellationTokenSource _giveUp = new();
+    private volatile string? _unavailable;
 
     public JobStoreWriter(IJobStore store, ILogger log)
     {
@@ -24,6 +35,15 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
         _log = log;
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>How long a stopping daemon keeps trying a store that is down before it gives up the records.</summary>
+    public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Why the store refuses writes right now (null while it takes them).</summary>
+    public string? Unavailable => _unavailable;
+
+    /// <summary>The store's name, for messages.</summary>
+    public string StoreName => _store.Name;
 
     /// <summary>Called after each committed batch (on the writer's thread).</summary>
     public Action<IReadOnlyList<JobWrite>>? Flushed { get; set; }
@@ -45,7 +65,9 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel.Writer.TryComplete();
+        _giveUp.CancelAfter(GiveUpAfter);
         await _loop.ConfigureAwait(false);
+        _giveUp.Dispose();
     }
 
     private async Task RunAsync()
@@ -79,23 +101,68 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
 
     private async Task CommitAsync(List<JobWrite> batch)
     {
-        for (var attempt = 1; ; attempt++)
+        var delay = TimeSpan.FromMilliseconds(200);
+        DateTimeOffset? downSince = null;
+        while (true)
         {
             try
             {
                 await _store.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
                 break;
             }
-            catch (Exception e) when (attempt < 3 && e is not OutOfMemoryException)
-            {
-                _log.LogWarning(e, "job store: writing {Count} record(s) failed (attempt {Attempt}); retrying", batch.Count, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)).ConfigureAwait(false);
-            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                _log.LogError(e, "job store: {Count} record(s) could not be written and are lost", batch.Count);
-                break;
+                if (_giveUp.IsCancellationRequested)
+                {
+                    // Stopping, and the store is still away: say once how much is lost (all that is left), not batch by batch.
+                    var lost = batch.Count;
+                    while (_channel.Reader.TryRead(out var left))
+                    {
+                        if (left is FlushMarker marker)
+                        {
+                            marker.Done.TrySetResult();
+                        }
+                        else
+                        {
+                            lost++;
+                        }
+                    }
+
+                    _log.LogError("job store {Store}: the daemon is stopping and the store still refuses writes ({Error}): {Count} record(s) are lost", _store.Name, FirstLine(e), lost);
+                    break;
+                }
+
+                if (downSince is null)
+                {
+                    downSince = DateTimeOffset.UtcNow;
+                    if (_unavailable is null)
+                    {
+                        _log.LogError(
+                            "job store {Store} is unavailable: {Error}. Running jobs go on; their records wait in memory and are written when it is back (retrying); new jobs are refused",
+                            _store.Name,
+                            FirstLine(e));
+                    }
+
+                    _unavailable = FirstLine(e);
+                }
+
+                try
+                {
+                    await Task.Delay(delay, _giveUp.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: one last attempt.
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
+        }
+
+        if (downSince is { } since && _unavailable is not null)
+        {
+            _unavailable = null;
+            _log.LogWarning("job store {Store} is back after {Seconds:0.0}s: the records held meanwhile are being written", _store.Name, (DateTimeOffset.UtcNow - since).TotalSeconds);
         }
 
         try
@@ -107,6 +174,8 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
             _log.LogError(e, "job store: flush notification failed");
         }
     }
+
+    private static string FirstLine(Exception e) => e.Message.Split('\n')[0].Trim();
 
     private sealed record FlushMarker : JobWrite
     {

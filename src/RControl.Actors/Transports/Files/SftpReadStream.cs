@@ -15,7 +15,7 @@ internal sealed class SftpReadStream : Stream
     private readonly byte[] _handle;
     private readonly string _path;
     private readonly long _expectedSize;
-    private readonly uint _requestSize;
+    private uint _requestSize;
     private readonly int _window;
     private readonly LinkedList<ReadRequest> _inFlight = new();
     private readonly Stack<ReadRequest> _free = new();
@@ -157,6 +157,13 @@ internal sealed class SftpReadStream : Stream
 
             Fill();
             var next = _inFlight.First!.Value;
+            if (!next.IsAnswered)
+            {
+                // Wake once for all the answers this read can take, not once per answer: the later answers of the
+                // batch are then consumed without waiting (a thread wake-up per answer costs more than the copy).
+                await LastNeededFor(buffer.Length).AnsweredAsync(_raw, cancellationToken).ConfigureAwait(false);
+            }
+
             _inFlight.RemoveFirst();
             await next.AnsweredAsync(_raw, cancellationToken).ConfigureAwait(false);
             if (next.Error is { } error)
@@ -173,6 +180,11 @@ internal sealed class SftpReadStream : Stream
 
             if (next.Count < next.Length)
             {
+                if (next.Offset + (ulong)next.Count < (ulong)_expectedSize && (uint)next.Count < _requestSize)
+                {
+                    _requestSize = (uint)next.Count; // the server's most per read: ask no more from now on
+                }
+
                 // A short answer before the end: ask for the rest before anything already in flight.
                 var rest = Take();
                 rest.Send(_raw, _handle, next.Offset + (ulong)next.Count, next.Length - (uint)next.Count);
@@ -194,6 +206,20 @@ internal sealed class SftpReadStream : Stream
             _inFlight.AddLast(request);
             _nextOffset += _requestSize;
         }
+    }
+
+    /// <summary>The last request in flight whose answer <paramref name="length"/> bytes of reading would reach.</summary>
+    private ReadRequest LastNeededFor(int length)
+    {
+        var node = _inFlight.First!;
+        var covered = (long)node.Value.Length;
+        while (covered < length && node.Next is { } next)
+        {
+            node = next;
+            covered += node.Value.Length;
+        }
+
+        return node.Value;
     }
 
     private ReadRequest Take() => _free.Count > 0 ? _free.Pop() : new ReadRequest(_path);
@@ -221,6 +247,8 @@ internal sealed class SftpReadStream : Stream
         public int Count { get; private set; }
 
         public Exception? Error { get; private set; }
+
+        public bool IsAnswered => _answered.Task.IsCompleted;
 
         public void Send(SftpRawSession raw, byte[] handle, ulong offset, uint length)
         {

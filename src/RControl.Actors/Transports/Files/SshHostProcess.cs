@@ -38,7 +38,8 @@ internal sealed class SshHostProcess : IHostProcess
     /// <summary>Runs <paramref name="arguments"/> (each quoted for the login shell) on <paramref name="client"/>.</summary>
     public static async Task<SshHostProcess> StartAsync(SshClient client, IReadOnlyList<string> arguments)
     {
-        var command = client.CreateCommand(string.Join(' ', arguments.Select(ShellScript.Quote)));
+        // exec: the program itself is the session's process, so that a signal (see DisposeAsync) reaches it, not a shell.
+        var command = client.CreateCommand("exec " + string.Join(' ', arguments.Select(ShellScript.Quote)));
         try
         {
             var gauge = new OutputGauge();
@@ -60,10 +61,24 @@ internal sealed class SshHostProcess : IHostProcess
     {
         if (!Exited.IsCompleted)
         {
-            // Closing the channel ends the program; nobody reads its output any more.
+            // Nobody reads its output any more. Closing the channel alone does not end a program that reads a file and
+            // writes only at its end (sha256sum of a large file would hash on for minutes): it is killed first
+            // (OpenSSH's "signal" request); the channel is closed right after either way.
             _stdout.Sever();
             _stderr.Sever();
-            await Blocking.Run(() => _command.Dispose()).ConfigureAwait(false);
+            await Blocking.Run(() =>
+            {
+                try
+                {
+                    _command.CancelAsync(forceKill: true, millisecondsTimeout: 0);
+                }
+                catch (Exception)
+                {
+                    // Ended meanwhile, or the connection is gone: closing is all that is left to do.
+                }
+
+                _command.Dispose();
+            }).ConfigureAwait(false);
         }
         else
         {

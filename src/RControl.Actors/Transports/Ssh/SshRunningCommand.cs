@@ -15,11 +15,13 @@ internal sealed class SshRunningCommand : IRunningCommand
     private readonly ChannelSink _stderrSink;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _nonce;
+    private readonly Task _execution;
     private int _disposed;
 
     public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce)
     {
         _nonce = nonce;
+        _execution = execution;
         _transport = transport;
         _command = command;
         _lease = lease;
@@ -134,25 +136,35 @@ internal sealed class SshRunningCommand : IRunningCommand
             _stdout.Sever();
             _stderrSink.Sever();
 
-            // Closing the channel waits for the server's answer synchronously inside SSH.NET.
-            _ = Blocking.Run(() =>
+            if (_execution.IsCompletedSuccessfully)
             {
-                try
-                {
-                    _command.Dispose();
-                }
-                catch (Exception)
-                {
-                    // A broken connection may throw on close; the channel is gone either way.
-                }
-
-                _stdout.Dispose();
-                _stderrSink.Dispose();
-                _lease.Dispose();
-            });
+                // The server has closed the channel and SSH.NET has answered its close: nothing left to wait for.
+                Close();
+            }
+            else
+            {
+                // Closing a channel still open waits for the server's answer synchronously inside SSH.NET.
+                _ = Blocking.Run(Close);
+            }
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void Close()
+    {
+        try
+        {
+            _command.Dispose();
+        }
+        catch (Exception)
+        {
+            // A broken connection may throw on close; the channel is gone either way.
+        }
+
+        _stdout.Dispose();
+        _stderrSink.Dispose();
+        _lease.Dispose();
     }
 
     private static int SignalNumber(string name) => name switch

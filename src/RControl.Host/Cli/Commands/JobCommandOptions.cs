@@ -59,7 +59,14 @@ internal sealed class JobCommandOptions
             return at;
         }
 
-        return DateTimeOffset.UtcNow - DurationText.Parse("--since", text);
+        try
+        {
+            return DateTimeOffset.UtcNow - DurationText.Parse("--since", text);
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException($"--since: '{text}' is neither a duration back from now (1h, 30m, 2d) nor a date and time (2026-11-30T10:00Z)", e);
+        }
     }
 
     public static Option<string?> SinceOption(string what) => new("--since") { Description = $"Only {what} since then: a duration back from now (1h, 30m, 2d) or a date and time (2026-11-30T10:00Z).", HelpName = "when" };

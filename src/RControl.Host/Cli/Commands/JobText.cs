@@ -7,7 +7,8 @@ namespace RControl.Host.Cli.Commands;
 /// <summary>How the job commands print jobs: aligned rows for people, one JSON object per line for scripts.</summary>
 internal static class JobText
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    // As exec --json: commands keep their < > & ' readable.
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Time(DateTimeOffset? at) => at?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
 
@@ -34,37 +35,48 @@ internal static class JobText
         }
     }
 
-    public static string ToJson(JobInfo job) => JsonSerializer.Serialize(
-        new
+    /// <summary>One line of JSON; <c>tasks</c> only when the job was read with them (<c>wait --json</c>, not <c>jobs --json</c>).</summary>
+    public static string ToJson(JobInfo job)
+    {
+        var node = JsonSerializer.SerializeToNode(Fields(job), Json)!.AsObject();
+        if (job.Tasks.Count > 0)
         {
-            id = job.Id,
-            owner = job.Owner,
-            kind = job.Kind,
-            description = job.Description,
-            targets = job.Targets,
-            state = job.State.Name(),
-            createdAt = job.CreatedAt,
-            startedAt = job.StartedAt,
-            endedAt = job.EndedAt,
-            succeeded = job.Succeeded,
-            failed = job.Failed,
-            timedOut = job.TimedOut,
-            outputBytes = job.OutputBytes,
-            truncated = job.Truncated,
-            tasks = job.Tasks.Count == 0 ? null : job.Tasks.Select(t => new
-            {
-                index = t.Index,
-                task = t.Name,
-                session = t.Session,
-                command = t.Command,
-                state = t.State.Name(),
-                startedAt = t.StartedAt,
-                endedAt = t.EndedAt,
-                exitCode = t.ExitCode,
-                error = t.Error,
-            }),
-        },
-        Json);
+            node["tasks"] = JsonSerializer.SerializeToNode(
+                job.Tasks.Select(t => new
+                {
+                    index = t.Index,
+                    task = t.Name,
+                    session = t.Session,
+                    command = t.Command,
+                    state = t.State.Name(),
+                    startedAt = t.StartedAt,
+                    endedAt = t.EndedAt,
+                    exitCode = t.ExitCode,
+                    error = t.Error,
+                }),
+                Json);
+        }
+
+        return node.ToJsonString(Json);
+    }
+
+    private static object Fields(JobInfo job) => new
+    {
+        id = job.Id,
+        owner = job.Owner,
+        kind = job.Kind,
+        description = job.Description,
+        targets = job.Targets,
+        state = job.State.Name(),
+        createdAt = job.CreatedAt,
+        startedAt = job.StartedAt,
+        endedAt = job.EndedAt,
+        succeeded = job.Succeeded,
+        failed = job.Failed,
+        timedOut = job.TimedOut,
+        outputBytes = job.OutputBytes,
+        truncated = job.Truncated,
+    };
 
     /// <summary>The end of each task that did not succeed, as exec prints it (<c>label: FAILED: reason</c>), and the truncation.</summary>
     public static void WriteEnds(TextWriter error, JobInfo job, Func<JobTaskInfo, bool> include)

@@ -31,7 +31,7 @@ public static class PlanParser
     public static Plan Parse(string hocon, string source, Inventory? extra = null)
     {
         var config = InventoryFiles.ParseHocon(hocon, source);
-        if (ObjectKeys.Duplicates(hocon, "tasks") is [var (key, line), ..])
+        if (HoconSource.Duplicates(hocon, "tasks") is [var (key, line), ..])
         {
             throw new UsageException($"duplicate task name '{key}' ({source}: line {line})");
         }

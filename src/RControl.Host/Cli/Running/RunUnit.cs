@@ -34,6 +34,10 @@ public readonly record struct OutputLine(OutputStream Stream, string Text);
 public sealed class RunUnit
 {
     private readonly List<OutputLine> _output = [];
+    private DateTimeOffset? _startedAt;
+    private DateTimeOffset? _endedAt;
+    private int? _exitCode;
+    private bool _timedOut;
 
     public RunUnit(string session, string command, string? task = null)
     {
@@ -59,13 +63,19 @@ public sealed class RunUnit
 
     public RunState State { get; set; } = RunState.Queued;
 
-    public DateTimeOffset? StartedAt { get; set; }
+    /// <summary>
+    /// How the command ended, once it has: the engine's one record, read as it is (times, exit code, timeout). Null for a
+    /// copy, a skipped unit or a job's task read from the daemon, whose fields are set below.
+    /// </summary>
+    public CommandResult? Result { get; private set; }
 
-    public DateTimeOffset? EndedAt { get; set; }
+    public DateTimeOffset? StartedAt { get => Result?.StartedAt ?? _startedAt; set => _startedAt = value; }
 
-    public int? ExitCode { get; set; }
+    public DateTimeOffset? EndedAt { get => Result?.EndedAt ?? _endedAt; set => _endedAt = value; }
 
-    public bool TimedOut { get; set; }
+    public int? ExitCode { get => Result is { } result ? result.ExitCode : _exitCode; set => _exitCode = value; }
+
+    public bool TimedOut { get => Result?.TimedOut ?? _timedOut; set => _timedOut = value; }
 
     public string? Error { get; set; }
 
@@ -92,6 +102,17 @@ public sealed class RunUnit
 
     /// <summary>True when it ended (in any way, including skipped).</summary>
     public bool IsEnded => State is RunState.Succeeded or RunState.Failed or RunState.TimedOut or RunState.Skipped;
+
+    /// <summary>Records the end of a command: its result, and the state and error text the views show.</summary>
+    internal void End(CommandResult result, string? error)
+    {
+        lock (Gate)
+        {
+            Result = result;
+            State = result.Succeeded ? RunState.Succeeded : result.TimedOut ? RunState.TimedOut : RunState.Failed;
+            Error = error;
+        }
+    }
 
     /// <summary>Shows copy progress in the live view (not part of the output).</summary>
     internal void ReportProgress(double fraction, string status)

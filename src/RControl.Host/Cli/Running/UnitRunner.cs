@@ -51,13 +51,10 @@ public sealed class UnitRunner
         }
 
         _running.TryRemove(unit, out _);
-        lock (unit.Gate)
-        {
-            unit.StartedAt = task.StartedAt;
-        }
-
-        var state = task.Error is null ? RunState.Succeeded : task.TimedOut ? RunState.TimedOut : RunState.Failed;
-        End(unit, state, task.ExitCode, task.TimedOut, task.Error is null ? null : Describe(task.Error), task.EndedAt);
+        // A command's result is set before its task settles.
+        var result = task.Result ?? throw new InvalidOperationException($"{task} settled without a result");
+        unit.End(result, result.Error is null ? null : Describe(result.Error));
+        _view.Ended(unit);
     }
 
     /// <summary>Runs a background operation (a copy) as a unit.</summary>

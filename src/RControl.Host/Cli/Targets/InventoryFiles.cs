@@ -74,7 +74,7 @@ public static class InventoryFiles
 
     /// <summary><c>file:line: </c> when the key's line is found, else <c>file: </c>.</summary>
     public static string Where(string source, string? text, IReadOnlyList<string> path) =>
-        text is not null && HoconKeyLines.LineOf(text, path) is { } line ? $"{source}:{line}: " : $"{source}: ";
+        text is not null && HoconSource.LineOf(text, path) is { } line ? $"{source}:{line}: " : $"{source}: ";
 
     /// <summary>The sessions and groups of <paramref name="first"/>, plus those of <paramref name="second"/> it does not define.</summary>
     public static Inventory Merge(Inventory first, Inventory? second)

@@ -19,7 +19,7 @@ namespace RControl.Host.Daemon.Metrics;
 /// <c>rcontrol.daemon.metrics</c> section asks: OTLP push, a Prometheus scrape endpoint with a health path, both, or
 /// nothing (the default: no listener, no endpoint).
 /// </summary>
-internal sealed class DaemonMetricsService(MetricsSettings settings, IRequiredActor<RControlEngine> engine, ILoggerFactory loggers) : IHostedService
+internal sealed class DaemonMetricsService(MetricsSettings settings, IRequiredActor<RControlEngine> engine, RControl.Jobs.JobService jobs, ILoggerFactory loggers) : IHostedService
 {
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);
 
@@ -76,14 +76,14 @@ internal sealed class DaemonMetricsService(MetricsSettings settings, IRequiredAc
         }
     }
 
-    /// <summary>Null while the engine answers a session listing within 5 s, else why not.</summary>
+    /// <summary>Null while the engine answers a session listing within 5 s and the job store takes writes, else why not.</summary>
     private async Task<string?> HealthAsync(CancellationToken cancellationToken)
     {
         try
         {
             var manager = await engine.GetAsync(cancellationToken).ConfigureAwait(false);
             await manager.Ask<SessionList>(ListSessions.Instance, HealthTimeout, cancellationToken).ConfigureAwait(false);
-            return null;
+            return jobs.StoreProblem;
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {

@@ -18,8 +18,9 @@ internal sealed class SqlJobStore : IJobStore
     private readonly NpgsqlDataSource? _postgres;
     private readonly bool _sqlite;
 
-    private SqlJobStore(StoreDialect dialect, Func<DbConnection> connect, NpgsqlDataSource? postgres)
+    private SqlJobStore(StoreDialect dialect, Func<DbConnection> connect, NpgsqlDataSource? postgres, string name)
     {
+        Name = name;
         Dialect = dialect;
         _connect = connect;
         _postgres = postgres;
@@ -28,19 +29,23 @@ internal sealed class SqlJobStore : IJobStore
 
     public StoreDialect Dialect { get; }
 
+    /// <inheritdoc />
+    public string Name { get; }
+
     /// <summary>A store in an SQLite file (created with its directory when missing).</summary>
     public static SqlJobStore Sqlite(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
-        return new SqlJobStore(StoreDialect.Sqlite, () => new SqliteConnection(cs), null);
+        return new SqlJobStore(StoreDialect.Sqlite, () => new SqliteConnection(cs), null, $"sqlite {Path.GetFullPath(path)}");
     }
 
     /// <summary>A store in a PostgreSQL database (<c>Host=…;Database=…;Username=…</c>).</summary>
     public static SqlJobStore PostgreSql(string connectionString)
     {
         var source = NpgsqlDataSource.Create(connectionString);
-        return new SqlJobStore(StoreDialect.PostgreSql, source.CreateConnection, source);
+        var where = new NpgsqlConnectionStringBuilder(connectionString);
+        return new SqlJobStore(StoreDialect.PostgreSql, source.CreateConnection, source, $"postgresql {where.Host}:{where.Port}/{where.Database}");
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
