@@ -49,6 +49,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         var session = noSsh is null ? rc.CreateSession("w1", server.Spec()) : null;
         var durations = TaskDurations.Watch(rc, "w1");
         var taskActorMs = new List<double>();
+        var (cpuRControl, cpuRaw) = (new List<double>(), new List<double>());
         using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
         await Measure.InterleaveAsync(
             options.Runs,
@@ -60,7 +61,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
                     {
                         await session.Execute("true").WaitAsync().ConfigureAwait(false);
                     }
-                }).ConfigureAwait(false);
+                }, cpuRControl).ConfigureAwait(false);
                 taskActorMs.Add(durations.TakeMedianMs());
                 return ms;
             }),
@@ -70,9 +71,10 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
                 {
                     await RawSsh.RunAsync(client, "true").ConfigureAwait(false);
                 }
-            })));
+            }, cpuRaw)));
         if (session is not null)
         {
+            row.Note(CpuNote(cpuRControl, cpuRaw));
             row.Note($"breakdown: the command-task actor's own lifetime (transport start to end) {Stats.Median(taskActorMs):0.000} ms/cmd; the rest is messaging around it (facade, supervisor, handle and session actors, settling)");
         }
 
@@ -133,8 +135,17 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         return [transportRow, wrapperRow];
     }
 
-    private static async Task<double> PerCommandMsAsync(Func<Task> run) =>
-        await Measure.SecondsAsync(run).ConfigureAwait(false) * 1000 / SeqCommands;
+    private static async Task<double> PerCommandMsAsync(Func<Task> run, List<double>? cpu = null)
+    {
+        // The process's CPU time (user + system) per command: steadier than the wall time on a loaded machine.
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var ms = await Measure.SecondsAsync(run).ConfigureAwait(false) * 1000 / SeqCommands;
+        cpu?.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / SeqCommands);
+        return ms;
+    }
+
+    private static string CpuNote(List<double> rcontrol, List<double> raw) =>
+        $"client CPU (user + sys) per command: RControl {Stats.Median(rcontrol):0.000} ms, raw SSH.NET {Stats.Median(raw):0.000} ms (medians)";
 
     public async Task<Row> W2Async(string? noSsh)
     {

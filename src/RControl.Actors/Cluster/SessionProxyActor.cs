@@ -139,6 +139,13 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
         });
         Receive<SessionGone>(gone =>
         {
+            if (IsLost(gone.Session.Path.Address))
+            {
+                // Its node turned out lost within the grace (the death was seen before the failure detector spoke).
+                Fail(gone.Session, $"node lost: {gone.Session.Path.Address} (session '{_name}')");
+                return;
+            }
+
             // A session that stopped normally reported what ran there; a command still unheard of reached it too late
             // (it had moved or closed): it never ran, so it is sent again.
             foreach (var (taskId, task) in _tasks.Where(t => t.Value.Session.Equals(gone.Session) && !t.Value.Heard).ToArray())

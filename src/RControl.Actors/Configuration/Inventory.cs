@@ -93,16 +93,24 @@ public sealed record Inventory(IReadOnlyDictionary<string, SessionSpec> Sessions
     {
         var fields = new SessionFields(name, c);
         var type = fields.String("type") ?? throw fields.Problem("type", "missing 'type' (local or ssh)");
-        switch (type)
+        try
         {
-            case "local":
-                fields.CheckKeys("local", SessionFields.LocalKeys);
-                return new LocalSessionSpec { WorkingDirectory = fields.String("working-directory") };
-            case "ssh":
-                fields.CheckKeys("ssh", SessionFields.SshKeys);
-                return ParseSsh(name, fields);
-            default:
-                throw fields.Problem("type", $"unknown type '{type}' (expected local or ssh)");
+            switch (type)
+            {
+                case "local":
+                    fields.CheckKeys("local", SessionFields.LocalKeys);
+                    return new LocalSessionSpec { WorkingDirectory = fields.String("working-directory") };
+                case "ssh":
+                    fields.CheckKeys("ssh", SessionFields.SshKeys);
+                    return ParseSsh(name, fields);
+                default:
+                    throw fields.Problem("type", $"unknown type '{type}' (expected local or ssh)");
+            }
+        }
+        catch (SpecFieldException e)
+        {
+            // The spec checks its own fields where it is built: the problem is named with the session and key.
+            throw fields.Problem(e.Key, e.Problem);
         }
     }
 

@@ -16,5 +16,10 @@ public abstract record SessionSpec : IRControlWireMessage
 public sealed record LocalSessionSpec : SessionSpec
 {
     /// <summary>Default working directory for commands (the process's current directory when null).</summary>
-    public string? WorkingDirectory { get; init; }
+    /// <exception cref="ArgumentException">Blank.</exception>
+    public string? WorkingDirectory
+    {
+        get;
+        init => field = SpecField.Text(value, "working-directory", nameof(WorkingDirectory));
+    }
 }

@@ -16,9 +16,27 @@ public enum HostKeyPolicy
 /// <summary>A session on an SSH host (the HOCON <c>type = ssh</c> session schema, see docs/ssh.md).</summary>
 public sealed record SshSessionSpec(string Host) : SessionSpec
 {
+    private readonly string _host = SpecField.Host(Host, "host", nameof(Host));
     private readonly int? _port;
+    private readonly string? _user;
+    private readonly IReadOnlyList<string> _identityFiles = [];
+    private readonly string? _knownHostsFile;
+    private readonly string? _proxyJump;
+    private readonly string? _sshConfigFile;
+    private readonly TimeSpan _connectTimeout = TimeSpan.FromSeconds(10);
+    private readonly TimeSpan _connectBudget = DefaultConnectBudget;
+    private readonly TimeSpan _keepAlive = TimeSpan.FromSeconds(15);
+    private readonly IReadOnlyList<string>? _keyExchangeAlgorithms;
     private readonly int _maxChannels = DefaultMaxChannels;
     private readonly int _maxConnections = DefaultMaxConnections;
+
+    /// <summary>The host name, address or <c>~/.ssh/config</c> alias: not empty, no white space.</summary>
+    /// <exception cref="ArgumentException">Empty or with white space.</exception>
+    public string Host
+    {
+        get => _host;
+        init => _host = SpecField.Host(value, "host", nameof(Host));
+    }
 
     /// <summary>TCP port (1–65535); null uses <c>~/.ssh/config</c> or 22.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Out of range.</exception>
@@ -29,10 +47,18 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     }
 
     /// <summary>Login user; null uses <c>~/.ssh/config</c> or the current user.</summary>
-    public string? User { get; init; }
+    public string? User
+    {
+        get => _user;
+        init => _user = SpecField.Text(value, "user", nameof(User));
+    }
 
     /// <summary>Private key files (OpenSSH format); <c>~</c> is expanded.</summary>
-    public IReadOnlyList<string> IdentityFiles { get; init; } = [];
+    public IReadOnlyList<string> IdentityFiles
+    {
+        get => _identityFiles;
+        init => _identityFiles = SpecField.List(value ?? [], "identity-files", nameof(IdentityFiles), allowEmpty: true)!;
+    }
 
     /// <summary>Password for password / keyboard-interactive authentication. Never logged or printed.</summary>
     public string? Password { get; init; }
@@ -41,16 +67,28 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     public string? Passphrase { get; init; }
 
     /// <summary>The known_hosts file; null means <c>~/.ssh/known_hosts</c>.</summary>
-    public string? KnownHostsFile { get; init; }
+    public string? KnownHostsFile
+    {
+        get => _knownHostsFile;
+        init => _knownHostsFile = SpecField.Text(value, "known-hosts", nameof(KnownHostsFile));
+    }
 
     /// <summary>How host keys are checked.</summary>
     public HostKeyPolicy HostKeyPolicy { get; init; } = HostKeyPolicy.Strict;
 
     /// <summary>A jump host: another session name or <c>user@host:port</c>.</summary>
-    public string? ProxyJump { get; init; }
+    public string? ProxyJump
+    {
+        get => _proxyJump;
+        init => _proxyJump = SpecField.Text(value, "proxy-jump", nameof(ProxyJump));
+    }
 
     /// <summary>The <c>ssh_config</c> file for aliases; null means <c>~/.ssh/config</c>.</summary>
-    public string? SshConfigFile { get; init; }
+    public string? SshConfigFile
+    {
+        get => _sshConfigFile;
+        init => _sshConfigFile = SpecField.Text(value, "ssh-config", nameof(SshConfigFile));
+    }
 
     /// <summary>The default of <see cref="MaxChannels"/>: OpenSSH's default <c>MaxSessions</c>.</summary>
     public const int DefaultMaxChannels = 10;
@@ -59,14 +97,22 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     public const int DefaultMaxConnections = 8;
 
     /// <summary>One connect attempt (TCP, key exchange, authentication) gives up after this long.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ConnectTimeout
+    {
+        get => _connectTimeout;
+        init => _connectTimeout = SpecField.Duration(value, "connect-timeout", nameof(ConnectTimeout));
+    }
 
     /// <summary>
     /// How long a command waits for a connection: refused, reset or timed-out attempts are retried with backoff
     /// (250 ms doubling up to 1 s) within this budget, or within the command's own timeout if that is shorter.
     /// Authentication, host-key and unknown-host failures are reported at once.
     /// </summary>
-    public TimeSpan ConnectBudget { get; init; } = DefaultConnectBudget;
+    public TimeSpan ConnectBudget
+    {
+        get => _connectBudget;
+        init => _connectBudget = SpecField.Duration(value, "connect-budget", nameof(ConnectBudget));
+    }
 
     /// <summary>The default of <see cref="ConnectBudget"/>: 30 s.</summary>
     public static readonly TimeSpan DefaultConnectBudget = TimeSpan.FromSeconds(30);
@@ -75,7 +121,11 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     /// Keep-alive interval: every quarter interval an answer is requested; a connection whose answer is more than one
     /// interval late is closed, so a hung peer fails its tasks between 1 and 1.5 intervals after it stopped answering.
     /// </summary>
-    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan KeepAlive
+    {
+        get => _keepAlive;
+        init => _keepAlive = SpecField.Duration(value, "keep-alive", nameof(KeepAlive), zeroMeansOff: true);
+    }
 
     /// <summary>Concurrent channels per connection (OpenSSH <c>MaxSessions</c>, default 10; at least 1).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
@@ -97,7 +147,11 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     }
 
     /// <summary>Key exchange algorithms in order of preference; null uses the fast default order.</summary>
-    public IReadOnlyList<string>? KeyExchangeAlgorithms { get; init; }
+    public IReadOnlyList<string>? KeyExchangeAlgorithms
+    {
+        get => _keyExchangeAlgorithms;
+        init => _keyExchangeAlgorithms = SpecField.List(value, "kex-algorithms", nameof(KeyExchangeAlgorithms), allowEmpty: false);
+    }
 
     /// <summary>Sessions this one may jump through, by name (filled from the inventory).</summary>
     public IReadOnlyDictionary<string, SshSessionSpec>? JumpHosts { get; init; }

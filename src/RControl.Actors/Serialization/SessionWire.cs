@@ -95,13 +95,14 @@ internal static class SessionWire
             HostKeyPolicy = WireLimits.Enum<HostKeyPolicy>((int)w.HostKeyPolicy, "host key policy"),
             ProxyJump = w.HasProxyJump ? w.ProxyJump : null,
             SshConfigFile = w.HasSshConfigFile ? w.SshConfigFile : null,
-            ConnectTimeout = TimeSpan.FromTicks(w.ConnectTimeoutTicks),
             KeepAlive = TimeSpan.FromTicks(w.KeepAliveTicks),
             MaxChannels = w.MaxChannels,
             MaxConnections = w.MaxConnections,
             KeyExchangeAlgorithms = w.KeyExchangeAlgorithms?.Values.ToArray(),
             JumpHosts = w.JumpHosts?.Hosts.ToDictionary(kv => kv.Key, kv => FromWire(kv.Value ?? new W.SshSessionSpec(), depth + 1), StringComparer.Ordinal),
         };
+        // Zero is what a sender that left the field out writes: the spec's default (a sent value is checked by the spec).
+        spec = w.ConnectTimeoutTicks == 0 ? spec : spec with { ConnectTimeout = TimeSpan.FromTicks(w.ConnectTimeoutTicks) };
         return w.HasConnectBudgetTicks ? spec with { ConnectBudget = TimeSpan.FromTicks(w.ConnectBudgetTicks) } : spec;
     }
 

@@ -75,6 +75,12 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         var timedOut = await admin.SubmitAsync(JobRequest.Exec("sleep 5", ["local"], t => t with { Timeout = TimeSpan.FromMilliseconds(300) }));
         Assert.Equal(1, (await JobCli.RunAsync(D, "wait", failing)).ExitCode);
         Assert.Equal(3, (await JobCli.RunAsync(D, "wait", timedOut)).ExitCode);
+        var timedOutPlan = await admin.SubmitAsync(new JobRequest("p.hocon", [
+            new JobTask("local", "sleep 5") { Name = "slow", Timeout = TimeSpan.FromMilliseconds(300) },
+            new JobTask("local", "echo never") { Name = "next", After = ["slow"] },
+        ]) { Kind = "plan" });
+        Assert.Equal(3, (await JobCli.RunAsync(D, "wait", timedOutPlan)).ExitCode); // as exec: the skipped dependent adds nothing
+        Assert.Equal([JobState.TimedOut, JobState.Skipped], (await admin.GetJobAsync(timedOutPlan)).Tasks.Select(t => t.State));
         Assert.Equal("exit code 3 (expected 0)", (await admin.GetJobAsync(failing)).Tasks.Single().Error);
         var json = await JobCli.RunAsync(D, "wait", failing, "--json");
         Assert.Equal(1, json.ExitCode);
@@ -214,6 +220,8 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         await using var admin = await fixture.AdminAsync();
         Assert.DoesNotContain(target, await admin.ListSessionsAsync());
         Assert.Equal([target, "local"], (await admin.GetJobAsync(id)).Targets);
+        var sessions = await admin.ReadAuditAsync().Where(e => e.Action == "session" && e.Detail.Contains($"(for job {id})", StringComparison.Ordinal)).Select(e => e.Detail).ToListAsync();
+        Assert.Equal([$"opened session {target} (for job {id})", $"closed session {target} (for job {id})"], sessions);
 
         // It takes the grants a run that is not detached takes: ci may exec on local, but not open a session.
         await using var ci = await RemoteEngine.ConnectAsync(D.Address, TestCredentials.ForFile(fixture.CiCredential));
@@ -261,6 +269,18 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         var audit = await admin.ReadAuditAsync().ToListAsync();
         Assert.Contains(audit, e => e.Action == "file" && e.Detail.Contains($"job {id}: copy to", StringComparison.Ordinal) && e.Detail.Contains(remote, StringComparison.Ordinal));
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task A_copy_task_past_its_timeout_is_timed_out_and_wait_exits_3()
+    {
+        var sshd = fixture.Sshd;
+        await using var admin = await fixture.AdminAsync();
+        var copy = JobTask.ForCopy("box", new JobCopy("local", "/etc/hostname", "box", $"/tmp/rcontrol-never-{Guid.NewGuid():N}")) with { Timeout = TimeSpan.FromMilliseconds(1) };
+        var id = await admin.SubmitAsync(new JobRequest("copy", [copy]) { Kind = "plan", Sessions = new Dictionary<string, Protocol.SessionSpec> { ["box"] = sshd.Spec() } });
+        Assert.Equal(3, (await JobCli.RunAsync(D, "wait", id)).ExitCode);
+        var task = Assert.Single((await admin.GetJobAsync(id)).Tasks);
+        Assert.Equal((JobState.TimedOut, "timed out", "copy local:/etc/hostname box:" + copy.Copy!.ToPath), (task.State, task.Error, task.Command));
     }
 
     [GeneratedRegex("^[0-9a-f]{12}$")]

@@ -82,7 +82,7 @@ public sealed class WireSampleTests : IAsyncLifetime
     {
         // With every property set, a property added to a spec but not to the .proto fails the golden and round-trip tests.
         AssertEverySet(((Protocol.ExecuteCommand)_samples["Execute"]).Spec, new Protocol.CommandSpec(""));
-        AssertEverySet(((Protocol.OpenSession)_samples["OpenSession"]).Spec, new Protocol.SshSessionSpec(""));
+        AssertEverySet(((Protocol.OpenSession)_samples["OpenSession"]).Spec, new Protocol.SshSessionSpec("default-host"));
         AssertEverySet(_samples["SessionSpec"], new Protocol.LocalSessionSpec());
     }
 

@@ -42,19 +42,27 @@ public sealed class BlockingCallsTests
     [Fact]
     public async Task A_thread_left_idle_by_a_call_runs_the_next_call()
     {
+        // A set of its own: the shared one is also used by the other tests running in parallel.
+        var threads = new BlockingThreads(Bound, "test-blocking");
         var seen = new HashSet<int>();
-        var reused = 0;
         for (var i = 0; i < 10; i++)
         {
             // The previous call's thread goes back to waiting just after the call's result is set.
-            await Poll.UntilAsync(() => Blocking.IdleThreads > 0 || seen.Count == 0, Bound, "an idle blocking-call thread");
-            var thread = await Blocking.Run(() => Environment.CurrentManagedThreadId);
-            if (!seen.Add(thread))
-            {
-                reused++;
-            }
+            await Poll.UntilAsync(() => threads.IdleThreads > 0 || seen.Count == 0, Bound, "an idle blocking-call thread");
+            seen.Add(await threads.Run(() => Environment.CurrentManagedThreadId));
         }
 
-        Assert.True(reused > 0, $"10 sequential calls ran on {seen.Count} different threads");
+        Assert.Single(seen);
+        Assert.Equal(1, threads.Threads);
+    }
+
+    [Fact]
+    public async Task A_thread_idle_for_its_lifetime_ends()
+    {
+        var threads = new BlockingThreads(TimeSpan.FromMilliseconds(50), "test-blocking");
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => threads.Run(() => Thread.CurrentThread.Name)));
+
+        await Poll.UntilAsync(() => threads.Threads == 0, Bound, "the idle blocking-call threads to end");
+        Assert.Equal("test-blocking", await threads.Run(() => Thread.CurrentThread.Name));
     }
 }

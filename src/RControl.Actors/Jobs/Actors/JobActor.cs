@@ -96,6 +96,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
     private readonly Queue<(IActorRef TaskActor, CommandOutputAck Ack)> _heldAcks = new();
     private readonly Dictionary<(int Task, bool Stderr), Pending> _pending = new();
     private readonly Dictionary<int, CopyRun> _copies = new();
+    private readonly List<string> _opened = [];
     private readonly Dictionary<string, (IActorRef Actor, SessionSpec Spec)> _sessions = new(StringComparer.Ordinal);
     private JobInfo _job;
     private long _seq;
@@ -218,7 +219,8 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             {
                 var actor = Context.ActorOf(SessionActor.Props(name, spec), $"session-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}");
                 _sessions[name] = (actor, spec);
-                _settings.Audit.Session(_job.Owner, _settings.Source, $"opened for job {_job.Id}", name);
+                _opened.Add(name);
+                _settings.Audit.Session(_job.Owner, _settings.Source, "opened", $"{name} (for job {_job.Id})");
             }
         }
     }
@@ -364,8 +366,9 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         var (state, reason) = error switch
         {
             null => (JobState.Succeeded, (string?)null),
+            // However the copy reported its cancellation (cancelled, or a file error wrapping it).
             _ when run.Killed => (JobState.Killed, _killedBy is { } who ? $"killed by {who}" : _stopping ? "killed: the daemon stopped" : "killed"),
-            OperationCanceledException when run.Cancel.IsCancellationRequested => (JobState.TimedOut, "timed out"),
+            _ when run.Cancel.IsCancellationRequested => (JobState.TimedOut, "timed out"),
             _ => (JobState.Failed, error.Message),
         };
         run.Dispose();
@@ -521,7 +524,8 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         var states = _units.Select(u => u.State).ToArray();
         var state = _killedBy is not null ? JobState.Killed
             : _stopping && states.Any(s => s is JobState.Killed or JobState.Skipped) ? JobState.Killed
-            : states.Any(s => s is JobState.Failed or JobState.Killed or JobState.Skipped) ? JobState.Failed
+            // As exec: a task skipped after another's failure or timeout adds nothing; the cause sets the status.
+            : states.Any(s => s is JobState.Failed or JobState.Killed) ? JobState.Failed
             : states.Any(s => s == JobState.TimedOut) ? JobState.TimedOut
             : JobState.Succeeded;
         _job = _job with
@@ -539,6 +543,12 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         while (_heldAcks.TryDequeue(out var held))
         {
             held.TaskActor.Tell(held.Ack, Self);
+        }
+
+        foreach (var name in _opened)
+        {
+            // Stopped with the job (its children).
+            _settings.Audit.Session(_job.Owner, _settings.Source, "closed", $"{name} (for job {_job.Id})");
         }
 
         Context.Parent.Tell(new Ended(_job.Id, state));

@@ -14,20 +14,21 @@ namespace RControl.Transports.Files;
 internal sealed class SftpFileSystem : IFileSystem
 {
     /// <summary>
-    /// Bytes per SFTP read or write request, and requests in flight per open stream (the pipelining window). OpenSSH's
-    /// sftp-server answers up to 255 KiB per request (and scp asks that much); 128 KiB halves the requests of 64 KiB —
-    /// each costs callbacks and a hand-over between threads — while two of them still fill a 256 KiB copy chunk
-    /// exactly. A server that answers less per read makes the stream ask for less. Reads keep 16 in flight (2 MiB, in
-    /// pooled buffers); writes 8 (1 MiB: below the 2 MiB channel window OpenSSH grants, beyond which SSH.NET would
-    /// block the writing thread until the server catches up).
+    /// Bytes per SFTP read or write request, and requests in flight per open stream (the pipelining window). Each
+    /// request costs callbacks and a hand-over between threads, so requests are large: reads ask 255 KiB, the most
+    /// OpenSSH's sftp-server answers (and what scp asks), 8 in flight (2 MiB, in pooled buffers); a server that answers
+    /// less per read makes the stream ask for less. Writes send 128 KiB (whole SSH packets), 8 in flight: 1 MiB, below
+    /// the 2 MiB channel window OpenSSH grants, beyond which SSH.NET would block the writing thread until the server
+    /// catches up.
     /// </summary>
-    internal const uint ReadRequestSize = 128 * 1024;
-    internal const int ReadWindow = 16;
+    internal const uint ReadRequestSize = 255 * 1024;
+    internal const int ReadWindow = 8;
     internal const int WriteRequestSize = 128 * 1024; // rounded to whole SSH packets (see SftpRawSession.WholePacketsWriteLength)
     internal const int WriteWindow = 8;
 
     private readonly Func<CancellationToken, Task<SftpClient>> _connect;
     private readonly Func<CancellationToken, Task<SshClient>>? _connectExec;
+    private readonly uint _readRequestSize;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (SftpClient Client, SftpRawSession Raw)? _connection;
     private SshClient? _exec;
@@ -38,10 +39,12 @@ internal sealed class SftpFileSystem : IFileSystem
     /// Opens a connected client for programs on the host (<c>sha256sum</c>, <c>tar</c>): a connection of its own, opened on
     /// first use; null when programs are not to be run.
     /// </param>
-    public SftpFileSystem(Func<CancellationToken, Task<SftpClient>> connect, Func<CancellationToken, Task<SshClient>>? connectExec = null)
+    /// <param name="readRequestSize">Bytes asked per read request (a test asks more than the server answers).</param>
+    public SftpFileSystem(Func<CancellationToken, Task<SftpClient>> connect, Func<CancellationToken, Task<SshClient>>? connectExec = null, uint readRequestSize = ReadRequestSize)
     {
         _connect = connect;
         _connectExec = connectExec;
+        _readRequestSize = readRequestSize;
     }
 
     /// <summary>Reads from <paramref name="offset"/> with the same pipelining as a whole file.</summary>
@@ -56,7 +59,7 @@ internal sealed class SftpFileSystem : IFileSystem
         }
 
         var handle = await OpenHandleAsync(raw, path, SftpOpenFlags.Read, "open", cancellationToken).ConfigureAwait(false);
-        return new SftpReadStream(raw, handle, path, stat.Size, ReadRequestSize, ReadWindow, offset);
+        return new SftpReadStream(raw, handle, path, stat.Size, _readRequestSize, ReadWindow, offset);
     }
 
     /// <summary><c>sha256sum</c> on the host, when it can run programs; else the file is read through this process.</summary>
@@ -126,7 +129,7 @@ internal sealed class SftpFileSystem : IFileSystem
                     }
 
                     var handle = await OpenHandleAsync(raw, path, SftpOpenFlags.Read, "open", cancellationToken).ConfigureAwait(false);
-                    return new SftpReadStream(raw, handle, path, stat.Size, ReadRequestSize, ReadWindow);
+                    return new SftpReadStream(raw, handle, path, stat.Size, _readRequestSize, ReadWindow);
                 }
 
             case FileOpenMode.Write or FileOpenMode.CreateNew:

@@ -46,6 +46,9 @@ internal sealed class SftpReadStream : Stream
 
     public override bool CanWrite => false;
 
+    /// <summary>Bytes asked per read request now: less than asked at first when the server answers less.</summary>
+    internal uint RequestSize => _requestSize;
+
     /// <summary>The size the file had when opened.</summary>
     public override long Length => _expectedSize;
 

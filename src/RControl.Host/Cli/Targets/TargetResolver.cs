@@ -41,7 +41,19 @@ public sealed record SshDefaults
     public SshOptions Options { get; init; } = SshOptions.None;
 
     /// <summary>Applies these defaults to a spec (SSH specs only).</summary>
-    public SessionSpec Apply(SessionSpec spec) => spec is not SshSessionSpec ssh ? spec : Options.Apply(ssh with
+    public SessionSpec Apply(SessionSpec spec)
+    {
+        try
+        {
+            return ApplyUnchecked(spec);
+        }
+        catch (SpecFieldException field)
+        {
+            throw new UsageException($"bad ssh option: {field.Problem}");
+        }
+    }
+
+    private SessionSpec ApplyUnchecked(SessionSpec spec) => spec is not SshSessionSpec ssh ? spec : Options.Apply(ssh with
     {
         User = ssh.User ?? User,
         IdentityFiles = ssh.IdentityFiles.Count == 0 && Identity is not null ? [Identity] : ssh.IdentityFiles,
@@ -128,7 +140,14 @@ public static class TargetResolver
             throw new UsageException($"bad target '{text}': expected [user@]host[:port]");
         }
 
-        return new SshSessionSpec(host) { User = user, Port = port };
+        try
+        {
+            return new SshSessionSpec(host) { User = user, Port = port };
+        }
+        catch (SpecFieldException field)
+        {
+            throw new UsageException($"bad target '{text}': {field.Problem}");
+        }
     }
 
     private static IEnumerable<(string Text, bool FromRange)> ExpandTopLevel(string item) =>
