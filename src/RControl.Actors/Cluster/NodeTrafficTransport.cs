@@ -13,7 +13,8 @@ namespace RControl.Cluster;
 /// sharding) drops the connection and is logged. Peers with a node certificate pass untouched. Addresses keep their
 /// scheme (<c>akka.ssl.tcp</c>).
 /// </summary>
-public sealed class NodeTrafficTransportProvider : ITransportAdapterProvider
+// Internal: Akka.Remote creates adapter providers by type name (Activator.CreateInstance needs no public type).
+internal sealed class NodeTrafficTransportProvider : ITransportAdapterProvider
 {
     /// <summary>The adapter's name in <c>akka.remote.adapters</c>.</summary>
     public const string Name = "rcontrol-node-traffic";
