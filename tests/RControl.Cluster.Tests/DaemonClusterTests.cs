@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RControl.Cluster.Tests.Support;
@@ -75,7 +74,7 @@ public sealed partial class DaemonClusterTests
             // Long enough that no task on C ends by itself before C is killed, however slowly the 30 tasks start.
             var marker = new SleepMarker(20);
             var targets = names.SelectMany(n => new[] { "-t", n });
-            var exec = StartCli(configHome, ["exec", .. targets, "--daemon", a.Address, "--json", "--", marker.Command]);
+            var exec = Cli.Start(configHome, null, ["exec", .. targets, "--daemon", a.Address, "--json", "--", marker.Command]);
             await Poll.UntilAsync(() => nodes.Sum(StartedSessions) == names.Length, TimeSpan.FromSeconds(60), "every task started on some node");
             var onC = Started(c);
             Assert.NotEmpty(onC);
@@ -85,7 +84,7 @@ public sealed partial class DaemonClusterTests
             // The commands the lost node ran die on the host (its SIGKILL reaches them); the others still run.
             await Poll.UntilAsync(() => marker.Sleeping == names.Length - onC.Count, TimeSpan.FromSeconds(5), "the lost node's commands gone");
 
-            var result = await FinishAsync(exec);
+            var result = await Cli.FinishAsync(exec);
             Assert.True(result.ExitCode == 1, result.ToString());
             var reports = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
             Assert.Equal(names.Order(), reports.Select(r => r.GetProperty("session").GetString()!).Order()); // each task reported once
@@ -128,42 +127,5 @@ public sealed partial class DaemonClusterTests
     [GeneratedRegex(@"task \w+ started on session (\S+):")]
     private static partial Regex StartedLine();
 
-    private sealed record CliRun(int ExitCode, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
-    }
-
-    private static Process StartCli(string configHome, IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rcontrol.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["XDG_CONFIG_HOME"] = configHome;
-        info.Environment.Remove("RCONTROL_CREDENTIAL");
-        return Process.Start(info)!;
-    }
-
-    private static async Task<CliRun> FinishAsync(Process process)
-    {
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            await process.WaitForExitAsync(timeout.Token);
-            return new CliRun(process.ExitCode, await stdout, await stderr);
-        }
-    }
-
-    private static Task<CliRun> RunCliAsync(string configHome, params string[] args) => FinishAsync(StartCli(configHome, args));
+    private static Task<Cli.Run> RunCliAsync(string configHome, params string[] args) => Cli.RunAsync(configHome, args);
 }

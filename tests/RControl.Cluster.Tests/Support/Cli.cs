@@ -10,7 +10,8 @@ public static class Cli
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
     }
 
-    public static async Task<Run> RunAsync(string configHome, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>Starts the CLI (stdout and stderr redirected); finish it with <see cref="FinishAsync"/>.</summary>
+    public static Process Start(string configHome, IReadOnlyDictionary<string, string>? environment, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -32,13 +33,24 @@ public static class Cli
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Run(process.ExitCode, await stdout, await stderr);
+        return Process.Start(info)!;
     }
+
+    /// <summary>Waits (at most 2 minutes) for a started CLI and gives what it printed.</summary>
+    public static async Task<Run> FinishAsync(Process process)
+    {
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            await process.WaitForExitAsync(timeout.Token);
+            return new Run(process.ExitCode, await stdout, await stderr);
+        }
+    }
+
+    public static Task<Run> RunAsync(string configHome, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        FinishAsync(Start(configHome, environment, args));
 
     public static Task<Run> RunAsync(string configHome, params string[] args) => RunAsync(configHome, null, args);
 
