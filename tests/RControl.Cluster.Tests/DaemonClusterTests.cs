@@ -59,10 +59,22 @@ public sealed partial class DaemonClusterTests
                 async () => (await RunCliAsync(configHome, "nodes", "--daemon", a.Address)).Stdout.Split('\n').Count(l => l.Contains(" Up ", StringComparison.Ordinal)) == 3,
                 TimeSpan.FromSeconds(60),
                 "three members Up in 'rcontrol nodes'");
-            var listed = await RunCliAsync(configHome, "nodes", "--daemon", b.Address);
-            Assert.True(listed.ExitCode == 0, listed.ToString());
+            // Each node sees the members Up once gossip has reached it (B may learn a moment after A).
+            Cli.Run listed = null!;
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    listed = await RunCliAsync(configHome, "nodes", "--daemon", b.Address);
+                    return listed.ExitCode == 0 && listed.Stdout.Contains($"{c.Address} Up ", StringComparison.Ordinal) && listed.Stdout.Contains($"{a.Address} Up ", StringComparison.Ordinal);
+                },
+                TimeSpan.FromSeconds(60),
+                "B listing A and C Up");
             Assert.Contains($"{c.Address} Up roles=dc-eu sessions=", listed.Stdout);
             Assert.Contains($"{a.Address} Up roles=- sessions=", listed.Stdout);
+            await Poll.UntilAsync(
+                async () => (await RunCliAsync(configHome, "nodes", "--daemon", c.Address)).Stdout.Split('\n').Count(l => l.Contains(" Up ", StringComparison.Ordinal)) == 3,
+                TimeSpan.FromSeconds(60),
+                "C listing three members Up");
             var json = await RunCliAsync(configHome, "nodes", "--daemon", c.Address, "--json");
             var members = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
             Assert.Equal(ports.Select(p => $"akka.ssl.tcp://rcontrol@127.0.0.1:{p}").Order(), members.Select(m => m.GetProperty("address").GetString()!).Order());

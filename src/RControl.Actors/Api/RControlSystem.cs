@@ -18,6 +18,7 @@ public sealed class RControlSystem : IAsyncDisposable
     private readonly bool _ownsSystem;
 
     private readonly ConcurrentDictionary<IActorRef, byte> _started = new();
+    private readonly ConcurrentDictionary<IActorRef, byte> _supervisors = new();
     private int _disposed;
 
     private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine, bool ownsEngine)
@@ -82,6 +83,9 @@ public sealed class RControlSystem : IAsyncDisposable
         return actor;
     }
 
+    /// <summary>Remembers a session facade's task supervisor: disposal waits until its tasks are settled.</summary>
+    internal void TrackSupervisor(IActorRef supervisor) => _supervisors[supervisor] = 0;
+
     /// <summary>Forgets a session actor that has stopped (its session was closed): nothing left to stop at disposal.</summary>
     internal void Forget(IActorRef sessionActor) => _started.TryRemove(sessionActor, out _);
 
@@ -109,11 +113,26 @@ public sealed class RControlSystem : IAsyncDisposable
                     Session.KillAcknowledgeTimeout.TotalSeconds,
                     string.Join("; ", unacknowledged));
             }
+
+            // The kills are done; each task's end is still on its way to the facade: settle them before the system stops.
+            await Task.WhenAll(_supervisors.Keys.Select(WhenIdleQuietlyAsync)).ConfigureAwait(false);
         }
 
         if (_ownsSystem)
         {
             await ActorSystem.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WhenIdleQuietlyAsync(IActorRef supervisor)
+    {
+        try
+        {
+            await supervisor.Ask<TaskSupervisorActor.Idle>(TaskSupervisorActor.WhenIdle.Instance, Session.KillAcknowledgeTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // A task still unsettled after the kill bound is reported by its own wait, not here.
         }
     }
 

@@ -24,6 +24,7 @@ public abstract partial class Session : IAsyncDisposable
         Supervisor = system.ActorSystem.ActorOf(
             TaskSupervisorActor.Props(sessionActor, _tasks),
             $"rcontrol-tasks-{Interlocked.Increment(ref _lastSupervisor)}");
+        system.TrackSupervisor(Supervisor);
         _log = Logging.GetLogger(system.ActorSystem, $"RControl.Session.{name}");
     }
 
