@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using RControl.Cluster.Tests.Support;
 using RControl.TestSupport;
 
@@ -10,7 +9,7 @@ namespace RControl.Cluster.Tests;
 /// other step (one user: one state directory, one CA); the CLI lists them, runs a command on every session through one
 /// of them, and one daemon is SIGKILLed mid-run.
 /// </summary>
-public sealed partial class DaemonClusterTests
+public sealed class DaemonClusterTests
 {
     private const int LocalSessions = 24;
     private const int ZoneSessions = 6;
@@ -88,9 +87,9 @@ public sealed partial class DaemonClusterTests
             var targets = names.SelectMany(n => new[] { "-t", n });
             var exec = Cli.Start(configHome, null, ["exec", .. targets, "--daemon", a.Address, "--json", "--", marker.Command]);
             await Poll.UntilAsync(() => nodes.Sum(StartedSessions) == names.Length, TimeSpan.FromSeconds(60), "every task started on some node");
-            var onC = Started(c);
+            var onC = c.StartedSessions;
             Assert.NotEmpty(onC);
-            Assert.All(names.Where(n => n.StartsWith('z')), n => Assert.DoesNotContain(n, Started(a))); // zone sessions only on its nodes
+            Assert.All(names.Where(n => n.StartsWith('z')), n => Assert.DoesNotContain(n, a.StartedSessions)); // zone sessions only on its nodes
             await c.SigKillAsync();
 
             // The commands the lost node ran die on the host (its SIGKILL reaches them); the others still run.
@@ -131,13 +130,8 @@ public sealed partial class DaemonClusterTests
         }
     }
 
-    private static HashSet<string> Started(DaemonNode node) =>
-        node.Lines.Select(l => StartedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+    private static int StartedSessions(DaemonNode node) => node.StartedSessions.Count;
 
-    private static int StartedSessions(DaemonNode node) => Started(node).Count;
-
-    [GeneratedRegex(@"task \w+ started on session (\S+):")]
-    private static partial Regex StartedLine();
 
     private static Task<Cli.Run> RunCliAsync(string configHome, params string[] args) => Cli.RunAsync(configHome, args);
 }

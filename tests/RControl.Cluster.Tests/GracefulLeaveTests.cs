@@ -18,36 +18,14 @@ public sealed partial class GracefulLeaveTests
     public async Task A_node_stopped_with_sigterm_leaves_gracefully_its_tasks_end_normally_and_its_sessions_move()
     {
         using var dir = new TempDir();
-        var state = dir.PathOf("state");
-        var configHome = dir.PathOf("config");
-        // A has the lower address, so it is the leader: it sees B Leaving before it moves B to Exiting.
-        var ports = new[] { FreePort.Get(), FreePort.Get() }.Order().ToArray();
-        var sessions = string.Join("\n", Enumerable.Range(0, Sessions).Select(i => $"  s{i} {{ type = local }}"));
-        var files = ports.Select((port, i) =>
-        {
-            var file = dir.PathOf($"node{i}.conf");
-            File.WriteAllText(file, $$"""
-                akka.remote.dot-netty.tcp.port = {{port}}
-                akka.cluster.seed-nodes = ["akka.ssl.tcp://rcontrol@127.0.0.1:{{ports[0]}}"]
-                rcontrol.daemon.state-dir = "{{state}}"
-                rcontrol.daemon.shutdown-grace-period = 30s
-                rcontrol.sessions {
-                {{sessions}}
-                }
-                """);
-            return file;
-        }).ToArray();
-
-        await using var a = DaemonNode.Start(files[0], ports[0], configHome);
-        await using var b = DaemonNode.Start(files[1], ports[1], configHome);
-        await Task.WhenAll(a.WaitForOutputAsync("RControl daemon listening on", TimeSpan.FromSeconds(90)), b.WaitForOutputAsync("RControl daemon listening on", TimeSpan.FromSeconds(90)));
-        await Poll.UntilAsync(async () => await Cli.MembersUpAsync(configHome, a.Address) == 2, TimeSpan.FromSeconds(60), "both nodes Up");
+        await using var cluster = await TwoNodeCluster.StartAsync(dir, Sessions, "rcontrol.daemon.shutdown-grace-period = 30s");
+        var (a, b, configHome) = (cluster.A, cluster.B, cluster.ConfigHome);
 
         // Every session gets a command through A; B is stopped while its share runs.
         var names = Enumerable.Range(0, Sessions).Select(i => $"s{i}").ToArray();
         var exec = Cli.RunAsync(configHome, ["exec", .. names.SelectMany(n => new[] { "-t", n }), "--daemon", a.Address, "--json", "--", "sleep 3; echo done"]);
-        await Poll.UntilAsync(() => Started(a).Count + Started(b).Count == Sessions || exec.IsCompleted, TimeSpan.FromSeconds(60), "every task started");
-        var onB = Started(b);
+        await Poll.UntilAsync(() => a.StartedSessions.Count + b.StartedSessions.Count == Sessions || exec.IsCompleted, TimeSpan.FromSeconds(60), "every task started");
+        var onB = b.StartedSessions;
         Assert.NotEmpty(onB); // the allocation spreads six sessions over two nodes
         var stopped = b.SigTermAsync(TimeSpan.FromSeconds(90));
 
@@ -66,14 +44,8 @@ public sealed partial class GracefulLeaveTests
         // B's sessions take new commands on A.
         var again = await Cli.RunAsync(configHome, ["exec", .. onB.SelectMany(n => new[] { "-t", n }), "--daemon", a.Address, "--", "echo moved"]);
         Assert.True(again.ExitCode == 0, again.ToString() + a.Output);
-        Assert.All(onB, n => Assert.Contains(n, Started(a)));
+        Assert.All(onB, n => Assert.Contains(n, a.StartedSessions));
     }
-
-    private static HashSet<string> Started(DaemonNode node) =>
-        node.Lines.Select(l => StartedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
-
-    [GeneratedRegex(@"task \w+ started on session (\S+):")]
-    private static partial Regex StartedLine();
 
     [GeneratedRegex(@"cluster member \S+ is (\w+)")]
     private static partial Regex MemberStatus();

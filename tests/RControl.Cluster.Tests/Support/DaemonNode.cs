@@ -25,6 +25,10 @@ public sealed partial class DaemonNode : IAsyncDisposable
 
     public IEnumerable<string> Lines => _lines;
 
+    /// <summary>The sessions this node has started a task on so far (from its <c>task … started on session …</c> log lines).</summary>
+    public HashSet<string> StartedSessions =>
+        Lines.Select(l => StartedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>rcontrol daemon --config FILE</c> with <paramref name="configHome"/> as the user's config home.</summary>
@@ -115,4 +119,7 @@ public sealed partial class DaemonNode : IAsyncDisposable
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"task \w+ started on session (\S+):")]
+    private static partial System.Text.RegularExpressions.Regex StartedLine();
 }
