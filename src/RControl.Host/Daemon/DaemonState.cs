@@ -188,27 +188,33 @@ internal sealed partial class DaemonState
     /// </summary>
     public void Revoke(string name)
     {
-        if (name != AdminName && !Minted().Contains(name))
+        var minted = ClientsConfig();
+        if (name != AdminName && !Minted(minted).Contains(name))
         {
             throw new Akka.Configuration.ConfigurationException($"no credential '{name}' was issued by this daemon (see {ClientsFile})");
         }
 
-        if (!IsRevoked(name))
+        if (!IsRevoked(minted, name))
         {
             File.AppendAllText(ClientsFile, $"rcontrol.clients.\"{name}\".revoked = true\n");
         }
     }
 
     /// <summary>The names of the credentials minted so far, each with whether it is revoked.</summary>
-    public IReadOnlyList<(string Name, bool Revoked)> List() =>
-        [.. Minted().Prepend(AdminName).Distinct(StringComparer.Ordinal).Select(n => (n, IsRevoked(n)))];
+    public IReadOnlyList<(string Name, bool Revoked)> List()
+    {
+        var minted = ClientsConfig();
+        return [.. Minted(minted).Prepend(AdminName).Distinct(StringComparer.Ordinal).Select(n => (n, IsRevoked(minted, n)))];
+    }
 
-    private IReadOnlyList<string> Minted() => ClientsConfig() is { } c && c.HasPath("rcontrol.clients")
-        ? [.. RControl.Configuration.Inventory.ChildKeys(c.GetConfig("rcontrol"), "clients")]
+    private bool IsRevoked(string name) => IsRevoked(ClientsConfig(), name);
+
+    private static IReadOnlyList<string> Minted(Akka.Configuration.Config? minted) => minted is not null && minted.HasPath("rcontrol.clients")
+        ? [.. RControl.Configuration.Inventory.ChildKeys(minted.GetConfig("rcontrol"), "clients")]
         : [];
 
-    private bool IsRevoked(string name) =>
-        ClientsConfig() is { } c && c.HasPath($"rcontrol.clients.\"{name}\".revoked") && c.GetBoolean($"rcontrol.clients.\"{name}\".revoked");
+    private static bool IsRevoked(Akka.Configuration.Config? minted, string name) =>
+        minted is not null && minted.HasPath($"rcontrol.clients.\"{name}\".revoked") && minted.GetBoolean($"rcontrol.clients.\"{name}\".revoked");
 
     private Akka.Configuration.Config? ClientsConfig() =>
         File.Exists(ClientsFile) ? RControl.Configuration.RControlConfig.ParseUser(File.ReadAllText(ClientsFile), ClientsFile) : null;
