@@ -261,10 +261,11 @@ internal sealed class CommandTaskActor : ReceiveActor, IWithTimers
         _ended = true;
         Timers.CancelAll();
         _deadline?.Dispose();
+        // The session hears first, so a subscriber reusing the id after the completion finds it ended (not refused).
         // Stopping kills the process tree if it has not exited (see PostStop).
+        Context.Parent.Tell(new Finished(_taskId));
         _subscriber.Tell(new CommandCompleted(_taskId, end, exitCode, error) { Cause = cause }, Self);
         PublishEnded(end, exitCode, error);
-        Context.Parent.Tell(new Finished(_taskId));
         Context.Stop(Self);
     }
 

@@ -32,6 +32,7 @@ internal sealed class SessionActor : ReceiveActor
     private readonly HashSet<string> _queuedIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (IActorRef Child, IActorRef Subscriber)> _running = new();
     private readonly HashSet<string> _finished = new();
+    private readonly List<(ExecuteCommand Execute, IActorRef Sender)> _afterStop = new();
     private long _childCounter;
 
     public SessionActor(string name, SessionSpec spec)
@@ -42,6 +43,13 @@ internal sealed class SessionActor : ReceiveActor
 
         Receive<ExecuteCommand>(e =>
         {
+            if (_running.ContainsKey(e.TaskId) && _finished.Contains(e.TaskId))
+            {
+                // The task with this id has ended and its actor is stopping: the id is free once it has stopped.
+                _afterStop.Add((e, Sender));
+                return;
+            }
+
             if (_running.ContainsKey(e.TaskId) || !_queuedIds.Add(e.TaskId))
             {
                 // Never mix two tasks under one id: the second is refused, the first runs on untouched.
@@ -118,6 +126,12 @@ internal sealed class SessionActor : ReceiveActor
             if (!_finished.Remove(taskId))
             {
                 running.Subscriber.Tell(new CommandCompleted(taskId, CommandEnd.Failed, null, "the task actor failed"));
+            }
+
+            foreach (var waiting in _afterStop.Where(w => w.Execute.TaskId == taskId).ToArray())
+            {
+                _afterStop.Remove(waiting);
+                Self.Tell(waiting.Execute, waiting.Sender);
             }
 
             break;
