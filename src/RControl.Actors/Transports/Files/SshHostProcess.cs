@@ -168,7 +168,15 @@ internal sealed class BlockingWriteStream(Stream inner) : Stream
     {
         if (disposing)
         {
-            inner.Dispose();
+            try
+            {
+                inner.Dispose();
+            }
+            catch (InvalidOperationException)
+            {
+                // The program closed the channel before our end of file (tar -x stops reading at the archive's end
+                // marker): nothing was lost, and its exit status says how it ended.
+            }
         }
 
         base.Dispose(disposing);
