@@ -11,7 +11,7 @@ namespace RControl.Remote.Tests.Jobs;
 /// </summary>
 public abstract class JobStoreContract : IAsyncLifetime
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
+    private protected static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
 
     private SqlJobStore _store = null!;
 
@@ -168,6 +168,42 @@ public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("rcontrol-store-").FullName;
 
     private protected override Task<SqlJobStore> OpenAsync() => Task.FromResult(SqlJobStore.Sqlite(Path.Combine(_dir, "rcontrol.db")));
+
+    [Fact]
+    public async Task Chunks_a_version_1_store_deflated_read_back_after_the_migration_beside_new_ones()
+    {
+        var path = Path.Combine(_dir, "v1.db");
+        string[] old = ["from", "", "version 1 é"];
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            string[] schema =
+            [
+                .. StoreDialect.Sqlite.Migrations[0],
+                "CREATE TABLE rcontrol_schema (version INTEGER NOT NULL)",
+                "INSERT INTO rcontrol_schema (version) VALUES (1)",
+                "INSERT INTO jobs (id, owner, kind, description, targets, state, created_at) VALUES ('v1', 'ci', 'exec', 'echo', 'web1', 'succeeded', 0)",
+            ];
+            foreach (var sql in schema)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO job_output (job_id, seq, task_idx, stderr, at, line_count, data) VALUES ('v1', 1, 0, 0, 0, 3, $data)";
+            insert.Parameters.AddWithValue("$data", OutputCodec.EncodeDeflate(old));
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var store = SqlJobStore.Sqlite(path);
+        await store.MigrateAsync(CancellationToken.None);
+        await store.WriteAsync([new JobWrite.Output("v1", 2, 0, false, T0, ["new", "é ✓"])], CancellationToken.None);
+        var chunks = await store.ReadOutputAsync("v1", 0, 10, CancellationToken.None);
+        Assert.Equal(old, chunks[0].Lines);
+        Assert.Equal(["new", "é ✓"], chunks[1].Lines);
+    }
 
     public void Dispose()
     {

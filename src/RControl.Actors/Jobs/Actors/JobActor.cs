@@ -60,18 +60,8 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         public static FlushOutput Instance { get; } = new();
     }
 
-    /// <summary>Lines of one task and stream gathered into one stored chunk (fewer, larger rows).</summary>
-    private sealed class Pending
-    {
-        public List<string> Lines { get; } = [];
-
-        public long Bytes { get; set; }
-
-        public DateTimeOffset At { get; set; }
-    }
-
-    /// <summary>A chunk is stored once it holds this much, or at the next flush tick.</summary>
-    private const long ChunkBytes = 256 * 1024;
+    /// <summary>A chunk is stored once the next line would take it past this size, or at the next flush tick.</summary>
+    private const int ChunkBytes = 256 * 1024;
 
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
 
@@ -94,7 +84,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
     private readonly Unit[] _units;
     private readonly Dictionary<string, Unit> _byTaskId = new(StringComparer.Ordinal);
     private readonly Queue<(IActorRef TaskActor, CommandOutputAck Ack)> _heldAcks = new();
-    private readonly Dictionary<(int Task, bool Stderr), Pending> _pending = new();
+    private readonly Dictionary<(int Task, bool Stderr), OutputText.Builder> _pending = new();
     private readonly Dictionary<int, CopyRun> _copies = new();
     private readonly List<string> _opened = [];
     private readonly Dictionary<string, (IActorRef Actor, SessionSpec Spec)> _sessions = new(StringComparer.Ordinal);
@@ -409,51 +399,48 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Keeps lines of a task for the store (up to the job's cap; the first line beyond it marks the job truncated).</summary>
+    /// <summary>
+    /// Keeps lines of a task for the store, encoded as they come into the chunk of its task and stream (up to the job's
+    /// cap; the first line beyond it marks the job truncated).
+    /// </summary>
     private void Store(Unit unit, bool stderr, string[] lines)
     {
-        long bytes = 0;
-        if (!_truncated)
+        if (_truncated || lines.Length == 0)
         {
-            var cap = _settings.Options.OutputCapBytes;
-            var kept = 0;
-            foreach (var line in lines)
-            {
-                var size = Encoding.UTF8.GetByteCount(line) + 1;
-                if (_stored + bytes + size > cap)
-                {
-                    _truncated = true;
-                    break;
-                }
+            return;
+        }
 
-                bytes += size;
-                kept++;
+        var key = (unit.Index, stderr);
+        var cap = _settings.Options.OutputCapBytes;
+        if (!_pending.TryGetValue(key, out var pending))
+        {
+            _pending[key] = pending = new OutputText.Builder(DateTimeOffset.UtcNow);
+        }
+
+        foreach (var line in lines)
+        {
+            if (pending.Length > 0 && pending.Length + OutputText.Builder.MaxBytes(line) > ChunkBytes)
+            {
+                FlushPending(key);
+                _pending[key] = pending = new OutputText.Builder(DateTimeOffset.UtcNow);
             }
 
-            if (kept > 0)
+            var size = pending.Append(line, cap - _stored);
+            if (size < 0)
             {
-                _stored += bytes;
-                _unflushed += bytes;
-                var key = (unit.Index, stderr);
-                if (!_pending.TryGetValue(key, out var pending))
-                {
-                    _pending[key] = pending = new Pending { At = DateTimeOffset.UtcNow };
-                }
-
-                pending.Lines.AddRange(kept == lines.Length ? lines : lines[..kept]);
-                pending.Bytes += bytes;
-                if (pending.Bytes >= ChunkBytes)
-                {
-                    FlushPending(key);
-                }
+                _truncated = true;
+                break;
             }
 
-            if (_truncated)
-            {
-                FlushPending(null);
-                _job = _job with { Truncated = true, OutputBytes = _stored };
-                Post(new JobWrite.JobUpdated(_job));
-            }
+            _stored += size;
+            _unflushed += size;
+        }
+
+        if (_truncated)
+        {
+            FlushPending(null);
+            _job = _job with { Truncated = true, OutputBytes = _stored };
+            Post(new JobWrite.JobUpdated(_job));
         }
     }
 
@@ -561,7 +548,13 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         foreach (var (key, pending) in _pending.Where(p => only is null || p.Key == only).OrderBy(p => p.Value.At).ToArray())
         {
             _pending.Remove(key);
-            Post(new JobWrite.Output(_job.Id, ++_seq, key.Task, key.Stderr, pending.At, pending.Lines.ToArray()) { Bytes = pending.Bytes });
+            if (pending.LineCount == 0)
+            {
+                pending.Discard();
+                continue;
+            }
+
+            Post(new JobWrite.Output(_job.Id, ++_seq, key.Task, key.Stderr, pending.At, pending.Build()));
         }
     }
 

@@ -56,10 +56,15 @@ internal abstract record JobWrite
     public sealed record TaskEnded(string JobId, int TaskIndex, JobState State, DateTimeOffset At, int? ExitCode, string? Error) : JobWrite;
 
     /// <summary>Lines of one task, numbered in the order the daemon received them.</summary>
-    public sealed record Output(string JobId, long Seq, int TaskIndex, bool Stderr, DateTimeOffset At, string[] Lines) : JobWrite
+    public sealed record Output(string JobId, long Seq, int TaskIndex, bool Stderr, DateTimeOffset At, OutputText Text) : JobWrite
     {
+        public Output(string jobId, long seq, int taskIndex, bool stderr, DateTimeOffset at, IReadOnlyList<string> lines)
+            : this(jobId, seq, taskIndex, stderr, at, OutputText.Of(lines))
+        {
+        }
+
         /// <summary>The lines' size in UTF-8 with their newlines, as counted against the cap.</summary>
-        public long Bytes { get; init; }
+        public long Bytes => Text.Length;
     }
 
     /// <summary>The job's state and counts (started, ended, truncated, bytes so far).</summary>

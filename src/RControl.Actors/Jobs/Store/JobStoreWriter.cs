@@ -173,6 +173,14 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
         {
             _log.LogError(e, "job store: flush notification failed");
         }
+
+        foreach (var write in batch)
+        {
+            if (write is JobWrite.Output output)
+            {
+                output.Text.Release();
+            }
+        }
     }
 
     private static string FirstLine(Exception e) => e.Message.Split('\n')[0].Trim();

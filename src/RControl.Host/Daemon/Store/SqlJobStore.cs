@@ -117,8 +117,8 @@ internal sealed class SqlJobStore : IJobStore
                     break;
                 case JobWrite.Output output:
                     await connection.ExecuteAsync(
-                        "INSERT INTO job_output (job_id, seq, task_idx, stderr, at, line_count, data) VALUES (@JobId, @Seq, @TaskIndex, @Stderr, @At, @LineCount, @Data)",
-                        new { output.JobId, output.Seq, output.TaskIndex, Stderr = output.Stderr ? 1 : 0, At = Ms(output.At), LineCount = output.Lines.Length, Data = OutputCodec.Encode(output.Lines) },
+                        "INSERT INTO job_output (job_id, seq, task_idx, stderr, at, line_count, data, codec) VALUES (@JobId, @Seq, @TaskIndex, @Stderr, @At, @LineCount, @Data, @Codec)",
+                        new { output.JobId, output.Seq, output.TaskIndex, Stderr = output.Stderr ? 1 : 0, At = Ms(output.At), output.Text.LineCount, Data = OutputCodec.Encode(output.Text), Codec = OutputCodec.Brotli },
                         tx).ConfigureAwait(false);
                     break;
                 case JobWrite.JobUpdated updated:
@@ -197,9 +197,9 @@ internal sealed class SqlJobStore : IJobStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<ChunkRow>(
-            "SELECT seq, task_idx, stderr, at, line_count, data FROM job_output WHERE job_id = @jobId AND seq > @afterSeq ORDER BY seq LIMIT @limit",
+            "SELECT seq, task_idx, stderr, at, line_count, data, codec FROM job_output WHERE job_id = @jobId AND seq > @afterSeq ORDER BY seq LIMIT @limit",
             new { jobId, afterSeq, limit }).ConfigureAwait(false);
-        return rows.Select(r => new StoredChunk(r.seq, (int)r.task_idx, r.stderr != 0, Time(r.at), OutputCodec.Decode(r.data, (int)r.line_count))).ToArray();
+        return rows.Select(r => new StoredChunk(r.seq, (int)r.task_idx, r.stderr != 0, Time(r.at), OutputCodec.Decode(r.data, (int)r.line_count, (int)r.codec))).ToArray();
     }
 
     public async Task<IReadOnlyList<(long Id, AuditEntry Entry)>> ReadAuditAsync(DateTimeOffset? since, long afterId, int limit, CancellationToken cancellationToken)
@@ -408,6 +408,8 @@ internal sealed class SqlJobStore : IJobStore
         public long line_count { get; set; }
 
         public byte[] data { get; set; } = [];
+
+        public long codec { get; set; }
     }
 
     private sealed class AuditRow

@@ -41,5 +41,9 @@ internal sealed record StoreDialect(string Name, string AuditId, string Blob)
             """,
             "CREATE INDEX audit_at ON audit (at)",
         ],
+        [
+            // Chunks of version 1 are deflate (0); new ones say their codec (OutputCodec).
+            "ALTER TABLE job_output ADD COLUMN codec INTEGER NOT NULL DEFAULT 0",
+        ],
     ];
 }
