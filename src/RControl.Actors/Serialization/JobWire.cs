@@ -55,6 +55,11 @@ internal static class JobWire
             wire.Sessions.Add(new W.JobSession { Name = name, Spec = SessionWire.ToWire(spec, withSecrets: true) });
         }
 
+        if (m.Request.Stdin is { Length: > 0 } stdin)
+        {
+            wire.Stdin = Google.Protobuf.ByteString.CopyFrom(stdin);
+        }
+
         return wire;
     }
 
@@ -89,7 +94,19 @@ internal static class JobWire
             }
         }
 
-        return new P.Submit(new JobRequest(w.Description, tasks) { Kind = w.Kind, Fanout = Math.Max(1, w.Fanout), StopAllOnFailure = w.StopAllOnFailure, Sessions = sessions });
+        if (w.Stdin.Length > JobRequest.MaxStdinBytes)
+        {
+            throw new SerializationException($"the job's stdin holds {w.Stdin.Length} bytes, more than the {JobRequest.MaxStdinBytes} allowed");
+        }
+
+        return new P.Submit(new JobRequest(w.Description, tasks)
+        {
+            Kind = w.Kind,
+            Fanout = Math.Max(1, w.Fanout),
+            StopAllOnFailure = w.StopAllOnFailure,
+            Sessions = sessions,
+            Stdin = w.Stdin.IsEmpty ? null : w.Stdin.ToByteArray(),
+        });
     }
 
     public static W.JobSubmitted ToWire(P.Submitted m) => new() { JobId = m.JobId };

@@ -58,10 +58,10 @@ internal static class ExecCommand
                     throw new UsageException("--detach needs --daemon: only a daemon keeps jobs");
                 }
 
-                if (detached && (folders.Out is not null || folders.Err is not null || parse.GetValue(parity.Stdin) is not null))
+                if (detached && (folders.Out is not null || folders.Err is not null))
                 {
                     // These live in the client, which a detached job outlives.
-                    throw new UsageException("--detach cannot be used with --stdin, --outdir/-o DIR or --errdir/-e: read a job's output with rcontrol logs");
+                    throw new UsageException("--detach cannot be used with --outdir/-o DIR or --errdir/-e: read a job's output with rcontrol logs");
                 }
 
                 if (settings.Daemon is null)
@@ -70,12 +70,15 @@ internal static class ExecCommand
                     Resolve(inventory);
                 }
 
-                var stdin = StdinFeed.Read(parse.GetValue(parity.Stdin));
+                // A detached job's stdin goes with its submission, which the daemon bounds.
+                var stdin = detached
+                    ? StdinFeed.Read(parse.GetValue(parity.Stdin), RControl.Jobs.JobRequest.MaxStdinBytes, "the most a detached job takes; run it without --detach, or copy the file with rcontrol copy")
+                    : StdinFeed.Read(parse.GetValue(parity.Stdin));
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
                 var resolved = Resolve(Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
                 if (detached)
                 {
-                    return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForExec(resolved, text, settings, engine), token).ConfigureAwait(false);
+                    return await Commands.DetachedJob.SubmitAsync(engine, Commands.DetachedJob.ForExec(resolved, text, settings, engine) with { Stdin = stdin?.Data }, token).ConfigureAwait(false);
                 }
 
                 var view = CliRuntime.CreateView(settings);

@@ -194,9 +194,41 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         var since = await JobCli.RunAsync(D, "jobs", "--since", "yesterday");
         Assert.Equal(2, since.ExitCode);
         Assert.Contains("--since: 'yesterday' is neither a duration back from now (1h, 30m, 2d) nor a date and time (2026-11-30T10:00Z)", since.Stderr);
-        var stdin = await JobCli.RunAsync(D, "exec", "-t", "local", "--stdin", "/dev/null", "--detach", "--", "true");
-        Assert.Equal(2, stdin.ExitCode);
-        Assert.Contains("--detach cannot be used with --stdin", stdin.Stderr);
+        var outdir = await JobCli.RunAsync(D, "exec", "-t", "local", "-o", "/tmp", "--detach", "--", "true");
+        Assert.Equal(2, outdir.ExitCode);
+        Assert.Contains("--detach cannot be used with --outdir/-o DIR or --errdir/-e", outdir.Stderr);
+    }
+
+    [Fact]
+    public async Task A_detached_exec_gives_its_stdin_to_every_task_and_refuses_more_than_the_limit_before_anything_runs()
+    {
+        var dir = Directory.CreateTempSubdirectory("rcontrol-job-stdin-").FullName;
+        var input = Path.Combine(dir, "in.txt");
+        File.WriteAllText(input, "first\nsecond é\n");
+        var submitted = await JobCli.RunAsync(D, "exec", "-t", "local", "-t", "other", "--detach", "--stdin", input, "--", "sed 's/^/got /'");
+        Assert.True(submitted.ExitCode == 0, JobCli.Describe(submitted));
+        var id = Assert.Single(JobCli.Lines(submitted.Stdout));
+        var waited = await JobCli.RunAsync(D, "wait", id);
+        Assert.True(waited.ExitCode == 0, JobCli.Describe(waited));
+        var logs = JobCli.Lines((await JobCli.RunAsync(D, "logs", id)).Stdout);
+        Assert.Equal(["local: got first", "local: got second é", "other: got first", "other: got second é"], logs.Order(StringComparer.Ordinal));
+
+        // More than a job takes: one line, status 2, nothing submitted.
+        await using var admin = await fixture.AdminAsync();
+        var jobs = (await admin.ListJobsAsync(new JobQuery { Limit = 1000 })).Count;
+        var big = Path.Combine(dir, "big.bin");
+        File.WriteAllBytes(big, new byte[JobRequest.MaxStdinBytes + 1]);
+        var refused = await JobCli.RunAsync(D, "exec", "-t", "local", "--detach", "--stdin", big, "--", "cat");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.EndsWith($"--stdin {big}: more than 1 MiB (the most a detached job takes; run it without --detach, or copy the file with rcontrol copy)", Assert.Single(JobCli.Lines(refused.Stderr)));
+        Assert.Equal("", refused.Stdout);
+        Assert.Equal(jobs, (await admin.ListJobsAsync(new JobQuery { Limit = 1000 })).Count);
+
+        // The stdin goes to the session as a file: a run that is not detached needs file-write there, and so does the job.
+        await using var ci = await RemoteEngine.ConnectAsync(D.Address, TestCredentials.ForFile(fixture.CiCredential));
+        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => ci.SubmitAsync(JobRequest.Exec("cat", ["local"]) with { Stdin = [1, 2, 3] }));
+        Assert.Contains("local", denied.Message);
+        Directory.Delete(dir, true);
     }
 
     [Fact]

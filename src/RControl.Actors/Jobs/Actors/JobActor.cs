@@ -41,6 +41,9 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
 
     private sealed record SessionsResolved(IReadOnlyDictionary<string, SessionFound?> Sessions);
 
+    /// <summary>A command's stdin file is written (or failed): the command may start.</summary>
+    private sealed record StdinReady(int Index, string? Path, string? Command, Exception? Error);
+
     /// <summary>A copy task ended: its report line, or why it failed.</summary>
     private sealed record CopyEnded(int Index, string? Line, Exception? Error);
 
@@ -78,6 +81,9 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         public IActorRef? Session { get; set; }
 
         public DateTimeOffset? StartedAt { get; set; }
+
+        /// <summary>Running, its stdin file still being written: the command is not on the session yet.</summary>
+        public bool Preparing { get; set; }
     }
 
     private readonly Settings _settings;
@@ -115,6 +121,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         Receive<FlushOutput>(_ => FlushPending(null));
         Receive<CommandCompleted>(OnCompleted);
         Receive<CopyEnded>(OnCopyEnded);
+        Receive<StdinReady>(OnStdinReady);
         Receive<Flushed>(flushed =>
         {
             _unflushed -= flushed.Bytes;
@@ -138,7 +145,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         {
             _stopping = true;
             SkipQueued("the daemon stopped before it started");
-            foreach (var unit in _units.Where(u => u.State == JobState.Running && _copies.ContainsKey(u.Index)))
+            foreach (var unit in _units.Where(u => u.State == JobState.Running && (_copies.ContainsKey(u.Index) || u.Preparing)))
             {
                 Kill(unit);
             }
@@ -149,6 +156,12 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         {
             _stopping = true;
             SkipQueued("the daemon stopped before it started");
+            foreach (var unit in _units.Where(u => u.Preparing))
+            {
+                // Not on its session yet: it does not start now.
+                Kill(unit);
+            }
+
             FinishIfDone();
         });
     }
@@ -295,23 +308,62 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var session = found.Actor;
-
         var task = unit.Task;
-        var spec = new CommandSpec(task.Command)
-        {
-            CombineStderr = task.CombineStderr,
-            Timeout = task.Timeout,
-            OutputTimeout = task.OutputTimeout,
-        };
         unit.TaskId = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-        unit.Session = session;
+        unit.Session = found.Actor;
         unit.State = JobState.Running;
         unit.StartedAt = DateTimeOffset.UtcNow;
         _byTaskId[unit.TaskId] = unit;
         Post(new JobWrite.TaskStarted(_job.Id, unit.Index, unit.StartedAt.Value));
         _settings.Audit.CommandStarted(_job.Owner, _settings.Source, task.Session, unit.TaskId, $"job {_job.Id}: {task.Command}");
-        session.Tell(new ExecuteCommand(unit.TaskId, spec), Self);
+        if (_settings.Request.Stdin is { } stdin)
+        {
+            unit.Preparing = true;
+            var index = unit.Index;
+            JobStdin.PrepareAsync(found.Spec, stdin, task.Command, CancellationToken.None)
+                .PipeTo(Self, success: r => new StdinReady(index, r.Path, r.Command, null), failure: e => new StdinReady(index, null, null, e));
+            return;
+        }
+
+        Execute(unit, task.Command);
+    }
+
+    private void Execute(Unit unit, string command)
+    {
+        var spec = new CommandSpec(command)
+        {
+            CombineStderr = unit.Task.CombineStderr,
+            Timeout = unit.Task.Timeout,
+            OutputTimeout = unit.Task.OutputTimeout,
+        };
+        unit.Session!.Tell(new ExecuteCommand(unit.TaskId!, spec), Self);
+    }
+
+    private void OnStdinReady(StdinReady ready)
+    {
+        var unit = _units[ready.Index];
+        if (!unit.Preparing)
+        {
+            // Killed while its stdin was written: the command never runs, and its file goes.
+            if (ready.Path is { } path)
+            {
+                _ = JobStdin.RemoveAsync(_sessions[unit.Task.Session].Spec, path);
+            }
+
+            return;
+        }
+
+        unit.Preparing = false;
+        if (ready.Command is not { } command)
+        {
+            var error = ready.Error is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : ready.Error;
+            _byTaskId.Remove(unit.TaskId!);
+            End(unit, JobState.Failed, null, $"stdin: {error?.Message}");
+            AfterEnd(unit, JobState.Failed);
+            return;
+        }
+
+        Execute(unit, command);
     }
 
     private void StartCopy(Unit unit, JobCopy copy)
@@ -368,7 +420,13 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
 
     private void Kill(Unit unit)
     {
-        if (_copies.TryGetValue(unit.Index, out var copy))
+        if (unit.Preparing)
+        {
+            unit.Preparing = false;
+            _byTaskId.Remove(unit.TaskId!);
+            End(unit, JobState.Killed, null, KilledReason(null));
+        }
+        else if (_copies.TryGetValue(unit.Index, out var copy))
         {
             copy.Killed = true;
             copy.Cancel.Cancel();
@@ -458,12 +516,14 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             CommandEnd.Exited => (JobState.Failed, $"exit code {completed.ExitCode} (expected {expected})"),
             CommandEnd.TimedOut => (JobState.TimedOut, "timed out"),
             CommandEnd.OutputTimedOut => (JobState.TimedOut, "timed out (no output)"),
-            CommandEnd.Killed => (JobState.Killed, _killedBy is { } who ? $"killed by {who}" : _stopping ? "killed: the daemon stopped" : completed.Error ?? "killed"),
+            CommandEnd.Killed => (JobState.Killed, KilledReason(completed.Error)),
             _ => (JobState.Failed, completed.Error ?? "failed"),
         };
         End(unit, state, completed.ExitCode, error);
         AfterEnd(unit, state);
     }
+
+    private string KilledReason(string? error) => _killedBy is { } who ? $"killed by {who}" : _stopping ? "killed: the daemon stopped" : error ?? "killed";
 
     /// <summary>A task ended: with stop-all, a failure ends the rest; then what may start, starts.</summary>
     private void AfterEnd(Unit unit, JobState state)

@@ -212,12 +212,12 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        // The grants a run that is not detached would need: open for the sessions it brings, exec for commands,
-        // file-read and file-write for the two ends of a copy.
+        // The grants a run that is not detached would need: open for the sessions it brings, exec for commands (and
+        // file-write with a stdin, which goes to the session as a file), file-read and file-write for a copy's ends.
         var needed = job.Sessions.Keys.Select(s => (Operation.Open, s))
             .Concat(job.Tasks.SelectMany(t => t.Copy is { } copy
                 ? new[] { (Operation.FileRead, copy.FromSession), (Operation.FileWrite, copy.ToSession) }
-                : [(Operation.Exec, t.Session)]))
+                : job.Stdin is not null ? [(Operation.Exec, t.Session), (Operation.FileWrite, t.Session)] : [(Operation.Exec, t.Session)]))
             .Distinct();
         foreach (var (operation, session) in needed)
         {
@@ -256,6 +256,11 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
         if (job.Sessions.Keys.FirstOrDefault(string.IsNullOrWhiteSpace) is not null)
         {
             return "a session without a name";
+        }
+
+        if (job.Stdin is { Length: > JobRequest.MaxStdinBytes } stdin)
+        {
+            return $"a stdin of {stdin.Length} bytes, more than the {JobRequest.MaxStdinBytes} a job takes";
         }
 
         var names = job.Tasks.Where(t => t.Name is not null).Select(t => t.Name!).ToHashSet(StringComparer.Ordinal);

@@ -27,6 +27,16 @@ public sealed record JobRequest(string Description, IReadOnlyList<JobTask> Tasks
     /// </summary>
     public IReadOnlyDictionary<string, SessionSpec> Sessions { get; init; } = new Dictionary<string, SessionSpec>(StringComparer.Ordinal);
 
+    /// <summary>The most bytes of <see cref="Stdin"/>: it travels in the submission, whose size the daemon bounds.</summary>
+    public const int MaxStdinBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Bytes every command task gets on its standard input (<c>exec --detach --stdin FILE</c>), at most
+    /// <see cref="MaxStdinBytes"/>; null: an empty stdin. Held in the daemon's memory for the job's run, never stored: a job
+    /// does not run again after a restart. Copy tasks ignore it.
+    /// </summary>
+    public byte[]? Stdin { get; init; }
+
     /// <summary>One command on several of the daemon's sessions.</summary>
     public static JobRequest Exec(string command, IEnumerable<string> sessions, Func<JobTask, JobTask>? configure = null)
     {

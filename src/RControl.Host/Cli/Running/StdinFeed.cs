@@ -19,8 +19,12 @@ public sealed class StdinFeed
         _data = data;
     }
 
+    /// <summary>The bytes every command gets.</summary>
+    public byte[] Data => _data;
+
     /// <summary>Reads a file, or rcontrol's own stdin for <c>-</c>; null when <paramref name="source"/> is null.</summary>
-    public static StdinFeed? Read(string? source)
+    /// <param name="maxBytes">The most bytes taken; more is bad input, named with <paramref name="why"/>.</param>
+    public static StdinFeed? Read(string? source, int maxBytes = MaxBytes, string why = "copy a file with rcontrol copy instead")
     {
         if (source is null)
         {
@@ -35,9 +39,9 @@ public sealed class StdinFeed
             int read;
             while ((read = stream.Read(chunk)) > 0)
             {
-                if (buffer.Length + read > MaxBytes)
+                if (buffer.Length + read > maxBytes)
                 {
-                    throw new UsageException($"--stdin {source}: more than {MaxBytes / 1024 / 1024} MiB (copy a file with rcontrol copy instead)");
+                    throw new UsageException($"--stdin {source}: more than {maxBytes / 1024 / 1024} MiB ({why})");
                 }
 
                 buffer.Write(chunk, 0, read);
