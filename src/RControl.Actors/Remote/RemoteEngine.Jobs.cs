@@ -29,6 +29,12 @@ public sealed partial class RemoteEngine
         return (await JobAskAsync<P.Found>(new P.Get(jobId), $"get job {jobId}", cancellationToken).ConfigureAwait(false)).Job;
     }
 
+    /// <summary>A job with its tasks; with <paramref name="waitForStore"/>, rides out an outage of the daemon's job store as <see cref="WaitForJobAsync"/> does.</summary>
+    /// <exception cref="JobNotFoundException">The daemon knows no such job (never submitted, or deleted by retention).</exception>
+    /// <exception cref="AccessDeniedException">The job is another client's and this one may not see it.</exception>
+    public Task<JobInfo> GetJobAsync(string jobId, bool waitForStore, CancellationToken cancellationToken = default) =>
+        waitForStore ? new StoreOutage(this).RideAsync(() => GetJobAsync(jobId, cancellationToken), cancellationToken) : GetJobAsync(jobId, cancellationToken);
+
     /// <summary>Jobs this client may see, newest first (without their tasks).</summary>
     public async Task<IReadOnlyList<JobInfo>> ListJobsAsync(JobQuery? query = null, CancellationToken cancellationToken = default) =>
         (await JobAskAsync<P.JobList>(new P.List(query ?? new JobQuery()), "list jobs", cancellationToken).ConfigureAwait(false)).Jobs;
@@ -41,13 +47,24 @@ public sealed partial class RemoteEngine
         return (await JobAskAsync<P.KillAccepted>(new P.Kill(jobId), $"kill job {jobId}", cancellationToken).ConfigureAwait(false)).WasRunning;
     }
 
-    /// <summary>Waits until the job has ended and returns it (its <see cref="JobInfo.ExitStatus"/> is what <c>exec</c> would give).</summary>
+    /// <summary>
+    /// Told once per outage when <see cref="WaitForJobAsync"/> or a following <see cref="ReadJobOutputAsync"/> finds the
+    /// daemon's job store unavailable and waits for it to come back (the reason names the store); null: wait silently.
+    /// </summary>
+    public Action<string>? JobStoreWaiting { get; set; }
+
+    /// <summary>
+    /// Waits until the job has ended and returns it (its <see cref="JobInfo.ExitStatus"/> is what <c>exec</c> would give).
+    /// While the daemon's job store is unavailable it waits for the store too (asking again every second), telling
+    /// <see cref="JobStoreWaiting"/>.
+    /// </summary>
     public async Task<JobInfo> WaitForJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        var outage = new StoreOutage(this);
         while (true)
         {
-            var found = await JobAskAsync<P.Found>(new P.WaitFor(jobId, HoldOpen), $"wait for job {jobId}", cancellationToken).ConfigureAwait(false);
+            var found = await outage.RideAsync(() => JobAskAsync<P.Found>(new P.WaitFor(jobId, HoldOpen), $"wait for job {jobId}", cancellationToken), cancellationToken).ConfigureAwait(false);
             if (found.Job.State.IsEnded())
             {
                 return found.Job;
@@ -57,16 +74,22 @@ public sealed partial class RemoteEngine
 
     /// <summary>
     /// A job's output lines, in order, from the start: what is stored, then — with <paramref name="follow"/> — every new
-    /// line as the job prints it, until it ends.
+    /// line as the job prints it, until it ends. Following rides out an outage of the daemon's job store as
+    /// <see cref="WaitForJobAsync"/> does (the lines held meanwhile come when it is back, in order); without follow, an
+    /// unavailable store throws <see cref="AccessDeniedException"/> naming it.
     /// </summary>
     public async IAsyncEnumerable<JobOutputLine> ReadJobOutputAsync(string jobId, bool follow = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var job = await GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var outage = follow ? new StoreOutage(this) : null;
+        var job = outage is null
+            ? await GetJobAsync(jobId, cancellationToken).ConfigureAwait(false)
+            : await outage.RideAsync(() => GetJobAsync(jobId, cancellationToken), cancellationToken).ConfigureAwait(false);
         var labels = job.Tasks.ToDictionary(t => t.Index, t => t.Label);
         var after = 0L;
         while (true)
         {
-            var page = await JobAskAsync<P.OutputPage>(new P.ReadOutput(jobId, after, follow ? HoldOpen : TimeSpan.Zero), $"read the output of job {jobId}", cancellationToken).ConfigureAwait(false);
+            var read = () => JobAskAsync<P.OutputPage>(new P.ReadOutput(jobId, after, follow ? HoldOpen : TimeSpan.Zero), $"read the output of job {jobId}", cancellationToken);
+            var page = outage is null ? await read().ConfigureAwait(false) : await outage.RideAsync(read, cancellationToken).ConfigureAwait(false);
             foreach (var chunk in page.Chunks)
             {
                 var label = labels.GetValueOrDefault(chunk.TaskIndex, $"#{chunk.TaskIndex}");
@@ -100,6 +123,37 @@ public sealed partial class RemoteEngine
             if (page.Entries.Count == 0)
             {
                 yield break;
+            }
+        }
+    }
+
+    /// <summary>Asks again, every second, while the daemon answers that its job store is unavailable (told once per outage).</summary>
+    private sealed class StoreOutage(RemoteEngine engine)
+    {
+        private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+
+        private bool _told;
+
+        public async Task<T> RideAsync<T>(Func<Task<T>> ask, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                try
+                {
+                    var answer = await ask().ConfigureAwait(false);
+                    _told = false;
+                    return answer;
+                }
+                catch (AccessDeniedException e) when (P.IsStoreUnavailable(e.Message))
+                {
+                    if (!_told)
+                    {
+                        _told = true;
+                        engine.JobStoreWaiting?.Invoke(e.Message);
+                    }
+
+                    await Task.Delay(Retry, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

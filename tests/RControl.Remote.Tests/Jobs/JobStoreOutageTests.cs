@@ -27,7 +27,7 @@ public sealed class JobStoreOutageTests
         await using var daemon = await DaemonProcess.StartReadyAsync(
             Config + "\nrcontrol.daemon.store { provider = postgresql, connection-string = ${?RCONTROL_STORE} }",
             environment: new Dictionary<string, string> { ["RCONTROL_STORE"] = connection });
-        await RunThroughOutageAsync(daemon, $"postgresql 127.0.0.1:{postgres.Port}/{database}", () => postgres.StopAsync(), () => postgres.StartAgainAsync());
+        await RunThroughOutageAsync(daemon, $"postgresql 127.0.0.1:{postgres.Port}/{database}", () => postgres.StopAsync(), () => postgres.StartAgainAsync(), readsFail: true);
     }
 
     [Fact]
@@ -93,7 +93,8 @@ public sealed class JobStoreOutageTests
         Assert.Equal(["started"], await next.ReadJobOutputAsync(id).Select(l => l.Text).ToListAsync());
     }
 
-    private static async Task RunThroughOutageAsync(DaemonProcess daemon, string store, Func<Task> breakStore, Func<Task> mendStore)
+    /// <param name="readsFail">The store answers no queries while it is down (PostgreSQL stopped; a read-only SQLite file still reads).</param>
+    private static async Task RunThroughOutageAsync(DaemonProcess daemon, string store, Func<Task> breakStore, Func<Task> mendStore, bool readsFail = false)
     {
         var dir = Directory.CreateTempSubdirectory("rcontrol-outage-").FullName;
         var stop = Path.Combine(dir, "stop");
@@ -110,24 +111,82 @@ public sealed class JobStoreOutageTests
         var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => client.SubmitAsync(JobRequest.Exec("echo refused", ["local"])));
         Assert.Contains($"the job store {store} is unavailable", refused.Message);
 
+        // wait and logs --follow started during the outage wait for the store (saying so once when it answers nothing)
+        // and then finish as they would have: every line, in order, and the job's status.
+        using var waiting = JobCli.Start(daemon, "wait", id);
+        using var following = JobCli.Start(daemon, "logs", id, "--follow");
+        var waitingErr = Collect(waiting, stdout: false);
+        var followingOut = Collect(following, stdout: true);
+        var followingErr = Collect(following, stdout: false);
+        var notice = $"rcontrol: the job store {store} is unavailable: ";
+        bool Notice(string l) => l.StartsWith(notice, StringComparison.Ordinal) && l.EndsWith("; waiting for it (the job runs on)", StringComparison.Ordinal);
+
         // The job runs on, printing lines to hold, and ends while the store is away.
         var atOutage = Printed();
         await Poll.UntilAsync(() => Printed() >= atOutage + 10, TimeSpan.FromSeconds(30), "the job printing on during the outage");
         File.WriteAllText(stop, "");
         await Poll.UntilAsync(() => File.Exists(ended), TimeSpan.FromSeconds(30), "the job's command ended during the outage");
 
+        // Both clients are in: they said they wait for the store, or (a store that still reads) follow prints.
+        await Poll.UntilAsync(
+            () => Task.FromResult(waiting.HasExited || following.HasExited || (readsFail ? waitingErr.Any(Notice) && followingErr.Any(Notice) : !followingOut.IsEmpty)),
+            TimeSpan.FromSeconds(60),
+            "wait and logs --follow waiting through the outage");
+        Assert.False(waiting.HasExited, $"wait ended during the outage: {string.Join('\n', waitingErr)}");
+        Assert.False(following.HasExited, $"logs --follow ended during the outage: {string.Join('\n', followingErr)}");
         await mendStore();
         var job = await client.WaitForJobAsync(id);
         Assert.Equal(JobState.Succeeded, job.State);
         var lines = await client.ReadJobOutputAsync(id).Select(l => l.Text).ToListAsync();
         Assert.Equal("end", lines[^1]);
         Assert.Equal(Enumerable.Range(1, lines.Count - 1).Select(i => $"line {i}"), lines[..^1]);
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await waiting.WaitForExitAsync(cts.Token);
+            await following.WaitForExitAsync(cts.Token);
+        }
+
+        Assert.True(waiting.ExitCode == 0, $"wait: exit {waiting.ExitCode}: {string.Join('\n', waitingErr)}");
+        Assert.True(following.ExitCode == 0, $"logs --follow: exit {following.ExitCode}: {string.Join('\n', followingErr)}");
+        Assert.Equal(lines.Select(l => $"local: {l}"), followingOut);
+        if (readsFail)
+        {
+            // Once per outage, not once per retry.
+            Assert.Single(waitingErr, Notice);
+            Assert.Single(followingErr, Notice);
+        }
 
         Assert.Single(Regex.Matches(daemon.Output, Regex.Escape(unavailable)));
         await daemon.WaitForOutputAsync($"job store {store} is back", TimeSpan.FromSeconds(30));
         var after = await client.SubmitAsync(JobRequest.Exec("echo after", ["local"]));
         Assert.Equal(JobState.Succeeded, (await client.WaitForJobAsync(after)).State);
         Directory.Delete(dir, true);
+    }
+
+    /// <summary>A started client's stdout or stderr lines, as they come.</summary>
+    private static System.Collections.Concurrent.ConcurrentQueue<string> Collect(Process process, bool stdout)
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Add(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is { } line)
+            {
+                lines.Enqueue(line);
+            }
+        }
+
+        if (stdout)
+        {
+            process.OutputDataReceived += Add;
+            process.BeginOutputReadLine();
+        }
+        else
+        {
+            process.ErrorDataReceived += Add;
+            process.BeginErrorReadLine();
+        }
+
+        return lines;
     }
 
     private static async Task ChattrAsync(string flag, string[] files)

@@ -527,7 +527,7 @@ internal sealed class JobManagerActor : ReceiveActor, IWithTimers
                     log.Error("job store {0} does not answer queries: {1}", store, error);
                 }
 
-                replyTo.Tell(new AccessDenied($"the job store {store} is unavailable: {error}"));
+                replyTo.Tell(new AccessDenied(P.StoreUnavailable(store, error)));
             }
         });
     }

@@ -25,7 +25,7 @@ public sealed record JobInfo(string Id, string Owner, string Kind, string Descri
     /// <summary>Whether output beyond the cap was dropped.</summary>
     public bool Truncated { get; init; }
 
-    /// <summary>The tasks (filled by <see cref="Remote.RemoteEngine.GetJobAsync"/>; empty in lists).</summary>
+    /// <summary>The tasks (filled by <see cref="Remote.RemoteEngine.GetJobAsync(string, CancellationToken)"/>; empty in lists).</summary>
     public IReadOnlyList<JobTaskInfo> Tasks { get; init; } = [];
 
     /// <summary>The exit status <c>rcontrol wait</c> gives (as <c>exec</c> would).</summary>

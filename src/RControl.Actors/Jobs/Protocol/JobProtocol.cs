@@ -23,6 +23,13 @@ internal static class JobProtocol
     /// <summary>The longest a client may ask the daemon to hold a request open (follow, wait).</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>The refusal of a query the job store could not answer (it is down): clients that wait ask again.</summary>
+    public static string StoreUnavailable(string store, string error) => $"the job store {store} is unavailable: {error}";
+
+    /// <summary>Whether a refusal is <see cref="StoreUnavailable"/>'s.</summary>
+    public static bool IsStoreUnavailable(string reason) =>
+        reason.StartsWith("the job store ", StringComparison.Ordinal) && reason.Contains(" is unavailable: ", StringComparison.Ordinal);
+
     /// <summary>Run a job; answered with <see cref="Submitted"/>.</summary>
     public sealed record Submit(JobRequest Request) : IJobRequest;
 

@@ -47,7 +47,7 @@ internal static class AttachCommand
     /// <summary>Feeds a run view with a job's output and task states until the job ends.</summary>
     public static async Task<int> AttachAsync(RemoteEngine engine, string jobId, IRunView view, CancellationToken cancellationToken)
     {
-        var info = await engine.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var info = await engine.GetJobAsync(jobId, waitForStore: true, cancellationToken).ConfigureAwait(false);
         var units = info.Tasks.Select(t => new RunUnit(t.Session, t.Command, t.Name)).ToArray();
         foreach (var unit in units)
         {
@@ -72,7 +72,7 @@ internal static class AttachCommand
             await linesDone.CancelAsync().ConfigureAwait(false);
             await states.ConfigureAwait(false);
         }).ConfigureAwait(false);
-        var ended = await engine.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var ended = await engine.GetJobAsync(jobId, waitForStore: true, cancellationToken).ConfigureAwait(false);
         foreach (var task in ended.Tasks.Where(t => t.Index < units.Length))
         {
             Apply(units[task.Index], task.State, task, view);
@@ -88,7 +88,7 @@ internal static class AttachCommand
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var info = await engine.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+                var info = await engine.GetJobAsync(jobId, waitForStore: true, cancellationToken).ConfigureAwait(false);
                 // Starts only: an end is shown once the output has caught up (after the last line), by the caller.
                 foreach (var task in info.Tasks.Where(t => t.Index < units.Length && t.State is not (JobState.Queued or JobState.Skipped)))
                 {

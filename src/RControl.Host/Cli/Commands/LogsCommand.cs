@@ -26,7 +26,8 @@ internal static class LogsCommand
             var id = parse.GetValue(job)!;
             var only = parse.GetValue(task);
             var from = JobCommandOptions.Since(parse.GetValue(since));
-            var info = await engine.GetJobAsync(id, token).ConfigureAwait(false);
+            // Following waits for the daemon's job store through an outage (saying so); a plain read fails naming it.
+            var info = await engine.GetJobAsync(id, waitForStore: parse.GetValue(follow), token).ConfigureAwait(false);
             if (only is not null && !info.Tasks.Any(t => Matches(t.Name, t.Session, t.Label, only)))
             {
                 throw new UsageException($"--task: job {id} has no task '{only}' (tasks: {string.Join(", ", info.Tasks.Select(t => t.Label).Distinct())})");
@@ -52,7 +53,7 @@ internal static class LogsCommand
 
             stdout.Flush();
             stderr.Flush();
-            var ended = await engine.GetJobAsync(id, token).ConfigureAwait(false);
+            var ended = await engine.GetJobAsync(id, waitForStore: parse.GetValue(follow), token).ConfigureAwait(false);
             JobText.WriteEnds(Console.Error, ended, t => included.Contains(t.Index));
             return 0;
         });
