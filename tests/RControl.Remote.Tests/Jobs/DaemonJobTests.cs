@@ -315,6 +315,42 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
         Assert.Equal((JobState.TimedOut, "timed out", "copy local:/etc/hostname box:" + copy.Copy!.ToPath), (task.State, task.Error, task.Command));
     }
 
+    [Fact]
+    public async Task Killing_a_job_while_its_copy_runs_stops_the_copy_removes_its_temporary_file_and_records_it_killed()
+    {
+        var sshd = fixture.Sshd;
+        await using var admin = await fixture.AdminAsync();
+        var dir = Directory.CreateTempSubdirectory("rcontrol-kill-copy-").FullName;
+        var source = Path.Combine(dir, "big.bin");
+        using (var file = File.Create(source))
+        {
+            file.SetLength(4L << 30); // sparse: 4 GiB that take no disk, far more than moves before the kill
+        }
+
+        var name = $"rcontrol-kill-copy-{Guid.NewGuid():N}.bin";
+        string[] Temporary() => Directory.GetFiles("/tmp", $".{name}.rcontrol-*");
+        var copy = JobTask.ForCopy("local", new JobCopy("local", source, "box", $"/tmp/{name}")) with { Name = "push" };
+        var id = await admin.SubmitAsync(new JobRequest("copy", [copy, new JobTask("local", "echo never") { Name = "after", After = ["push"] }])
+        {
+            Kind = "plan",
+            Sessions = new Dictionary<string, Protocol.SessionSpec> { ["box"] = sshd.Spec() },
+        });
+        await Poll.UntilAsync(() => Temporary().Any(f => new FileInfo(f).Length > 0), TimeSpan.FromSeconds(60), "the copy writing its temporary file");
+
+        Assert.True(await admin.KillJobAsync(id));
+        var job = await admin.WaitForJobAsync(id);
+        Assert.Equal((JobState.Killed, 1), (job.State, job.ExitStatus));
+        Assert.Equal(JobState.Killed, job.Tasks[0].State);
+        Assert.StartsWith("killed by ", job.Tasks[0].Error);
+        Assert.Equal(JobState.Skipped, job.Tasks[1].State);
+
+        // Stopped and cleaned as a cancelled copy is: nothing under the temporary name or the destination's.
+        Assert.Empty(Temporary());
+        Assert.False(File.Exists($"/tmp/{name}"));
+        Assert.Empty(await admin.ReadJobOutputAsync(id).ToListAsync());
+        Directory.Delete(dir, true);
+    }
+
     [GeneratedRegex("^[0-9a-f]{12}$")]
     private static partial Regex JobId();
 
