@@ -33,7 +33,8 @@ internal static class ClusterConfig
     /// Defaults of a cluster node, under the user's settings: Akka's split-brain resolver with keep-majority (the side
     /// with more than half of the members stays up, the other side downs itself; see Akka's split-brain resolver docs
     /// for the other strategies, which a config may choose instead).
-    /// Cluster internals (heartbeats, gossip, the split-brain resolver) and remoting run on threads of their own: Akka's
+    /// Cluster internals (heartbeats, gossip, the split-brain resolver) run on threads of their own, as remoting does
+    /// (<c>akka.remote.default-remote-dispatcher</c> in the reference config): Akka's
     /// default dispatchers share .NET's thread pool, and a node whose pool is held by blocking work (thousands of
     /// process starts on a loaded machine) sent its heartbeats seconds late, so its peers took it for lost.
     /// </summary>
@@ -46,10 +47,6 @@ internal static class ClusterConfig
           executor = fork-join-executor
           fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 2 }
           throughput = 5
-        }
-        akka.remote.default-remote-dispatcher {
-          executor = fork-join-executor
-          fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 4 }
         }
         """);
 

@@ -218,11 +218,13 @@ internal sealed class SessionProxyActor : ReceiveActor, IWithTimers
                 return;
             }
 
-            if (!gone.Session.Path.Address.Equals(Akka.Cluster.Cluster.Get(Context.System).SelfAddress) && DateTime.UtcNow < gone.GiveUpAt
-                && _tasks.Values.Any(t => t.Session.Equals(gone.Session) && t.Heard))
+            if (gone.Session.Path.Address.HasGlobalScope && !gone.Session.Path.Address.Equals(Akka.Cluster.Cluster.Get(Context.System).SelfAddress) && DateTime.UtcNow < gone.GiveUpAt
+                && _tasks.Values.Any(t => t.Session.Equals(gone.Session)))
             {
                 // A session that stopped normally reported its tasks first: one still running there means its node may be
-                // dying faster than the failure detector can say (a loaded machine). Ask the cluster again shortly.
+                // dying faster than the failure detector can say (a loaded machine). Ask the cluster again shortly. Heard
+                // of or not: a command with no output yet (a sleep) may be running there, and sending it again would run
+                // it twice when the node turns out lost.
                 Timers.StartSingleTimer(gone.Session, gone, TimeSpan.FromSeconds(1));
                 return;
             }
