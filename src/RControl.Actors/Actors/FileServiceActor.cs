@@ -160,7 +160,7 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
             var answer = await _engine.Ask<object>(new GetSession(name), _settings.AskTimeout).ConfigureAwait(false);
             return answer switch
             {
-                SessionFound found => SessionFactory.CreateFileSystem(found.Spec),
+                SessionFound found => SessionFactory.CreateFileSystem(found.Spec, _settings.SshConnects),
                 _ => throw new UnknownSessionException(name, answer is SessionNotFound nf ? nf.Known : []),
             };
         })).Value;

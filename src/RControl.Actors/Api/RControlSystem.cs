@@ -42,6 +42,7 @@ public sealed class RControlSystem : IAsyncDisposable
     public static RControlSystem Create(Config? config = null, string name = "rcontrol")
     {
         var full = config is null ? RControlConfig.ReferenceConfig : config.WithFallback(RControlConfig.ReferenceConfig);
+        _ = RControlSettings.FromConfig(full); // a value out of range is refused here, naming its key, before anything starts
         var system = ActorSystem.Create(name, full);
         return new RControlSystem(system, ownsSystem: true, StartEngine(system), ownsEngine: true);
     }
@@ -148,6 +149,10 @@ public sealed class RControlSystem : IAsyncDisposable
         }
     }
 
-    private static IActorRef StartEngine(ActorSystem system) =>
-        system.ActorOf(SessionManagerActor.Props(), $"rcontrol-engine-{Interlocked.Increment(ref _lastSession)}");
+    private static IActorRef StartEngine(ActorSystem system)
+    {
+        // Read (and checked) before any session needs them: a value out of range is refused here, naming its key.
+        _ = RControlSettings.Get(system);
+        return system.ActorOf(SessionManagerActor.Props(), $"rcontrol-engine-{Interlocked.Increment(ref _lastSession)}");
+    }
 }
