@@ -38,7 +38,9 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         var text = File.ReadAllText(file.FullName);
         var user = RControlConfig.ParseUser(text, file.FullName);
         Located(file, text, () => ReferenceKeys.Check(user));
-        return user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
+        var merged = user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
+        Located(file, text, () => RControlSettings.FromConfig(merged)); // a value out of range, naming its key and line
+        return merged;
     }
 
     /// <summary>Runs <paramref name="read"/> on a sub-tree: the path of a key problem gets <paramref name="prefix"/> in front.</summary>
@@ -99,7 +101,6 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         _ = ClientGrants.Parse(full.GetConfig("rcontrol"), inventory.Groups); // bad grants fail the start, naming client and key
         var grace = Inventory.Duration("rcontrol.daemon", "shutdown-grace-period", full.GetConfig("rcontrol.daemon"));
         var store = Located(file, text, () => RControl.Host.Daemon.Store.StoreConfig.Parse(full));
-        Located(file, text, () => RControlSettings.FromConfig(full)); // engine settings out of range fail the start, naming the key
         // Grants of minted credentials: under the user's file (which wins), over the defaults; read again when they change.
         var minted = state is null ? null : new MintedGrants(
             RControlConfig.ParseUser(text, file.FullName),
