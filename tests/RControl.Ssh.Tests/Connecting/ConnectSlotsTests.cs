@@ -72,6 +72,36 @@ public sealed class ConnectSlotsTests
         Assert.DoesNotContain("no answer within 0.3s", error.Message);
     }
 
+    [Fact]
+    public async Task A_kill_does_not_wait_for_a_connect_slot()
+    {
+        await using var server = await SshServer.StartAsync();
+        await using var proxy = TcpProxy.Start(server.Port);
+        await using var rc = RControlSystem.Create("rcontrol.ssh.max-connects-in-flight = 1");
+        var slots = RControlSettings.Get(rc.ActorSystem).SshConnects;
+        await using var busy = rc.CreateSshSession("busy", server.Spec());
+        var marker = $"sleep 1000.{Random.Shared.NextInt64(1_000_000_000, 9_999_999_999)}"; // unique among every test's processes
+        var running = busy.Execute(marker);
+        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync(marker)).Count > 0, Bound, "the remote sleep running");
+        // Now a fan-out takes the only slot and keeps it (its host never answers).
+        proxy.Blackhole(true);
+        await using var holder = rc.CreateSshSession("holder", server.Spec(proxy.Port) with { ConnectTimeout = TimeSpan.FromMinutes(1), ConnectBudget = TimeSpan.FromMinutes(1) });
+        _ = holder.Execute("true");
+        await Poll.UntilAsync(() => slots.InProgress == 1, Bound, "the only slot taken");
+
+        var maxWaiting = 0;
+        var killing = running.KillAsync();
+        while (!killing.IsCompleted)
+        {
+            maxWaiting = Math.Max(maxWaiting, slots.Waiting);
+            await Task.WhenAny(killing, Task.Delay(5));
+        }
+
+        await killing.WaitAsync(Bound);
+        Assert.Equal(0, maxWaiting); // the kill's control connection never queued behind the fan-out
+        await Poll.UntilAsync(async () => (await ProcessRunner.PgrepAsync(marker)).Count == 0, Bound, "the remote sleep killed");
+    }
+
     [Theory]
     [InlineData("0", "got '0'")]
     [InlineData("-4", "got '-4'")]

@@ -25,6 +25,9 @@ internal sealed class SshConnectSlots
     /// <summary>For connects made without an engine (an SFTP connection of a copy job, tests): the reference default.</summary>
     public static SshConnectSlots Shared { get; } = new(Configuration.RControlSettings.FromConfig(Configuration.RControlConfig.ReferenceConfig).MaxConnectsInFlight);
 
+    /// <summary>No bound: for the kills' control connections, which must not queue behind a fan-out's connects.</summary>
+    public static SshConnectSlots Unbounded { get; } = new(int.MaxValue);
+
     /// <summary>Connects allowed at once.</summary>
     public int Limit { get; }
 

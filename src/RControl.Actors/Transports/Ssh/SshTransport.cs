@@ -37,7 +37,8 @@ internal sealed class SshTransport : ICommandTransport
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
         _pool = new SshConnectionPool(spec, spec.MaxChannels, spec.MaxConnections, slots);
-        _control = new SshConnectionPool(spec, spec.MaxChannels, 1, slots);
+        // A kill is never queued behind a fan-out's connects: its rare reconnect may take a thread beyond the bound.
+        _control = new SshConnectionPool(spec, spec.MaxChannels, 1, SshConnectSlots.Unbounded);
         _where = Describe(spec);
     }
 
