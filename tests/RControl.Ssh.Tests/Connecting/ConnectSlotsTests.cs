@@ -128,10 +128,10 @@ public sealed class ConnectSlotsTests
     }
 
     [Fact]
-    public void The_default_is_64_connects_at_once()
+    public void The_default_is_128_connects_at_once()
     {
-        Assert.Equal(64, RControlSettings.FromConfig(RControlConfig.ReferenceConfig).MaxConnectsInFlight);
-        Assert.Equal(64, SshConnectSlotsDefault());
+        Assert.Equal(128, RControlSettings.FromConfig(RControlConfig.ReferenceConfig).MaxConnectsInFlight);
+        Assert.Equal(128, SshConnectSlotsDefault());
     }
 
     private static int SshConnectSlotsDefault() => Transports.Ssh.SshConnectSlots.Shared.Limit;
