@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.Event;
 using RControl.Actors;
 using RControl.Configuration;
+using RControl.Hosting;
 using RControl.Protocol;
 
 namespace RControl;
@@ -21,14 +22,15 @@ public sealed class RControlSystem : IAsyncDisposable
     private readonly ConcurrentDictionary<IActorRef, byte> _supervisors = new();
     private int _disposed;
 
-    private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine, bool ownsEngine)
+    private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine, LocalEngine? startedEngine = null)
     {
         ActorSystem = system;
         _ownsSystem = ownsSystem;
         Engine = engine;
-        if (ownsEngine)
+        if (startedEngine is not null)
         {
-            _started[engine] = 0;
+            _started[startedEngine.Sessions] = 0;
+            _started[startedEngine.Files] = 0;
         }
     }
 
@@ -43,7 +45,7 @@ public sealed class RControlSystem : IAsyncDisposable
     {
         var full = config is null ? RControlConfig.ReferenceConfig : config.WithFallback(RControlConfig.ReferenceConfig);
         var system = ActorSystem.Create(name, full);
-        return new RControlSystem(system, ownsSystem: true, StartEngine(system), ownsEngine: true);
+        return Started(system, ownsSystem: true);
     }
 
     /// <summary>Starts an embedded actor system from HOCON text (a syntax error throws a <see cref="ConfigurationException"/> naming it).</summary>
@@ -54,7 +56,7 @@ public sealed class RControlSystem : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
-        return new RControlSystem(system, ownsSystem: false, engine ?? StartEngine(system), ownsEngine: engine is null);
+        return engine is null ? Started(system, ownsSystem: false) : new RControlSystem(system, ownsSystem: false, engine);
     }
 
     /// <summary>Creates a session on the local machine.</summary>
@@ -148,6 +150,10 @@ public sealed class RControlSystem : IAsyncDisposable
         }
     }
 
-    private static IActorRef StartEngine(ActorSystem system) =>
-        system.ActorOf(SessionManagerActor.Props(), $"rcontrol-engine-{Interlocked.Increment(ref _lastSession)}");
+    /// <summary>A facade over a private engine started in <paramref name="system"/> (the same start as a hosted engine's, unserved).</summary>
+    private static RControlSystem Started(ActorSystem system, bool ownsSystem)
+    {
+        var engine = RControlEngine.StartActors(system, Inventory.Empty, served: false);
+        return new RControlSystem(system, ownsSystem, engine.Sessions, engine);
+    }
 }

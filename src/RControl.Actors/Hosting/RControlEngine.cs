@@ -53,22 +53,7 @@ public sealed class RControlEngine
             grants = ClientGrants.Parse(config.GetConfig("rcontrol"), inventory.Groups);
         }
 
-        IActorRef manager;
-        if (((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider)
-        {
-            // A cluster node: sessions are sharded entities, opened where the cluster places them.
-            manager = Cluster.ClusterSessions.Start(system, inventory);
-        }
-        else
-        {
-            manager = system.ActorOf(SessionManagerActor.Props(), $"rcontrol-sessions-{Random()}");
-            foreach (var (name, spec) in inventory.Sessions)
-            {
-                manager.Tell(new OpenSession(name, spec));
-            }
-        }
-
-        var files = system.ActorOf(FileServiceActor.Props(manager), FileServiceActor.ActorName);
+        var (manager, files) = StartActors(system, inventory, served: true);
 
         if (security is not null)
         {
@@ -82,6 +67,36 @@ public sealed class RControlEngine
         }
 
         return manager;
+    }
+
+    /// <summary>
+    /// The one way an engine's actors start: the session manager (on a cluster node served by this system: the node's
+    /// session directory) with the inventory's sessions opened, and its file service, both under unguessable names.
+    /// Every engine of a process has a file service, so <see cref="Remote.RemoteEngine.ForEngine"/> reaches its files.
+    /// </summary>
+    /// <param name="served">The actor system's own engine (<see cref="Start(ActorSystem, Inventory?, ILoggerFactory?)"/>): on a
+    /// cluster node its sessions are sharded; false for the private engine of an <see cref="RControlSystem"/>.</param>
+    internal static LocalEngine StartActors(ActorSystem system, Inventory inventory, bool served)
+    {
+        RControlConfig.EnsureReference(system);
+        IActorRef manager;
+        if (served && ((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider)
+        {
+            // A cluster node: sessions are sharded entities, opened where the cluster places them.
+            manager = Cluster.ClusterSessions.Start(system, inventory);
+        }
+        else
+        {
+            manager = system.ActorOf(SessionManagerActor.Props(), $"rcontrol-sessions-{Random()}");
+            foreach (var (name, spec) in inventory.Sessions)
+            {
+                manager.Tell(new OpenSession(name, spec));
+            }
+        }
+
+        var engine = new LocalEngine(manager, system.ActorOf(FileServiceActor.Props(manager), $"{FileServiceActor.ActorName}-{Random()}"));
+        LocalEngines.Get(system).Add(engine);
+        return engine;
     }
 
     private static string Random() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
