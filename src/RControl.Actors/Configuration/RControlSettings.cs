@@ -12,7 +12,9 @@ namespace RControl.Configuration;
 /// an engine's answer (connect, find or open a session).</param>
 /// <param name="FileIdleTimeout"><c>rcontrol.remote.file-idle-timeout</c>: remote file handles unused this long are closed.</param>
 /// <param name="Readers"><c>rcontrol.readers</c>: the line readers' limits.</param>
-internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTimeout, LineReaderSettings Readers) : IExtension
+/// <param name="LocateTimeout"><c>rcontrol.cluster.locate-timeout</c>: on a cluster node, how long a command waits for its
+/// session to be placed.</param>
+internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTimeout, LineReaderSettings Readers, TimeSpan LocateTimeout) : IExtension
 {
     /// <summary>How long a session actor (and the engine's sessions at disposal) gets to stop and kill its commands.</summary>
     public static readonly TimeSpan SessionStopTimeout = TimeSpan.FromSeconds(10);
@@ -31,7 +33,8 @@ internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTi
                 readers.GetInt("max-line-length"),
                 readers.GetInt("batch-max-chars"),
                 readers.GetInt("window"),
-                readers.GetInt("buffer-size")));
+                readers.GetInt("buffer-size")),
+            config.GetTimeSpan("rcontrol.cluster.locate-timeout"));
     }
 
     private sealed class Provider : ExtensionIdProvider<RControlSettings>

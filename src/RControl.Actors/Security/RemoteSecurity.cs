@@ -190,7 +190,7 @@ internal static class RemoteSecurity
             return FromConfig(config);
         }
 
-        var path = CredentialLocator.Find(config.GetString("rcontrol.remote.credential", ""), host, port)
+        var path = CredentialLocator.Find(config.GetString("rcontrol.remote.credential") ?? "", host, port)
             ?? throw new RemoteSecurityException(
                 $"no RControl credential found (looked at {CredentialLocator.Describe(host, port)}): the daemon's own user finds the one the daemon wrote; " +
                 "others need one minted with 'rcontrol daemon credentials issue NAME --config daemon.conf'");
