@@ -40,7 +40,10 @@ public sealed class RControlSystem : IAsyncDisposable
     /// <summary>The engine's <see cref="SessionManagerActor"/>: named sessions shared with remote clients.</summary>
     public IActorRef Engine { get; }
 
-    /// <summary>Starts an embedded actor system named <c>rcontrol</c> with the given configuration over the reference HOCON.</summary>
+    /// <summary>
+    /// Starts an embedded actor system named <c>rcontrol</c> with the given configuration over the reference HOCON, and its
+    /// engine the way a hosted one starts (session manager and file service; not served over Akka.Remote).
+    /// </summary>
     public static RControlSystem Create(Config? config = null, string name = "rcontrol")
     {
         var full = config is null ? RControlConfig.ReferenceConfig : config.WithFallback(RControlConfig.ReferenceConfig);
@@ -51,7 +54,10 @@ public sealed class RControlSystem : IAsyncDisposable
     /// <summary>Starts an embedded actor system from HOCON text (a syntax error throws a <see cref="ConfigurationException"/> naming it).</summary>
     public static RControlSystem Create(string hocon, string name = "rcontrol") => Create(RControlConfig.Parse(hocon), name);
 
-    /// <summary>Uses a host application's actor system; disposing does not stop it.</summary>
+    /// <summary>
+    /// Uses a host application's actor system; disposing does not stop it. Without <paramref name="engine"/> a private
+    /// engine is started there (as by <see cref="Create(Config?, string)"/>) and stopped at disposal.
+    /// </summary>
     public static RControlSystem Attach(ActorSystem system, IActorRef? engine = null)
     {
         ArgumentNullException.ThrowIfNull(system);
