@@ -13,8 +13,8 @@ namespace RControl.Hosting;
 /// <summary>
 /// Marker type of the engine's <see cref="SessionManagerActor"/> in Akka.Hosting's <c>ActorRegistry</c>:
 /// inject <c>IRequiredActor&lt;RControlEngine&gt;</c> to reach it in-process. Also starts an engine: the session manager
-/// and file service under unguessable names, and — when the actor system runs Akka.Remote — the gate under the one
-/// well-known name, <c>/user/rcontrol</c>, where remote clients log in.
+/// under an unguessable name, its file service, and — when the actor system runs Akka.Remote — the gate under the one
+/// well-known name, <c>/user/rcontrol</c>, where remote clients log in (no other actor is reachable remotely by path).
 /// </summary>
 public sealed class RControlEngine
 {
@@ -71,7 +71,7 @@ public sealed class RControlEngine
 
     /// <summary>
     /// The one way an engine's actors start: the session manager (on a cluster node served by this system: the node's
-    /// session directory) with the inventory's sessions opened, and its file service, both under unguessable names.
+    /// session directory, under an unguessable name) with the inventory's sessions opened, and its file service.
     /// Every engine of a process has a file service, so <see cref="Remote.RemoteEngine.ForEngine"/> reaches its files.
     /// </summary>
     /// <param name="served">The actor system's own engine (<see cref="Start(ActorSystem, Inventory?, ILoggerFactory?)"/>): on a
@@ -94,7 +94,10 @@ public sealed class RControlEngine
             }
         }
 
-        var engine = new LocalEngine(manager, system.ActorOf(FileServiceActor.Props(manager), $"{FileServiceActor.ActorName}-{Random()}"));
+        // The system's own engine keeps the file service's well-known local name (cluster entities reach it there);
+        // the private engines of RControlSystem facades, possibly several per system, get a random suffix.
+        var filesName = served ? FileServiceActor.ActorName : $"{FileServiceActor.ActorName}-{Random()}";
+        var engine = new LocalEngine(manager, system.ActorOf(FileServiceActor.Props(manager), filesName));
         LocalEngines.Get(system).Add(engine);
         return engine;
     }
