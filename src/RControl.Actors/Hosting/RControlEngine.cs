@@ -54,6 +54,8 @@ public sealed class RControlEngine
         }
 
         var (manager, files) = StartActors(system, inventory, served: true);
+        var clustered = ((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider;
+        var gateFiles = clustered ? manager : files; // a cluster node's directory sends them to the session's node
 
         if (security is not null)
         {
@@ -63,7 +65,7 @@ public sealed class RControlEngine
             var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
             var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
             var jobManager = jobs?.Start(system, manager, audit, jobsLog);
-            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, liveGrants ?? (() => grants), audit, timeout) { Jobs = jobManager }), ActorName);
+            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, gateFiles, security.Trust, liveGrants ?? (() => grants), audit, timeout) { Jobs = jobManager }), ActorName);
         }
 
         return manager;
