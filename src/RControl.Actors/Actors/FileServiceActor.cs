@@ -9,13 +9,13 @@ using RControl.Configuration;
 namespace RControl.Actors;
 
 /// <summary>
-/// The engine side of remote file access (<c>/user/rcontrol-files</c>): runs the <see cref="FileProtocol"/> requests of
+/// The engine side of remote file access (<c>/user/rcontrol-files</c>; a private engine's has a random suffix): runs the <see cref="FileProtocol"/> requests of
 /// remote clients on the engine's named sessions (their local disk or SFTP, built from the spec the engine holds,
 /// secrets included) and serves opened files in chunks. Each request gets its own answer or <see cref="Failed"/>.
 /// </summary>
 internal sealed class FileServiceActor : ReceiveActor, IWithTimers
 {
-    /// <summary>The actor's name next to the engine.</summary>
+    /// <summary>The actor's name next to the actor system's engine (a private engine's: this and a random suffix).</summary>
     public const string ActorName = "rcontrol-files";
 
     private readonly IActorRef _engine;

@@ -13,9 +13,11 @@ namespace RControl.Configuration;
 /// an engine's answer (connect, find or open a session).</param>
 /// <param name="FileIdleTimeout"><c>rcontrol.remote.file-idle-timeout</c>: remote file handles unused this long are closed.</param>
 /// <param name="Readers"><c>rcontrol.readers</c>: the line readers' limits.</param>
+/// <param name="LocateTimeout"><c>rcontrol.cluster.locate-timeout</c>: on a cluster node, how long a command waits for its
+/// session to be placed.</param>
 /// <param name="MaxConnectsInFlight"><c>rcontrol.ssh.max-connects-in-flight</c>: SSH connects (TCP, key exchange, login)
 /// in progress at once in this engine; more wait for a slot.</param>
-internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTimeout, LineReaderSettings Readers, int MaxConnectsInFlight) : IExtension
+internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTimeout, LineReaderSettings Readers, TimeSpan LocateTimeout, int MaxConnectsInFlight) : IExtension
 {
     private const string MaxConnectsKey = "rcontrol.ssh.max-connects-in-flight";
 
@@ -41,6 +43,7 @@ internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTi
                 readers.GetInt("batch-max-chars"),
                 readers.GetInt("window"),
                 readers.GetInt("buffer-size")),
+            config.GetTimeSpan("rcontrol.cluster.locate-timeout"),
             PositiveInt(config, MaxConnectsKey));
     }
 
