@@ -13,7 +13,6 @@ public sealed class BatchedWriter
 {
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(20);
     private const int FlushAt = 64 * 1024;
-    private static readonly byte[] Separator = ": "u8.ToArray();
 
     private readonly TextWriter _target;
     private readonly Stream? _stream;
@@ -84,8 +83,10 @@ public sealed class BatchedWriter
 
     private void AddBytes(string label, string line)
     {
-        // Upper bound of the encoded size; a line longer than the buffer is encoded into a pooled array of its own.
-        var most = _encoding.GetMaxByteCount(label.Length + line.Length) + Separator.Length + 1;
+        // Upper bound of the encoded size (3 bytes per UTF-16 char at most); a line longer than the buffer is encoded
+        // into a pooled array of its own. Array overloads: start-up runs this as ready-to-run code, where calls into
+        // the framework are not inlined (span slicing per line cost more than the encoding).
+        var most = ((label.Length + line.Length) * 3) + 3;
         if (_used + most > _bytes.Length)
         {
             WriteBuffer();
@@ -96,7 +97,7 @@ public sealed class BatchedWriter
             var large = ArrayPool<byte>.Shared.Rent(most);
             try
             {
-                var length = Encode(large, label, line);
+                var length = Encode(large, 0, label, line);
                 _stream!.Write(large, 0, length);
                 _stream.Flush();
             }
@@ -108,17 +109,18 @@ public sealed class BatchedWriter
             return;
         }
 
-        _used += Encode(_bytes.AsSpan(_used), label, line);
+        _used = Encode(_bytes, _used, label, line);
     }
 
-    private int Encode(Span<byte> into, string label, string line)
+    /// <summary>Encodes <c>label: line\n</c> at <paramref name="at"/>; returns the index after it.</summary>
+    private int Encode(byte[] into, int at, string label, string line)
     {
-        var n = _encoding.GetBytes(label, into);
-        Separator.CopyTo(into[n..]);
-        n += Separator.Length;
-        n += _encoding.GetBytes(line, into[n..]);
-        into[n] = (byte)'\n';
-        return n + 1;
+        at += _encoding.GetBytes(label, 0, label.Length, into, at);
+        into[at++] = (byte)':';
+        into[at++] = (byte)' ';
+        at += _encoding.GetBytes(line, 0, line.Length, into, at);
+        into[at++] = (byte)'\n';
+        return at;
     }
 
     private async Task FlushLaterAsync()
