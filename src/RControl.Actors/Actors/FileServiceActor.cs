@@ -43,6 +43,13 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
                 }
             }
         });
+        Receive<ForSession>(onNode =>
+        {
+            // A cluster node serving a session it hosts: the spec comes with the request (a session opened elsewhere).
+            var sender = Sender;
+            _fileSystems.TryAdd(onNode.Session, new Lazy<Task<IFileSystem>>(() => Task.FromResult(SessionFactory.CreateFileSystem(onNode.Spec))));
+            RunAsync(onNode.Request).PipeTo(sender, success: r => r, failure: e => ToFailure(onNode.Request, e));
+        });
         Receive<IRequest>(request =>
         {
             var sender = Sender;
@@ -178,6 +185,9 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
             ? new Failed(FileErrorKind.Failure, request.Operation, request.Path, error.Message)
             : new Failed(wrapped.Kind, wrapped.Operation, wrapped.Path, wrapped.Reason);
     }
+
+    /// <summary>A request on a session this node hosts in a cluster, with the session's spec (local only: from its entity).</summary>
+    public sealed record ForSession(string Session, SessionSpec Spec, IRequest Request);
 
     private sealed record SweepIdle
     {

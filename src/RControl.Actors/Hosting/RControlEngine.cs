@@ -54,7 +54,8 @@ public sealed class RControlEngine
         }
 
         IActorRef manager;
-        if (((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider)
+        var clustered = ((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider;
+        if (clustered)
         {
             // A cluster node: sessions are sharded entities, opened where the cluster places them.
             manager = Cluster.ClusterSessions.Start(system, inventory);
@@ -69,6 +70,7 @@ public sealed class RControlEngine
         }
 
         var files = system.ActorOf(FileServiceActor.Props(manager), FileServiceActor.ActorName);
+        var gateFiles = clustered ? manager : files; // a cluster node's directory sends them to the session's node
 
         if (security is not null)
         {
@@ -78,7 +80,7 @@ public sealed class RControlEngine
             var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
             var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
             var jobManager = jobs?.Start(system, manager, audit, jobsLog);
-            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, liveGrants ?? (() => grants), audit, timeout) { Jobs = jobManager }), ActorName);
+            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, gateFiles, security.Trust, liveGrants ?? (() => grants), audit, timeout) { Jobs = jobManager }), ActorName);
         }
 
         return manager;
