@@ -24,6 +24,11 @@ public static class Program
             return await ManySessionsWorkload.ChildAsync(args[1..]).ConfigureAwait(false);
         }
 
+        if (args.Length >= 3 && args[0] == ApiLinesChild.Flag)
+        {
+            return await ApiLinesChild.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
         if (args.Length >= 1 && args[0] == "micro")
         {
             BenchmarkSwitcher.FromTypes([typeof(LineReaderBenchmarks)]).Run(args[1..]);
