@@ -98,14 +98,22 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         var wrapperRow = new Row
         {
-            Workload = "W1″ raw SSH.NET running the transport's wrapper around `true` (process-group report, stdin watcher, `</dev/null`)",
+            Workload = "W1″ raw SSH.NET running the transport's wrapper around `true` (registration with the connection's guardian, process-group report, `</dev/null`)",
             Unit = "ms/cmd",
             Baseline = "raw SSH.NET",
             Target = "(diagnostic)",
         };
         await using var transport = new RControl.Transports.Ssh.SshTransport(server.Spec());
         using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
-        var wrapped = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("true"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce());
+        // The wrapper as the transport runs it on a connection with its guardian ready (the sshd is local: its directory is seen here).
+        var guardian = await RControl.Transports.Ssh.SshGuardian.StartAsync(client).ConfigureAwait(false);
+        var ready = Stopwatch.StartNew();
+        while (!Directory.Exists(guardian.Directory) && ready.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        var wrapped = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("true"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce(), guardian.Directory);
         await Measure.InterleaveAsync(
             options.Runs,
             (transportRow.RControl, noSsh is not null ? null : () => PerCommandMsAsync(async () =>

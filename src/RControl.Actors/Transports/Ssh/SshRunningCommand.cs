@@ -15,12 +15,14 @@ internal sealed class SshRunningCommand : IRunningCommand
     private readonly ChannelSink _stderrSink;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _nonce;
+    private readonly SshGuardian? _guardian;
     private readonly Task _execution;
     private int _disposed;
 
-    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce)
+    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce, SshGuardian? guardian)
     {
         _nonce = nonce;
+        _guardian = guardian;
         _execution = execution;
         _transport = transport;
         _command = command;
@@ -97,8 +99,8 @@ internal sealed class SshRunningCommand : IRunningCommand
 
     /// <summary>
     /// Kills the remote process group and returns once the remote kill has exited (acknowledged), retrying over a
-    /// fresh connection if needed; throws when it could not be acknowledged in time. Then closes the channel, which
-    /// makes the wrapper's watcher kill the group too.
+    /// fresh connection if needed; throws when it could not be acknowledged in time (then the connection's guardian is
+    /// asked to kill it too). Then closes the channel, which makes a command's own watcher (no guardian) kill the group too.
     /// </summary>
     public async Task KillAsync(CancellationToken cancellationToken)
     {
@@ -118,7 +120,16 @@ internal sealed class SshRunningCommand : IRunningCommand
                 : null;
             if (process is not null && !ExitCode.IsCompletedSuccessfully)
             {
-                await _transport.KillGroupAsync(process, _nonce, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _transport.KillGroupAsync(process, _nonce, _guardian?.Directory, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (_guardian is not null)
+                {
+                    // Not acknowledged over the control connection: the guardian, on the command's own connection, tries too.
+                    _guardian.Kill(process, _nonce);
+                    throw;
+                }
             }
         }
         finally
