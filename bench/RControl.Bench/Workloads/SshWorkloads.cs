@@ -105,10 +105,10 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         await using var transport = new RControl.Transports.Ssh.SshTransport(server.Spec());
         using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
-        // The wrapper as the transport runs it on a connection with its guardian ready (the sshd is local: its directory is seen here).
+        // The wrapper as the transport runs it on a connection whose guardian is ready.
         var guardian = await RControl.Transports.Ssh.SshGuardian.StartAsync(client).ConfigureAwait(false);
         var ready = Stopwatch.StartNew();
-        while (!Directory.Exists(guardian.Directory) && ready.Elapsed < TimeSpan.FromSeconds(30))
+        while (guardian.Directory is null && ready.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(10).ConfigureAwait(false);
         }

@@ -26,11 +26,13 @@ public sealed class GuardianTests
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
             var guardian = await StartGuardianAsync(client);
+            var dir = guardian.Directory!;
             var running = Enumerable.Range(0, commands).Select(_ => Run(client, sleep.Command, guardian)).ToArray();
             await sleep.WaitSleepingAsync(commands, Bound);
 
             // Registered with the guardian, no watcher of their own: each group is its shell and its sleep.
-            Assert.Equal(commands, Directory.GetFiles(guardian.Directory).Length);
+            Assert.StartsWith("/dev/shm/rcontrol-g.", dir);
+            Assert.Equal(commands, Directory.GetFiles(dir).Length);
             Assert.Equal(2 * commands, (await sleep.LeftAsync()).Count);
 
             // The sshd processes serving this connection (privileged monitor and user child); the listener lives on.
@@ -43,7 +45,7 @@ public sealed class GuardianTests
             }
 
             await sleep.WaitGoneAsync(LeftBound);
-            await Poll.UntilAsync(() => !Directory.Exists(guardian.Directory), LeftBound, "the guardian's directory removed");
+            await Poll.UntilAsync(() => !Directory.Exists(dir), LeftBound, "the guardian's directory removed");
             GC.KeepAlive(running);
         }
         finally
@@ -63,7 +65,8 @@ public sealed class GuardianTests
             using (var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None))
             {
                 var guardian = await StartGuardianAsync(client);
-                directory = guardian.Directory;
+                var dir = guardian.Directory!;
+                directory = dir;
                 await Run(client, $"{sleep.Command} >/dev/null 2>&1 &", guardian).WaitAsync(Bound);
                 await sleep.WaitSleepingAsync(1, Bound);
             }
@@ -87,14 +90,15 @@ public sealed class GuardianTests
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
             var guardian = await StartGuardianAsync(client);
+            var dir = guardian.Directory!;
             var running = Run(client, sleep.Command, guardian);
             await sleep.WaitSleepingAsync(1, Bound);
 
             // 300 registrations of commands that ended (each a shell that registered and exited), as a long-lived
             // connection accumulates them.
-            var fill = $"i=0; while [ $i -lt 300 ]; do sh -c 'exec 7>{guardian.Directory}/$$.e'; i=$((i+1)); done";
+            var fill = $"i=0; while [ $i -lt 300 ]; do sh -c 'exec 7>{dir}/$$.e'; i=$((i+1)); done";
             Assert.Equal(0, await Run(client, fill, guardian).WaitAsync(Bound));
-            Assert.True(Directory.GetFiles(guardian.Directory).Length > 300);
+            Assert.True(Directory.GetFiles(dir).Length > 300);
 
             for (var i = 0; i < SshGuardian.PruneEvery; i++)
             {
@@ -102,8 +106,8 @@ public sealed class GuardianTests
             }
 
             // Only the running command's registration (and the filler's own, if its shell has not ended) remains.
-            await Poll.UntilAsync(() => Directory.GetFiles(guardian.Directory).Length <= 1, Bound, "the ended entries pruned");
-            var kept = Assert.Single(Directory.GetFiles(guardian.Directory));
+            await Poll.UntilAsync(() => Directory.GetFiles(dir).Length <= 1, Bound, "the ended entries pruned");
+            var kept = Assert.Single(Directory.GetFiles(dir));
             Assert.Contains(int.Parse(Path.GetFileName(kept).Split('.')[0]), await sleep.LeftAsync());
             Assert.Equal(1, sleep.Sleeping);
             GC.KeepAlive(running);
@@ -123,19 +127,20 @@ public sealed class GuardianTests
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
             var guardian = await StartGuardianAsync(client);
+            var dir = guardian.Directory!;
 
             // Mode 0700, owned by the login user.
-            var modeAndOwner = (await ProcessRunner.RunCheckedAsync("stat", "-c", "%a %U %F", guardian.Directory)).Trim();
+            var modeAndOwner = (await ProcessRunner.RunCheckedAsync("stat", "-c", "%a %U %F", dir)).Trim();
             Assert.Equal($"700 {server.User.Name} directory", modeAndOwner);
 
             if (TestUser.IsRoot)
             {
                 // Another local user can neither add an entry nor list the directory.
-                var forged = Path.Combine(guardian.Directory, "1.forged");
+                var forged = Path.Combine(dir, "1.forged");
                 var touch = await ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "touch", forged]);
                 Assert.NotEqual(0, touch.ExitCode);
                 Assert.False(File.Exists(forged));
-                var list = await ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "ls", guardian.Directory]);
+                var list = await ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "ls", dir]);
                 Assert.NotEqual(0, list.ExitCode);
             }
 
@@ -148,14 +153,14 @@ public sealed class GuardianTests
             var leader = ProcessTree.Parent(strangerPid)!.Value;
             foreach (var pid in new[] { strangerPid, leader })
             {
-                var entry = Path.Combine(guardian.Directory, $"{pid}.{SshCommandLine.NewNonce()}");
+                var entry = Path.Combine(dir, $"{pid}.{SshCommandLine.NewNonce()}");
                 await File.WriteAllTextAsync(entry, "");
                 await ProcessRunner.RunCheckedAsync("chown", server.User.Name, entry);
                 guardian.Kill(new RemoteProcess(pid, 0), Path.GetExtension(entry)[1..]);
             }
 
             client.Dispose();
-            await Poll.UntilAsync(() => !Directory.Exists(guardian.Directory), Bound, "the guardian's directory removed");
+            await Poll.UntilAsync(() => !Directory.Exists(dir), Bound, "the guardian's directory removed");
             Assert.Equal(1, stranger.Sleeping);
             GC.KeepAlive(strangerRun);
         }
@@ -168,7 +173,8 @@ public sealed class GuardianTests
     private static async Task<SshGuardian> StartGuardianAsync(SshClient client)
     {
         var guardian = await SshGuardian.StartAsync(client);
-        await Poll.UntilAsync(() => Directory.Exists(guardian.Directory), Bound, "the guardian's directory");
+        await Poll.UntilAsync(() => guardian.Directory is not null, Bound, "the guardian's directory");
+        Assert.True(Directory.Exists(guardian.Directory));
         return guardian;
     }
 

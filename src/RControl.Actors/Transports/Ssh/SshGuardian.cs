@@ -7,8 +7,9 @@ namespace RControl.Transports.Ssh;
 /// One remote guardian per connection: a POSIX <c>sh</c> on an exec channel of its own, started with the connection's
 /// first command, that kills the process groups of the connection's commands when the connection dies.
 /// <para>
-/// It creates a private directory (<c>mkdir</c> under <c>umask 077</c>: mode 0700, owned by the login user, and it
-/// fails if anything — a stranger's directory or link — already has the name) and then reads its channel's stdin,
+/// It creates a private directory (<c>mkdir</c> under <c>umask 077</c> in <c>/dev/shm</c>, else <c>/tmp</c>: mode 0700,
+/// owned by the login user, and it fails if anything — a stranger's directory or link — already has the name), prints
+/// its path (the wrapper uses it from then on) and then reads its channel's stdin,
 /// which RControl never closes nor writes but for the requests below, so that read ends only when sshd closes it:
 /// the connection died (controller killed, network cut, sshd killed) or was closed. Then the guardian kills the
 /// group of every registered command still running and removes the directory.
@@ -38,36 +39,45 @@ internal sealed class SshGuardian : IDisposable
     private readonly Stream _input;
     private readonly Task _execution;
     private readonly object _gate = new();
+    private string? _directory;
     private int _started;
     private int _disposed;
 
-    private SshGuardian(Stream input, Task execution, string directory)
+    private SshGuardian(Stream input, Task execution)
     {
         _input = input;
         _execution = execution;
-        Directory = directory;
     }
 
-    /// <summary>The guardian's private directory on the host (<c>/tmp/rcontrol-g.NONCE</c>).</summary>
-    public string Directory { get; }
+    /// <summary>
+    /// The guardian's private directory on the host (<c>/dev/shm/rcontrol-g.NONCE</c>, or under <c>/tmp</c> without a
+    /// <c>/dev/shm</c>), once the guardian has created it and said so; null until then (commands then watch for themselves).
+    /// </summary>
+    public string? Directory => IsRunning ? Volatile.Read(ref _directory) : null;
 
     /// <summary>False once the guardian's channel has ended (the connection is going, or someone killed it).</summary>
     public bool IsRunning => !_execution.IsCompleted && Volatile.Read(ref _disposed) == 0;
 
     /// <summary>
-    /// Starts a guardian on <paramref name="client"/>; returns once sshd has accepted its exec request. Opening the
-    /// channel waits for the server synchronously inside SSH.NET, so it runs on a blocking thread.
+    /// Starts a guardian on <paramref name="client"/>; returns once sshd has accepted its exec request (the directory
+    /// follows a little later). Opening the channel waits for the server synchronously inside SSH.NET, so it runs on a
+    /// blocking thread.
     /// </summary>
     public static async Task<SshGuardian> StartAsync(SshClient client)
     {
-        var directory = "/tmp/rcontrol-g." + SshCommandLine.NewNonce();
-        var command = client.CreateCommand("exec /bin/sh -c " + ShellScript.Quote(Script(directory)));
+        var name = "rcontrol-g." + SshCommandLine.NewNonce();
+        var command = client.CreateCommand("exec /bin/sh -c " + ShellScript.Quote(Script(name)));
         try
         {
+            // Its one line of output is read asynchronously (SSH.NET's own stream blocks a thread per read).
+            var output = new ChannelSink(readsProcessGroup: false, new OutputGauge());
+            SshTransport.ReplaceStream(SshTransport.OutputStreamProperty, command, output);
             var execution = await Blocking.Run(() => command.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
             var input = command.CreateInputStream();
-            _ = execution.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-            return new SshGuardian(input, execution, directory);
+            _ = execution.ContinueWith(t => { _ = t.Exception; output.Dispose(); }, TaskScheduler.Default);
+            var guardian = new SshGuardian(input, execution);
+            _ = guardian.ReadDirectoryAsync(output.Reader, name);
+            return guardian;
         }
         catch
         {
@@ -76,11 +86,33 @@ internal sealed class SshGuardian : IDisposable
         }
     }
 
+    private async Task ReadDirectoryAsync(Stream output, string name)
+    {
+        try
+        {
+            using var reader = new StreamReader(output, Encoding.ASCII);
+            var line = await reader.ReadLineAsync().ConfigureAwait(false);
+            // Only one of the two places it may choose; anything else (a login script's chatter) leaves it unused.
+            if (line == "/dev/shm/" + name || line == "/tmp/" + name)
+            {
+                Volatile.Write(ref _directory, line);
+            }
+        }
+        catch (Exception)
+        {
+            // The channel ended first: no directory.
+        }
+    }
+
     /// <summary>The guardian's script (POSIX sh; <c>rm</c> is its only external command, off every command's path).</summary>
-    internal static string Script(string directory) =>
-        "d=" + directory + "\n" +
+    internal static string Script(string name) =>
+        // A memory file system when there is one: creating a registration there costs a tenth of a disk's.
+        "b=/tmp\n" +
+        "[ -d /dev/shm ] && [ -w /dev/shm ] && [ -k /dev/shm ] && b=/dev/shm\n" +
+        "d=$b/" + name + "\n" +
         "umask 077\n" +
         "mkdir \"$d\" || exit 1\n" +
+        "echo \"$d\"\n" +
         "trap '' HUP PIPE INT\n" +
         "exec >/dev/null 2>&1\n" +
         "sweep() {\n" +

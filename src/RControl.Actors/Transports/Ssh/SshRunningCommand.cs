@@ -16,13 +16,15 @@ internal sealed class SshRunningCommand : IRunningCommand
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _nonce;
     private readonly SshGuardian? _guardian;
+    private readonly string? _guardDirectory;
     private readonly Task _execution;
     private int _disposed;
 
-    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce, SshGuardian? guardian)
+    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce, SshGuardian? guardian, string? guardDirectory)
     {
         _nonce = nonce;
         _guardian = guardian;
+        _guardDirectory = guardDirectory;
         _execution = execution;
         _transport = transport;
         _command = command;
@@ -122,7 +124,7 @@ internal sealed class SshRunningCommand : IRunningCommand
             {
                 try
                 {
-                    await _transport.KillGroupAsync(process, _nonce, _guardian?.Directory, cancellationToken).ConfigureAwait(false);
+                    await _transport.KillGroupAsync(process, _nonce, _guardDirectory, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception) when (_guardian is not null)
                 {

@@ -17,7 +17,7 @@ namespace RControl.Transports.Ssh;
 /// </summary>
 internal sealed class SshTransport : ICommandTransport
 {
-    private static readonly PropertyInfo OutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.OutputStream))!;
+    internal static readonly PropertyInfo OutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.OutputStream))!;
     private static readonly PropertyInfo ExtendedOutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.ExtendedOutputStream))!;
 
     private const int MaxChannelOpenAttempts = 3;
@@ -92,7 +92,8 @@ internal sealed class SshTransport : ICommandTransport
                 // The connection's first command starts its guardian first, so the guardian has its channel.
                 var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
                 guardian?.CommandStarted();
-                var text = SshCommandLine.Build(command, null, nonce, guardian?.Directory);
+                var guardDirectory = guardian?.Directory;
+                var text = SshCommandLine.Build(command, null, nonce, guardDirectory);
                 sshCommand = lease.Connection.Client.CreateCommand(text);
                 var stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
                 var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr);
@@ -101,7 +102,7 @@ internal sealed class SshTransport : ICommandTransport
                 // Opening a channel waits for the server's answer synchronously inside SSH.NET.
                 var opening = sshCommand;
                 var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
-                var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce, guardian);
+                var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce, guardDirectory is null ? null : guardian, guardDirectory);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
                 started = running;
@@ -149,7 +150,7 @@ internal sealed class SshTransport : ICommandTransport
         }
     }
 
-    private static void ReplaceStream(PropertyInfo property, SshCommand command, Stream sink)
+    internal static void ReplaceStream(PropertyInfo property, SshCommand command, Stream sink)
     {
         // SSH.NET's own PipeStream only reads synchronously (a blocked thread per stream); ours is async.
         (property.GetValue(command) as Stream)?.Dispose();
