@@ -170,6 +170,37 @@ public sealed class GuardianTests
         }
     }
 
+    [Fact]
+    public async Task A_sessions_commands_register_once_the_guardian_is_ready_and_a_timeout_kills_one_that_execd()
+    {
+        await using var server = await SshServer.StartAsync();
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("guarded", server.Spec());
+        string? registration = null;
+        await Poll.UntilAsync(async () =>
+        {
+            var lines = new List<string>();
+            await session.Execute("readlink /proc/$$/fd/7 || true", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync();
+            registration = lines.FirstOrDefault();
+            return registration?.StartsWith("/dev/shm/rcontrol-g.", StringComparison.Ordinal) == true;
+        }, Bound, "a command registered with the connection's guardian");
+        Assert.Matches(@"^/dev/shm/rcontrol-g\.[0-9a-f]{32}/[0-9]+\.[0-9a-f]{32}$", registration);
+
+        // The command replaces its shell: the leader's command line no longer carries the nonce, its registration
+        // (descriptor 7) is what the kill recognises it by.
+        var sleep = new SleepMarker();
+        try
+        {
+            var task = session.Execute($"exec {sleep.Command}", new CommandOptions { Timeout = TimeSpan.FromSeconds(1) });
+            await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync());
+            await sleep.WaitGoneAsync(LeftBound);
+        }
+        finally
+        {
+            await sleep.KillLeftAsync();
+        }
+    }
+
     private static async Task<SshGuardian> StartGuardianAsync(SshClient client)
     {
         var guardian = await SshGuardian.StartAsync(client);
