@@ -48,6 +48,7 @@ internal sealed class LineReader
         while (true)
         {
             var read = await _stream.ReadAsync(bytes.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+            GarbagePacer.Moved(2L * read); // each line becomes a string of UTF-16: twice its bytes in garbage
             var flush = read == 0;
             Decode(bytes.AsSpan(0, read), chars.AsSpan(0, size), flush);
             if (flush)

@@ -1,10 +1,11 @@
-namespace RControl.Files;
+namespace RControl.Readers;
 
 /// <summary>
-/// Bounds what copies add to the working set. SSH.NET allocates a fresh array for every SSH packet it sends or
-/// receives, so a copy turns over its own size in short-lived garbage; the GC lets gen0 grow to a budget derived from
+/// Bounds what copies and output floods add to the working set. SSH.NET allocates a fresh array for every SSH packet
+/// it sends or receives, and every line read becomes a string, so a copy or a flood of output turns over its own size
+/// in short-lived garbage; the GC lets gen0 grow to a budget derived from
 /// the CPU's cache size before it collects (over 100 MiB on machines that report a large L3), and every page of that
-/// budget is touched. A gen0 collection after every <see cref="Interval"/> bytes moved by all copies keeps the churn in
+/// budget is touched. A gen0 collection after every <see cref="Interval"/> bytes moved by all copies and readers keeps the churn in
 /// the same few MiB: with nothing surviving, each costs well under a millisecond.
 /// </summary>
 internal static class GarbagePacer
