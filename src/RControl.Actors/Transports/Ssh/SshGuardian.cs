@@ -25,7 +25,8 @@ namespace RControl.Transports.Ssh;
 /// <para>
 /// Requests on its stdin, one a line: <c>p</c> prunes the entries of ended commands (sent every
 /// <see cref="PruneEvery"/> commands, so the directory holds at most that many plus the running ones);
-/// <c>k PID.NONCE</c> kills one registered group (a kill that could not be acknowledged over the control connection).
+/// <c>k PID.NONCE</c> kills one registered group (a timeout or kill: at once, before the acknowledged kill over the
+/// control connection, which may have to connect first).
 /// </para>
 /// </summary>
 internal sealed class SshGuardian : IDisposable

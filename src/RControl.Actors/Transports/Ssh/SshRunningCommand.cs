@@ -101,8 +101,9 @@ internal sealed class SshRunningCommand : IRunningCommand
 
     /// <summary>
     /// Kills the remote process group and returns once the remote kill has exited (acknowledged), retrying over a
-    /// fresh connection if needed; throws when it could not be acknowledged in time (then the connection's guardian is
-    /// asked to kill it too). Then closes the channel, which makes a command's own watcher (no guardian) kill the group too.
+    /// fresh connection if needed; throws when it could not be acknowledged in time. A command registered with its
+    /// connection's guardian is also killed by the guardian at once (not acknowledged). Then closes the channel, which
+    /// makes a command's own watcher (no guardian) kill the group too.
     /// </summary>
     public async Task KillAsync(CancellationToken cancellationToken)
     {
@@ -122,16 +123,10 @@ internal sealed class SshRunningCommand : IRunningCommand
                 : null;
             if (process is not null && !ExitCode.IsCompletedSuccessfully)
             {
-                try
-                {
-                    await _transport.KillGroupAsync(process, _nonce, _guardDirectory, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception) when (_guardian is not null)
-                {
-                    // Not acknowledged over the control connection: the guardian, on the command's own connection, tries too.
-                    _guardian.Kill(process, _nonce);
-                    throw;
-                }
+                // The guardian is on the command's own connection, already open: its kill lands at once, while the
+                // acknowledged one below may first have to open the control connection.
+                _guardian?.Kill(process, _nonce);
+                await _transport.KillGroupAsync(process, _nonce, _guardDirectory, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
