@@ -24,6 +24,11 @@ public static class Program
             return await ManySessionsWorkload.ChildAsync(args[1..]).ConfigureAwait(false);
         }
 
+        if (args.Length >= 3 && args[0] == ApiLinesChild.Flag)
+        {
+            return await ApiLinesChild.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
         if (args.Length >= 1 && args[0] == "micro")
         {
             BenchmarkSwitcher.FromTypes([typeof(LineReaderBenchmarks)]).Run(args[1..]);
@@ -85,6 +90,7 @@ public static class Program
             await AddAsync(rows, options, "W8", () => One(FloodWorkload.RunAsync(options))).ConfigureAwait(false);
             await AddAsync(rows, options, "W9", () => RemoteWorkload.RunAsync(options, server, noSsh)).ConfigureAwait(false);
             await AddAsync(rows, options, "W10", () => JobsWorkload.RunAsync(options)).ConfigureAwait(false);
+            await AddAsync(rows, options, "W13", () => CapacityWorkload.RunAsync(options)).ConfigureAwait(false);
             if (new[] { "W4P", "W11", "W12" }.Any(options.Wants))
             {
                 peersServer = await SshServer.StartAsync(PeerWorkloads.ServerOptions).ConfigureAwait(false);

@@ -5,6 +5,8 @@
 #   bench/startup/startup.sh                                            # the rcontrol on PATH
 #   bench/startup/startup.sh "r2r=$HOME/opt/rcontrol/rcontrol" "il=dotnet /tmp/il/rcontrol.dll"   # several builds, LABEL=COMMAND
 #   RUNS=10 OUT=row.md bench/startup/startup.sh …                          # fewer runs; the markdown table to a file
+#   API="dotnet /tmp/bench/RControl.Bench.dll api-lines" bench/startup/startup.sh …   # also the streaming row (streaming.py)
+#   ONLY=streaming API=… bench/startup/startup.sh …                        # only the streaming row
 #
 # Needs hyperfine, openssh-server, openssh-client; pssh (parallel-ssh) and clustershell (clush) are measured when
 # installed (apt-get install hyperfine pssh clustershell) and reported as missing otherwise.
@@ -91,6 +93,18 @@ for form in "$@"; do
   names+=("rcontrol exec -t bench -- true (${form%%=*}, over SSH)")
 done
 
+if [ -n "${API:-}" ]; then
+  first=$1
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc) (streaming row)" >&2
+  python3 "$(dirname "$0")/streaming.py" --runs "$RUNS" --rcontrol "${first#*=}" --api "$API" \
+    --ssh bench "$port" "$user" "$dir/id" "$dir/known_hosts" "$dir/ssh_config" > "$dir/streaming.md"
+  cat "$dir/streaming.md" >&2
+fi
+if [ "${ONLY:-}" = streaming ]; then
+  cat "$dir/streaming.md" > "$OUT"
+  exit 0
+fi
+
 args=()
 for i in "${!commands[@]}"; do args+=(-n "${names[$i]}" "${commands[$i]}"); done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)" >&2
@@ -98,4 +112,5 @@ hyperfine --warmup 2 --runs "$RUNS" --export-markdown "$dir/table.md" "${args[@]
 {
   cat "$dir/table.md"
   for m in "${missing[@]+"${missing[@]}"}"; do echo "| $m | | | | |"; done
+  if [ -f "$dir/streaming.md" ]; then echo; cat "$dir/streaming.md"; fi
 } > "$OUT"

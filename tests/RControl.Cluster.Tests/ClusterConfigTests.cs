@@ -43,6 +43,10 @@ public sealed class ClusterConfigTests
         Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
         Assert.Equal("Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster", config.GetString("akka.cluster.downing-provider-class"));
         Assert.False(config.GetBoolean("akka.cluster.sharding.remember-entities"));
+        // Heartbeats, gossip, the split-brain resolver and remoting on threads of their own, not .NET's thread pool.
+        Assert.Equal("akka.actor.rcontrol-cluster-dispatcher", config.GetString("akka.cluster.use-dispatcher"));
+        Assert.Equal("fork-join-executor", config.GetString("akka.actor.rcontrol-cluster-dispatcher.executor"));
+        Assert.Equal("fork-join-executor", RControl.Configuration.RControlConfig.ReferenceConfig.GetString("akka.remote.default-remote-dispatcher.executor"));
         var paths = config.GetStringList("akka.remote.trusted-selection-paths");
         Assert.Contains("/user/rcontrol", paths);
         Assert.Contains("/system/sharding/rcontrol-sessions-dc-euCoordinator/singleton/coordinator", paths);

@@ -169,6 +169,40 @@ public sealed class EmbeddedRemotingTests
     }
 
     [Fact]
+    public async Task Host_app_secured_with_typed_tls_options_serves_a_client_of_its_ca()
+    {
+        using var credentials = new TestCredentials();
+        var caPath = Path.Combine(credentials.Directory, "ca.crt");
+        var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12CollectionFromFile(credentials.ServerPath, null)
+            .Single(c => c.Subject.Contains("rcontrol-test-ca", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(caPath, ca.ExportCertificatePem());
+        var port = Support.Ports.Free();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddRControl(
+            (akka, _) => akka
+                .WithRemoting("127.0.0.1", port)
+                .WithRControlTls(new RControlTlsOptions(credentials.ServerPath) { Trust = RControlTrust.Ca, CaCertificatePath = caPath })
+                .AddHocon("rcontrol.sessions { builder { type = local } }", HoconAddMode.Prepend),
+            actorSystemName: "rcontrol");
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            await using var client = await RemoteEngine.ConnectAsync($"akka.ssl.tcp://rcontrol@127.0.0.1:{port}", credentials.ClientConfig());
+            Assert.Equal("admin", client.Identity);
+            var lines = new List<string>();
+            var session = await client.GetSessionAsync("builder");
+            Assert.Equal(0, await session.Execute("echo typed tls", new CommandOptions { OnStdout = (_, l) => lines.Add(l) }).WaitAsync());
+            Assert.Equal(["typed tls"], lines);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Host_app_with_remoting_but_without_authentication_does_not_start()
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();

@@ -9,13 +9,13 @@ using RControl.Configuration;
 namespace RControl.Actors;
 
 /// <summary>
-/// The engine side of remote file access (<c>/user/rcontrol-files</c>): runs the <see cref="FileProtocol"/> requests of
+/// The engine side of remote file access (<c>/user/rcontrol-files</c>; a private engine's has a random suffix): runs the <see cref="FileProtocol"/> requests of
 /// remote clients on the engine's named sessions (their local disk or SFTP, built from the spec the engine holds,
 /// secrets included) and serves opened files in chunks. Each request gets its own answer or <see cref="Failed"/>.
 /// </summary>
 internal sealed class FileServiceActor : ReceiveActor, IWithTimers
 {
-    /// <summary>The actor's name next to the engine.</summary>
+    /// <summary>The actor's name next to the actor system's engine (a private engine's: this and a random suffix).</summary>
     public const string ActorName = "rcontrol-files";
 
     private readonly IActorRef _engine;
@@ -42,6 +42,13 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
                     idle.Stream.Dispose();
                 }
             }
+        });
+        Receive<ForSession>(onNode =>
+        {
+            // A cluster node serving a session it hosts: the spec comes with the request (a session opened elsewhere).
+            var sender = Sender;
+            _fileSystems.TryAdd(onNode.Session, new Lazy<Task<IFileSystem>>(() => Task.FromResult(SessionFactory.CreateFileSystem(onNode.Spec))));
+            RunAsync(onNode.Request).PipeTo(sender, success: r => r, failure: e => ToFailure(onNode.Request, e));
         });
         Receive<IRequest>(request =>
         {
@@ -160,7 +167,7 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
             var answer = await _engine.Ask<object>(new GetSession(name), _settings.AskTimeout).ConfigureAwait(false);
             return answer switch
             {
-                SessionFound found => SessionFactory.CreateFileSystem(found.Spec),
+                SessionFound found => SessionFactory.CreateFileSystem(found.Spec, _settings.SshConnects),
                 _ => throw new UnknownSessionException(name, answer is SessionNotFound nf ? nf.Known : []),
             };
         })).Value;
@@ -178,6 +185,9 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
             ? new Failed(FileErrorKind.Failure, request.Operation, request.Path, error.Message)
             : new Failed(wrapped.Kind, wrapped.Operation, wrapped.Path, wrapped.Reason);
     }
+
+    /// <summary>A request on a session this node hosts in a cluster, with the session's spec (local only: from its entity).</summary>
+    public sealed record ForSession(string Session, SessionSpec Spec, IRequest Request);
 
     private sealed record SweepIdle
     {

@@ -38,8 +38,9 @@ internal sealed class SessionActor : ReceiveActor
     public SessionActor(string name, SessionSpec spec)
     {
         _name = name;
-        _transport = SessionFactory.CreateTransport(spec);
-        _readerSettings = RControlSettings.Get(Context.System).Readers;
+        var settings = RControlSettings.Get(Context.System);
+        _transport = SessionFactory.CreateTransport(spec, settings.SshConnects);
+        _readerSettings = settings.Readers;
 
         Receive<ExecuteCommand>(e =>
         {

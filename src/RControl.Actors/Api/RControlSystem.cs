@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.Event;
 using RControl.Actors;
 using RControl.Configuration;
+using RControl.Hosting;
 using RControl.Protocol;
 
 namespace RControl;
@@ -21,14 +22,15 @@ public sealed class RControlSystem : IAsyncDisposable
     private readonly ConcurrentDictionary<IActorRef, byte> _supervisors = new();
     private int _disposed;
 
-    private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine, bool ownsEngine)
+    private RControlSystem(ActorSystem system, bool ownsSystem, IActorRef engine, LocalEngine? startedEngine = null)
     {
         ActorSystem = system;
         _ownsSystem = ownsSystem;
         Engine = engine;
-        if (ownsEngine)
+        if (startedEngine is not null)
         {
-            _started[engine] = 0;
+            _started[startedEngine.Sessions] = 0;
+            _started[startedEngine.Files] = 0;
         }
     }
 
@@ -38,23 +40,30 @@ public sealed class RControlSystem : IAsyncDisposable
     /// <summary>The engine's <see cref="SessionManagerActor"/>: named sessions shared with remote clients.</summary>
     public IActorRef Engine { get; }
 
-    /// <summary>Starts an embedded actor system named <c>rcontrol</c> with the given configuration over the reference HOCON.</summary>
+    /// <summary>
+    /// Starts an embedded actor system named <c>rcontrol</c> with the given configuration over the reference HOCON, and its
+    /// engine the way a hosted one starts (session manager and file service; not served over Akka.Remote).
+    /// </summary>
     public static RControlSystem Create(Config? config = null, string name = "rcontrol")
     {
         var full = config is null ? RControlConfig.ReferenceConfig : config.WithFallback(RControlConfig.ReferenceConfig);
+        _ = RControlSettings.FromConfig(full); // a value out of range is refused here, naming its key, before anything starts
         var system = ActorSystem.Create(name, full);
-        return new RControlSystem(system, ownsSystem: true, StartEngine(system), ownsEngine: true);
+        return Started(system, ownsSystem: true);
     }
 
     /// <summary>Starts an embedded actor system from HOCON text (a syntax error throws a <see cref="ConfigurationException"/> naming it).</summary>
     public static RControlSystem Create(string hocon, string name = "rcontrol") => Create(RControlConfig.Parse(hocon), name);
 
-    /// <summary>Uses a host application's actor system; disposing does not stop it.</summary>
+    /// <summary>
+    /// Uses a host application's actor system; disposing does not stop it. Without <paramref name="engine"/> a private
+    /// engine is started there (as by <see cref="Create(Config?, string)"/>) and stopped at disposal.
+    /// </summary>
     public static RControlSystem Attach(ActorSystem system, IActorRef? engine = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         RControlConfig.EnsureReference(system);
-        return new RControlSystem(system, ownsSystem: false, engine ?? StartEngine(system), ownsEngine: engine is null);
+        return engine is null ? Started(system, ownsSystem: false) : new RControlSystem(system, ownsSystem: false, engine);
     }
 
     /// <summary>Creates a session on the local machine.</summary>
@@ -148,6 +157,12 @@ public sealed class RControlSystem : IAsyncDisposable
         }
     }
 
-    private static IActorRef StartEngine(ActorSystem system) =>
-        system.ActorOf(SessionManagerActor.Props(), $"rcontrol-engine-{Interlocked.Increment(ref _lastSession)}");
+    /// <summary>A facade over a private engine started in <paramref name="system"/> (the same start as a hosted engine's, unserved).</summary>
+    private static RControlSystem Started(ActorSystem system, bool ownsSystem)
+    {
+        // Read (and checked) before any session needs them: a value out of range is refused here, naming its key.
+        _ = RControlSettings.Get(system);
+        var engine = RControlEngine.StartActors(system, Inventory.Empty, served: false);
+        return new RControlSystem(system, ownsSystem, engine.Sessions, engine);
+    }
 }

@@ -25,7 +25,7 @@ public abstract partial class Session
             lock (_filesGate)
             {
                 ThrowIfClosed();
-                return _fileSystem ??= (OriginSpec is { } spec ? SessionFactory.CreateFileSystem(spec) : null)
+                return _fileSystem ??= (OriginSpec is { } spec ? SessionFactory.CreateFileSystem(spec, Configuration.RControlSettings.Get(System.ActorSystem).SshConnects) : null)
                     ?? throw new SessionException($"session '{Name}' has no file access (it was not created from a session spec)");
             }
         }

@@ -14,10 +14,12 @@ namespace RControl;
 internal static class SessionFactory
 {
     /// <summary>The transport that runs the session's commands. Called once, by the session actor.</summary>
-    public static ICommandTransport CreateTransport(SessionSpec spec) => spec switch
+    /// <param name="spec">The session.</param>
+    /// <param name="sshConnects">The engine's bound on SSH connects in progress.</param>
+    public static ICommandTransport CreateTransport(SessionSpec spec, SshConnectSlots? sshConnects = null) => spec switch
     {
         LocalSessionSpec local => new LocalTransport(local),
-        SshSessionSpec ssh => new SshTransport(ssh),
+        SshSessionSpec ssh => new SshTransport(ssh, sshConnects),
         _ => throw Unknown(spec),
     };
 
@@ -33,10 +35,10 @@ internal static class SessionFactory
     /// The file system of the session's files (open, walk, copies), called once per facade on first use. SSH: SFTP on a
     /// connection of its own, opened on first use with the same target, auth and host-key rules.
     /// </summary>
-    public static IFileSystem CreateFileSystem(SessionSpec spec) => spec switch
+    public static IFileSystem CreateFileSystem(SessionSpec spec, SshConnectSlots? sshConnects = null) => spec switch
     {
         LocalSessionSpec => new LocalFileSystem(),
-        SshSessionSpec ssh => new SftpFileSystem(ct => SshConnector.ConnectSftpAsync(ssh, ct), ct => SshConnector.ConnectAsync(ssh, ct)),
+        SshSessionSpec ssh => new SftpFileSystem(ct => SshConnector.ConnectSftpAsync(ssh, ct, sshConnects), ct => SshConnector.ConnectAsync(ssh, ct, sshConnects)),
         _ => throw Unknown(spec),
     };
 

@@ -30,7 +30,7 @@ public sealed class SshSession : Session
     /// <exception cref="HostKeyVerificationException">Unknown (strict) or changed host key.</exception>
     public async Task CheckConnectionAsync(CancellationToken cancellationToken = default)
     {
-        using SshClient client = await SshConnector.ConnectAsync(Spec, cancellationToken).ConfigureAwait(false);
+        using SshClient client = await SshConnector.ConnectAsync(Spec, cancellationToken, Configuration.RControlSettings.Get(System.ActorSystem).SshConnects).ConfigureAwait(false);
         client.Disconnect();
     }
 

@@ -33,10 +33,21 @@ internal static class ClusterConfig
     /// Defaults of a cluster node, under the user's settings: Akka's split-brain resolver with keep-majority (the side
     /// with more than half of the members stays up, the other side downs itself; see Akka's split-brain resolver docs
     /// for the other strategies, which a config may choose instead).
+    /// Cluster internals (heartbeats, gossip, the split-brain resolver) run on threads of their own, as remoting does
+    /// (<c>akka.remote.default-remote-dispatcher</c> in the reference config): Akka's
+    /// default dispatchers share .NET's thread pool, and a node whose pool is held by blocking work (thousands of
+    /// process starts on a loaded machine) sent its heartbeats seconds late, so its peers took it for lost.
     /// </summary>
     public static Config Defaults { get; } = ConfigurationFactory.ParseString("""
         akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
         akka.cluster.split-brain-resolver.active-strategy = keep-majority
+        akka.cluster.use-dispatcher = akka.actor.rcontrol-cluster-dispatcher
+        akka.actor.rcontrol-cluster-dispatcher {
+          type = Dispatcher
+          executor = fork-join-executor
+          fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 2 }
+          throughput = 5
+        }
         """);
 
     /// <summary>

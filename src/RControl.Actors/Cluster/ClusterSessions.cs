@@ -22,9 +22,8 @@ internal static class ClusterSessions
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(inventory);
-        var config = system.Settings.Config;
-        var timeout = RControlSettings.Get(system).AskTimeout;
-        var locateTimeout = config.GetTimeSpan("rcontrol.cluster.locate-timeout", TimeSpan.FromSeconds(30));
+        var engineSettings = RControlSettings.Get(system);
+        var (timeout, locateTimeout) = (engineSettings.AskTimeout, engineSettings.LocateTimeout);
         var sharding = ClusterSharding.Get(system);
         var roles = Akka.Cluster.Cluster.Get(system).SelfRoles;
         // Every message to a session travels in a ShardingEnvelope (entity id = session name), which Akka unwraps.

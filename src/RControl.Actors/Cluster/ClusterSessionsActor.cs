@@ -9,11 +9,15 @@ namespace RControl.Cluster;
 /// <summary>
 /// A cluster node's session directory, in place of the single engine's <see cref="SessionManagerActor"/> (same
 /// protocol, so the gate and its clients do not change): hands out one <see cref="SessionProxyActor"/> per session
-/// name, whichever node hosts the session, and lists the cluster's members with their counts.
+/// name, whichever node hosts the session, routes the gate's file requests to the session's node through its proxy,
+/// and lists the cluster's members with their counts.
 /// </summary>
 internal sealed class ClusterSessionsActor : ReceiveActor
 {
     private sealed record Answer(object Message, IActorRef ReplyTo);
+
+    /// <summary>From a proxy: it handed out (or forgot) a file handle; requests on it go to that proxy.</summary>
+    public sealed record FileHandle(long Handle, bool Open);
 
     private readonly Inventory _inventory;
     private readonly IReadOnlyDictionary<string, IActorRef> _regions; // by zone; "" = any node
@@ -21,6 +25,7 @@ internal sealed class ClusterSessionsActor : ReceiveActor
     private readonly TimeSpan _locateTimeout;
     private readonly Dictionary<string, SessionSpec> _opened = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _proxies = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, IActorRef> _fileHandles = new();
 
     public ClusterSessionsActor(Inventory inventory, IReadOnlyDictionary<string, IActorRef> regions, TimeSpan timeout, TimeSpan locateTimeout)
     {
@@ -57,6 +62,41 @@ internal sealed class ClusterSessionsActor : ReceiveActor
                 .PipeTo(Self, success: a => new Answer(a, replyTo), failure: _ => new Answer(new SessionClosed(close.Name), replyTo));
         });
         Receive<Answer>(a => a.ReplyTo.Tell(a.Message));
+
+        // The gate's file requests (it checked the grants and wrote the audit): run on the node hosting the session.
+        Receive<FileProtocol.IPathRequest>(request =>
+        {
+            if (SpecOf(request.Session) is null)
+            {
+                var known = Known();
+                Sender.Tell(new FileProtocol.Failed(Files.FileErrorKind.Failure, request.Operation, request.Path, new UnknownSessionException(request.Session, known).Message));
+                return;
+            }
+
+            Proxy(request.Session).Forward(request);
+        });
+        Receive<FileProtocol.IHandleRequest>(request =>
+        {
+            if (_fileHandles.TryGetValue(request.Handle, out var proxy))
+            {
+                proxy.Forward(request);
+            }
+            else
+            {
+                Sender.Tell(new FileProtocol.Failed(Files.FileErrorKind.Failure, request.Operation, request.Path, "the file is not open (closed, idle too long, or the engine restarted)"));
+            }
+        });
+        Receive<FileHandle>(handle =>
+        {
+            if (handle.Open)
+            {
+                _fileHandles[handle.Handle] = Sender;
+            }
+            else
+            {
+                _fileHandles.Remove(handle.Handle);
+            }
+        });
         Receive<ClusterNodes.ListNodes>(_ => ListNodesAsync(Context.System, _timeout).PipeTo(Sender));
     }
 

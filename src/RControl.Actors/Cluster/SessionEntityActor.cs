@@ -1,6 +1,7 @@
 using Akka.Actor;
 using RControl.Actors;
 using RControl.Configuration;
+using RControl.Files;
 using RControl.Protocol;
 
 namespace RControl.Cluster;
@@ -43,6 +44,7 @@ internal sealed class SessionEntityActor : ReceiveActor
         });
         Receive<ExecuteCommand>(OnExecute);
         Receive<KillCommand>(kill => _session?.Forward(kill));
+        Receive<FileProtocol.IRequest>(OnFileRequest);
         Receive<CommandTaskEnded>(ended => ended.Session == _name, ended =>
         {
             _accepted.Remove(ended.TaskId);
@@ -85,6 +87,22 @@ internal sealed class SessionEntityActor : ReceiveActor
         session.Forward(execute);
     }
 
+    /// <summary>
+    /// A file operation on the session (from a proxy, for a client of any node): run by this node's file service on the
+    /// session's disk or SFTP, answered straight to the asker. The session actor is not needed for it.
+    /// </summary>
+    private void OnFileRequest(FileProtocol.IRequest request)
+    {
+        _spec ??= _inventory.Sessions.GetValueOrDefault(_name);
+        if (_spec is null)
+        {
+            Sender.Tell(new FileProtocol.Failed(FileErrorKind.Failure, request.Operation, request.Path, $"session '{_name}' is not open"));
+            return;
+        }
+
+        Context.ActorSelection($"/user/{FileServiceActor.ActorName}").Tell(new FileServiceActor.ForSession(_name, _spec, request), Sender);
+    }
+
     private void Locate(SessionSpec? spec)
     {
         if (Ensure(spec) is null)
@@ -109,7 +127,7 @@ internal sealed class SessionEntityActor : ReceiveActor
     {
         if (_session is null)
         {
-            _spec = spec ?? (_inventory.Sessions.TryGetValue(_name, out var configured) ? configured : null);
+            _spec = spec ?? _spec ?? _inventory.Sessions.GetValueOrDefault(_name);
             if (_spec is null)
             {
                 return null;

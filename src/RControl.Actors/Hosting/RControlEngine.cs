@@ -13,8 +13,8 @@ namespace RControl.Hosting;
 /// <summary>
 /// Marker type of the engine's <see cref="SessionManagerActor"/> in Akka.Hosting's <c>ActorRegistry</c>:
 /// inject <c>IRequiredActor&lt;RControlEngine&gt;</c> to reach it in-process. Also starts an engine: the session manager
-/// and file service under unguessable names, and — when the actor system runs Akka.Remote — the gate under the one
-/// well-known name, <c>/user/rcontrol</c>, where remote clients log in.
+/// under an unguessable name, its file service, and — when the actor system runs Akka.Remote — the gate under the one
+/// well-known name, <c>/user/rcontrol</c>, where remote clients log in (no other actor is reachable remotely by path).
 /// </summary>
 public sealed class RControlEngine
 {
@@ -53,8 +53,36 @@ public sealed class RControlEngine
             grants = ClientGrants.Parse(config.GetConfig("rcontrol"), inventory.Groups);
         }
 
+        var (manager, files) = StartActors(system, inventory, served: true);
+        var clustered = ((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider;
+        var gateFiles = clustered ? manager : files; // a cluster node's directory sends them to the session's node
+
+        if (security is not null)
+        {
+            var logger = loggers?.CreateLogger(AuditLog.Category) ?? new AkkaLogger(Logging.GetLogger(system, AuditLog.Category));
+            RemoteSecurity.WarnIfInsecure(security, logger);
+            var timeout = RControlSettings.Get(system).AskTimeout;
+            var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
+            var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
+            var jobManager = jobs?.Start(system, manager, audit, jobsLog);
+            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, gateFiles, security.Trust, liveGrants ?? (() => grants), audit, timeout) { Jobs = jobManager }), ActorName);
+        }
+
+        return manager;
+    }
+
+    /// <summary>
+    /// The one way an engine's actors start: the session manager (on a cluster node served by this system: the node's
+    /// session directory, under an unguessable name) with the inventory's sessions opened, and its file service.
+    /// Every engine of a process has a file service, so <see cref="Remote.RemoteEngine.ForEngine"/> reaches its files.
+    /// </summary>
+    /// <param name="served">The actor system's own engine (<see cref="Start(ActorSystem, Inventory?, ILoggerFactory?)"/>): on a
+    /// cluster node its sessions are sharded; false for the private engine of an <see cref="RControlSystem"/>.</param>
+    internal static LocalEngine StartActors(ActorSystem system, Inventory inventory, bool served)
+    {
+        RControlConfig.EnsureReference(system);
         IActorRef manager;
-        if (((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider)
+        if (served && ((ExtendedActorSystem)system).Provider is Akka.Cluster.ClusterActorRefProvider)
         {
             // A cluster node: sessions are sharded entities, opened where the cluster places them.
             manager = Cluster.ClusterSessions.Start(system, inventory);
@@ -68,20 +96,12 @@ public sealed class RControlEngine
             }
         }
 
-        var files = system.ActorOf(FileServiceActor.Props(manager), FileServiceActor.ActorName);
-
-        if (security is not null)
-        {
-            var logger = loggers?.CreateLogger(AuditLog.Category) ?? new AkkaLogger(Logging.GetLogger(system, AuditLog.Category));
-            RemoteSecurity.WarnIfInsecure(security, logger);
-            var timeout = RControlSettings.Get(system).AskTimeout;
-            var jobsLog = loggers?.CreateLogger("RControl.Jobs") ?? new AkkaLogger(Logging.GetLogger(system, "RControl.Jobs"));
-            var audit = new AuditLog(logger, jobs?.Writer(jobsLog));
-            var jobManager = jobs?.Start(system, manager, audit, jobsLog);
-            system.ActorOf(GateActor.Props(new GateActor.Settings(manager, files, security.Trust, liveGrants ?? (() => grants), audit, timeout) { Jobs = jobManager }), ActorName);
-        }
-
-        return manager;
+        // The system's own engine keeps the file service's well-known local name (cluster entities reach it there);
+        // the private engines of RControlSystem facades, possibly several per system, get a random suffix.
+        var filesName = served ? FileServiceActor.ActorName : $"{FileServiceActor.ActorName}-{Random()}";
+        var engine = new LocalEngine(manager, system.ActorOf(FileServiceActor.Props(manager), filesName));
+        LocalEngines.Get(system).Add(engine);
+        return engine;
     }
 
     private static string Random() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();

@@ -15,8 +15,9 @@ public static class RControlHostingExtensions
     /// Adds the RControl engine to the actor system being configured: the reference HOCON as fallback, the
     /// <see cref="SessionManagerActor"/> at <c>/user/rcontrol</c> registered as <see cref="RControlEngine"/>
     /// (inject <c>IRequiredActor&lt;RControlEngine&gt;</c>), the sessions of <c>rcontrol.sessions</c> and of
-    /// <paramref name="configure"/> opened in it, and (by default) Akka's logs sent to the host's logging.
-    /// When the system runs Akka.Remote, it must be secured with <see cref="WithRControlTls"/> (or the explicit insecure
+    /// <paramref name="configure"/> opened in it, the typed settings of <paramref name="configure"/> (<see cref="RControlHostingOptions.Readers"/>,
+    /// <see cref="RControlHostingOptions.Remote"/>) in front of the HOCON, and (by default) Akka's logs sent to the host's logging.
+    /// When the system runs Akka.Remote, it must be secured with <c>WithRControlTls</c> (or the explicit insecure
     /// setting): otherwise the start-up stops with a <see cref="RemoteSecurityException"/>.
     /// </summary>
     public static AkkaConfigurationBuilder WithRControl(this AkkaConfigurationBuilder builder, Action<RControlHostingOptions>? configure = null)
@@ -24,6 +25,11 @@ public static class RControlHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new RControlHostingOptions();
         configure?.Invoke(options);
+        if (options.ToHocon() is { } typed)
+        {
+            builder.AddHocon(typed, HoconAddMode.Prepend);
+        }
+
         builder.AddHocon(RControlConfig.ReferenceConfig, HoconAddMode.Append);
         if (options.UseHostLogging)
         {
@@ -69,6 +75,18 @@ public static class RControlHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(tls);
         return builder.WithRControlSecurity(RemoteSecurity.FromConfig(tls.WithFallback(RControlConfig.ReferenceConfig)), tls);
+    }
+
+    /// <summary>
+    /// Secures the host's Akka.Remote endpoint with this endpoint's certificate and trust in typed form (the same as an
+    /// <c>rcontrol.remote.tls</c> section; see <see cref="WithRControlTls(AkkaConfigurationBuilder, Akka.Configuration.Config)"/>).
+    /// The client grants stay in the actor system's HOCON (<c>rcontrol.clients</c>).
+    /// </summary>
+    /// <exception cref="RemoteSecurityException">The certificate cannot be used or the trust is incomplete (e.g. pinned without thumbprints).</exception>
+    public static AkkaConfigurationBuilder WithRControlTls(this AkkaConfigurationBuilder builder, RControlTlsOptions tls)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        return builder.WithRControlTls(tls.ToConfig());
     }
 
     /// <summary>Secures the host's Akka.Remote endpoint with a ready <see cref="EndpointSecurity"/> (e.g. from a credential file).</summary>

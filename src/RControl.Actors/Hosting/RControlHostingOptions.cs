@@ -1,3 +1,4 @@
+using System.Text;
 using RControl.Protocol;
 
 namespace RControl.Hosting;
@@ -22,6 +23,15 @@ public sealed class RControlHostingOptions
     /// <summary>The client grants now, when they change while the engine runs (the daemon's minted credentials).</summary>
     internal Func<Security.ClientGrants>? Grants { get; set; }
 
+    /// <summary>
+    /// The output readers' limits (<c>rcontrol.readers</c>): values set here win over the HOCON, e.g.
+    /// <c>options.Readers = options.Readers with { Window = 16 }</c>.
+    /// </summary>
+    public RControlReaderOptions Readers { get; set; } = new();
+
+    /// <summary>The remote timings (<c>rcontrol.remote.ask-timeout</c>, <c>file-idle-timeout</c>): values set here win over the HOCON.</summary>
+    public RControlRemoteOptions Remote { get; set; } = new();
+
     /// <summary>Sessions declared in code, opened in the engine at start.</summary>
     public IReadOnlyDictionary<string, SessionSpec> Sessions => _sessions;
 
@@ -32,5 +42,14 @@ public sealed class RControlHostingOptions
         ArgumentNullException.ThrowIfNull(spec);
         _sessions[name] = spec;
         return this;
+    }
+
+    /// <summary>The typed settings as HOCON (put in front of the actor system's config), or null when none is set.</summary>
+    internal string? ToHocon()
+    {
+        var hocon = new StringBuilder();
+        (Readers ?? new()).AppendHocon(hocon);
+        (Remote ?? new()).AppendHocon(hocon);
+        return hocon.Length == 0 ? null : hocon.ToString();
     }
 }

@@ -69,7 +69,7 @@ public sealed partial class RemoteEngine : IAsyncDisposable
 
     /// <summary>Where file requests go (the connection actor, or the in-process file service).</summary>
     internal ActorSelection FileService => _gatePath is null
-        ? System.ActorSystem.ActorSelection(_engine.Path.Root / "user" / FileServiceActor.ActorName)
+        ? new ActorSelection(LocalEngines.Get(System.ActorSystem).FilesOf(_engine), "")
         : new ActorSelection(_engine, "");
 
     /// <summary>

@@ -27,7 +27,7 @@ internal static class RemoteSecurity
         "INSECURE: " + InsecureKey + " = on: Akka.Remote runs without TLS or authentication; every local user can run commands as this process's user";
 
     /// <summary>Whether the insecure setting is on.</summary>
-    public static bool IsInsecure(Config config) => config.GetBoolean(InsecureKey, false);
+    public static bool IsInsecure(Config config) => Holder(config, InsecureKey).GetBoolean(InsecureKey);
 
     /// <summary>
     /// Throws a <see cref="RemoteSecurityException"/> when the configuration would run Akka.Remote without TLS (unless the
@@ -62,7 +62,10 @@ internal static class RemoteSecurity
     }
 
     /// <summary>Whether <c>rcontrol.remote.tls</c> configures this node's certificate.</summary>
-    public static bool IsTlsEnabled(Config config) => config.GetBoolean($"{Tls}.enabled", false);
+    public static bool IsTlsEnabled(Config config) => Holder(config, $"{Tls}.enabled").GetBoolean($"{Tls}.enabled");
+
+    /// <summary>The config that sets <paramref name="key"/>: the given one, else the reference HOCON (the only place of the defaults).</summary>
+    private static Config Holder(Config config, string key) => config.HasPath(key) ? config : Configuration.RControlConfig.ReferenceConfig;
 
     /// <summary>True for 127.0.0.0/8, ::1 and <c>localhost</c>.</summary>
     public static bool IsLoopback(string hostname)
@@ -127,7 +130,8 @@ internal static class RemoteSecurity
                 $"or, for a throw-away test on loopback only, {InsecureKey} = on");
         }
 
-        var path = CredentialLocator.Expand(config.GetString($"{Tls}.certificate-path", ""));
+        string? Setting(string key) => Holder(config, $"{Tls}.{key}").GetString($"{Tls}.{key}");
+        var path = CredentialLocator.Expand(Setting("certificate-path") ?? "");
         if (string.IsNullOrWhiteSpace(path))
         {
             throw new RemoteSecurityException($"{Tls}.enabled is on but {Tls}.certificate-path is empty (a PKCS#12 file with this node's certificate and key)");
@@ -136,7 +140,7 @@ internal static class RemoteSecurity
         X509Certificate2 certificate;
         try
         {
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, config.GetString($"{Tls}.certificate-password", "") ?? "");
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, Setting("certificate-password") ?? "");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
@@ -149,11 +153,11 @@ internal static class RemoteSecurity
             throw new RemoteSecurityException($"the TLS certificate '{path}' has no private key");
         }
 
-        var trust = config.GetString($"{Tls}.trust", "pinned");
+        var trust = Setting("trust");
         switch (trust)
         {
             case "pinned":
-                var pins = config.GetStringList($"{Tls}.pinned-thumbprints");
+                var pins = Holder(config, $"{Tls}.pinned-thumbprints").GetStringList($"{Tls}.pinned-thumbprints");
                 if (pins.Count == 0)
                 {
                     throw new RemoteSecurityException(
@@ -164,7 +168,7 @@ internal static class RemoteSecurity
             case "chain":
                 return EndpointSecurity.Create(certificate, PeerTrust.MachineChain());
             case "ca":
-                var caPath = CredentialLocator.Expand(config.GetString($"{Tls}.ca-certificate-path", ""));
+                var caPath = CredentialLocator.Expand(Setting("ca-certificate-path") ?? "");
                 try
                 {
                     return EndpointSecurity.Create(certificate, PeerTrust.IssuedBy(X509CertificateLoader.LoadCertificateFromFile(caPath)));
@@ -190,7 +194,7 @@ internal static class RemoteSecurity
             return FromConfig(config);
         }
 
-        var path = CredentialLocator.Find(config.GetString("rcontrol.remote.credential", ""), host, port)
+        var path = CredentialLocator.Find(Holder(config, "rcontrol.remote.credential").GetString("rcontrol.remote.credential") ?? "", host, port)
             ?? throw new RemoteSecurityException(
                 $"no RControl credential found (looked at {CredentialLocator.Describe(host, port)}): the daemon's own user finds the one the daemon wrote; " +
                 "others need one minted with 'rcontrol daemon credentials issue NAME --config daemon.conf'");

@@ -71,7 +71,9 @@ internal static class ExecCommand
                 }
 
                 var stdin = StdinFeed.Read(parse.GetValue(parity.Stdin));
+                StartupTrace.Mark("exec checked");
                 await using var engine = await CliRuntime.StartEngineAsync(settings, token).ConfigureAwait(false);
+                StartupTrace.Mark("engine started");
                 var resolved = Resolve(Targets.InventoryFiles.Merge(engine.KnownSessions, inventory));
                 if (detached)
                 {
@@ -85,6 +87,7 @@ internal static class ExecCommand
                 }
 
                 var units = await ExecJob.RunAsync(engine, resolved, text, settings, view, token, stdin).ConfigureAwait(false);
+                StartupTrace.Mark("ran");
                 return parse.GetValue(parity.LargestStatus) ? RunUnit.LargestExitStatus(units) : RunUnit.ExitStatus(units);
             },
             ct));

@@ -38,7 +38,9 @@ internal sealed record DaemonConfig(Config Config, Inventory Inventory, TimeSpan
         var text = File.ReadAllText(file.FullName);
         var user = RControlConfig.ParseUser(text, file.FullName);
         Located(file, text, () => ReferenceKeys.Check(user));
-        return user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
+        var merged = user.WithFallback(ConfigurationFactory.ParseString(Defaults)).WithFallback(RControlConfig.ReferenceConfig);
+        Located(file, text, () => RControlSettings.FromConfig(merged)); // a value out of range, naming its key and line
+        return merged;
     }
 
     /// <summary>Runs <paramref name="read"/> on a sub-tree: the path of a key problem gets <paramref name="prefix"/> in front.</summary>

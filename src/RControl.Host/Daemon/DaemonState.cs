@@ -44,7 +44,7 @@ internal sealed partial class DaemonState
     /// <summary>The configured state directory, or <c>$XDG_STATE_HOME/rcontrol</c> / <c>~/.local/state/rcontrol</c>.</summary>
     public static string DirectoryOf(Akka.Configuration.Config config)
     {
-        var configured = config.GetString("rcontrol.daemon.state-dir", "");
+        var configured = config.GetString("rcontrol.daemon.state-dir") ?? "";
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return Path.GetFullPath(CredentialLocator.Expand(configured));

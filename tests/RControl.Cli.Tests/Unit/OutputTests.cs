@@ -40,4 +40,63 @@ public class OutputTests
         Assert.Equal(20_000, target.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.EndsWith("h: 19999\n", target.ToString());
     }
+
+    [Fact]
+    public void Lines_to_a_utf8_stream_are_complete_in_order_with_a_long_line_and_the_summary_after_them()
+    {
+        var stream = new MemoryStream();
+        var stdout = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        var writer = new BatchedWriter(stdout);
+        var expected = new System.Text.StringBuilder();
+        var longLine = new string('x', 200_000) + "é";
+        for (var i = 0; i < 30_000; i++)
+        {
+            var line = i == 15_000 ? longLine : $"{i} é ü 日本";
+            writer.WriteLine("web1", line);
+            expected.Append("web1: ").Append(line).Append('\n');
+        }
+
+        writer.WithWriter(w => w.WriteLine("summary"));
+        expected.Append("summary\n");
+        Assert.Equal(expected.ToString(), new System.Text.UTF8Encoding(false).GetString(stream.ToArray()));
+    }
+
+    [Fact]
+    public async Task Lines_to_a_utf8_stream_reach_it_without_an_explicit_flush()
+    {
+        var stream = new SynchronizedStream();
+        var writer = new BatchedWriter(new StreamWriter(stream, new System.Text.UTF8Encoding(false)));
+        writer.WriteLine("web1", "one");
+        writer.WriteLine("web2", "two");
+        await Poll.UntilAsync(() => stream.Text().Contains("web2: two\n", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the batch written");
+        Assert.Equal("web1: one\nweb2: two\n", stream.Text());
+    }
+
+    /// <summary>A memory stream read while the writer's timer writes to it.</summary>
+    private sealed class SynchronizedStream : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            lock (this)
+            {
+                base.Write(buffer, offset, count);
+            }
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            lock (this)
+            {
+                base.Write(buffer);
+            }
+        }
+
+        public string Text()
+        {
+            lock (this)
+            {
+                return System.Text.Encoding.UTF8.GetString(ToArray());
+            }
+        }
+    }
 }

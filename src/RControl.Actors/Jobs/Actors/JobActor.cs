@@ -172,7 +172,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("flush", FlushOutput.Instance, FlushInterval);
         var manager = _settings.Sessions;
         var names = _units.SelectMany(u => u.Task.Copy is { } copy ? new[] { copy.FromSession, copy.ToSession } : [u.Task.Session]).Distinct(StringComparer.Ordinal).ToArray();
-        ResolveAsync(manager, names).PipeTo(Self, success: s => new SessionsResolved(s));
+        ResolveAsync(manager, names, RControl.Configuration.RControlSettings.Get(Context.System).AskTimeout).PipeTo(Self, success: s => new SessionsResolved(s));
     }
 
     protected override void PostStop()
@@ -184,14 +184,14 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         }
     }
 
-    private static async Task<IReadOnlyDictionary<string, SessionFound?>> ResolveAsync(IActorRef manager, IReadOnlyList<string> names)
+    private static async Task<IReadOnlyDictionary<string, SessionFound?>> ResolveAsync(IActorRef manager, IReadOnlyList<string> names, TimeSpan askTimeout)
     {
         var found = new Dictionary<string, SessionFound?>(StringComparer.Ordinal);
         foreach (var name in names)
         {
             try
             {
-                var answer = await manager.Ask<object>(new GetSession(name), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                var answer = await manager.Ask<object>(new GetSession(name), askTimeout).ConfigureAwait(false);
                 found[name] = answer as SessionFound;
             }
             catch (AskTimeoutException)

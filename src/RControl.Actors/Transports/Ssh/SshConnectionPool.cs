@@ -31,9 +31,13 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     private int _failures;
     private int _lastId;
 
-    public SshConnectionPool(SshSessionSpec spec, int maxChannels, int maxConnections)
+    private readonly SshConnectSlots _slots;
+    private bool _waitingForSlot;
+
+    public SshConnectionPool(SshSessionSpec spec, int maxChannels, int maxConnections, SshConnectSlots? slots = null)
     {
         _spec = spec;
+        _slots = slots ?? SshConnectSlots.Shared;
         // Checked once, where the spec was built (SshSessionSpec's init accessors).
         _maxChannels = maxChannels;
         _maxConnections = maxConnections;
@@ -132,17 +136,23 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             {
                 // The caller's deadline passed while an attempt was still under way: report what the earlier attempts
                 // met, if any failed since this caller came, else that nobody answered.
+                bool queued;
                 lock (_gate)
                 {
                     if (_lastFailure is { } failure && _lastFailureAt >= started)
                     {
                         failure.Throw();
                     }
+
+                    queued = _waitingForSlot;
                 }
 
                 var port = _spec.Port ?? 22;
+                var why = queued
+                    ? $": still waiting for a connect slot (rcontrol.ssh.max-connects-in-flight = {_slots.Limit} connects at once in this engine, all busy)"
+                    : string.Empty;
                 throw new SshConnectException(_spec.Host, port, SshConnectFailure.TimedOut,
-                    $"cannot connect to {_spec.Host}:{port}: not connected within {(DateTime.UtcNow - started).TotalSeconds:0.#}s ({budget})");
+                    $"cannot connect to {_spec.Host}:{port}: not connected within {(DateTime.UtcNow - started).TotalSeconds:0.#}s ({budget}){why}");
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested && connecting)
             {
@@ -166,7 +176,12 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         await Task.Yield();
         try
         {
-            var client = await SshConnector.ConnectAsync(_spec, _disposed.Token).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _waitingForSlot = true;
+            }
+
+            var client = await SshConnector.ConnectAsync(_spec, _slots, SlotTaken, _disposed.Token).ConfigureAwait(false);
             var connection = new SshConnection(client, Interlocked.Increment(ref _lastId), _spec.KeepAlive);
             lock (_gate)
             {
@@ -190,11 +205,20 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                 _retryAt = _lastFailureAt + backoff;
                 _lastFailure = ExceptionDispatchInfo.Capture(e);
                 _connecting = null;
+                _waitingForSlot = false;
                 Signal();
             }
 
             EngineInstruments.SshConnected(opened: false);
             throw;
+        }
+    }
+
+    private void SlotTaken()
+    {
+        lock (_gate)
+        {
+            _waitingForSlot = false;
         }
     }
 

@@ -29,13 +29,19 @@ internal static class SshConnector
     /// <exception cref="SshConnectException">Unknown host, refused port, timeout.</exception>
     /// <exception cref="SshAuthenticationFailedException">Wrong key, password or passphrase.</exception>
     /// <exception cref="HostKeyVerificationException">The host key is unknown (strict) or changed.</exception>
-    public static Task<SshClient> ConnectAsync(SshSessionSpec spec, CancellationToken cancellationToken) =>
-        ConnectAsync<SshClient>(spec, (info, owned) => new OwningSshClient(info, owned), 0, cancellationToken);
+    /// <param name="slots">The engine's bound on connects in progress (<see cref="SshConnectSlots.Shared"/> when null);
+    /// the connect timeout starts once a slot is free.</param>
+    public static Task<SshClient> ConnectAsync(SshSessionSpec spec, CancellationToken cancellationToken, SshConnectSlots? slots = null) =>
+        ConnectAsync<SshClient>(spec, (info, owned) => new OwningSshClient(info, owned), 0, slots ?? SshConnectSlots.Shared, null, cancellationToken);
+
+    /// <summary>As <see cref="ConnectAsync(SshSessionSpec, CancellationToken, SshConnectSlots?)"/>, calling <paramref name="slotTaken"/> once the target's connect has its slot.</summary>
+    public static Task<SshClient> ConnectAsync(SshSessionSpec spec, SshConnectSlots slots, Action slotTaken, CancellationToken cancellationToken) =>
+        ConnectAsync<SshClient>(spec, (info, owned) => new OwningSshClient(info, owned), 0, slots, slotTaken, cancellationToken);
 
     /// <summary>Connects an <see cref="SftpClient"/> with exactly the same target, auth, host-key and jump rules.</summary>
-    /// <inheritdoc cref="ConnectAsync(SshSessionSpec, CancellationToken)" path="/exception" />
-    public static Task<SftpClient> ConnectSftpAsync(SshSessionSpec spec, CancellationToken cancellationToken) =>
-        ConnectAsync<SftpClient>(spec, (info, owned) => new OwningSftpClient(info, owned), 0, cancellationToken);
+    /// <inheritdoc cref="ConnectAsync(SshSessionSpec, CancellationToken, SshConnectSlots?)" path="/exception" />
+    public static Task<SftpClient> ConnectSftpAsync(SshSessionSpec spec, CancellationToken cancellationToken, SshConnectSlots? slots = null) =>
+        ConnectAsync<SftpClient>(spec, (info, owned) => new OwningSftpClient(info, owned), 0, slots ?? SshConnectSlots.Shared, null, cancellationToken);
 
     /// <summary>"user@host:port", for messages (never a secret).</summary>
     public static string Describe(SshSessionSpec spec)
@@ -44,7 +50,7 @@ internal static class SshConnector
         return $"{target.User}@{target.Host}:{target.Port}";
     }
 
-    private static async Task<T> ConnectAsync<T>(SshSessionSpec spec, Func<ConnectionInfo, IDisposable?, T> create, int depth, CancellationToken cancellationToken)
+    private static async Task<T> ConnectAsync<T>(SshSessionSpec spec, Func<ConnectionInfo, IDisposable?, T> create, int depth, SshConnectSlots slots, Action? slotTaken, CancellationToken cancellationToken)
         where T : BaseClient
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -60,7 +66,7 @@ internal static class SshConnector
         IDisposable? jump = null;
         if (target.Jump is { } jumpSpec)
         {
-            jump = await OpenTunnelAsync(jumpSpec, target, depth, cancellationToken).ConfigureAwait(false);
+            jump = await OpenTunnelAsync(jumpSpec, target, depth, slots, cancellationToken).ConfigureAwait(false);
             (connectHost, connectPort) = ("127.0.0.1", (int)((JumpTunnel)jump).Port);
         }
 
@@ -94,13 +100,28 @@ internal static class SshConnector
                 client.KeepAliveInterval = spec.KeepAlive;
             }
 
+            // The connect timeout is the host's: it starts once this process lets the connect run.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            IDisposable? slot = await slots.EnterAsync(cancellationToken).ConfigureAwait(false);
+            slotTaken?.Invoke();
             timeout.CancelAfter(spec.ConnectTimeout);
+            var token = timeout.Token;
             try
             {
-                // Key exchange and authentication wait synchronously inside SSH.NET: keep them off the thread pool.
+                // Key exchange and authentication wait synchronously inside SSH.NET: keep them off the thread pool. The
+                // slot is freed when that thread is done, not when the wait below gives up, so the threads stay bounded.
                 var connecting = client;
-                await Blocking.Run(() => connecting.ConnectAsync(timeout.Token).GetAwaiter().GetResult()).WaitAsync(timeout.Token).ConfigureAwait(false);
+                var held = slot;
+                var running = Blocking.Run(() =>
+                {
+                    using (held)
+                    using (slots.Running())
+                    {
+                        connecting.ConnectAsync(token).GetAwaiter().GetResult();
+                    }
+                });
+                slot = null;
+                await running.WaitAsync(token).ConfigureAwait(false);
             }
             catch (Exception e) when (refused is not null)
             {
@@ -115,6 +136,10 @@ internal static class SshConnector
             {
                 throw Classify(e, target, auth);
             }
+            finally
+            {
+                slot?.Dispose();
+            }
 
             return client;
         }
@@ -126,12 +151,13 @@ internal static class SshConnector
         }
     }
 
-    private static async Task<JumpTunnel> OpenTunnelAsync(SshSessionSpec jumpSpec, SshTarget target, int depth, CancellationToken cancellationToken)
+    private static async Task<JumpTunnel> OpenTunnelAsync(SshSessionSpec jumpSpec, SshTarget target, int depth, SshConnectSlots slots, CancellationToken cancellationToken)
     {
         SshClient jumpClient;
         try
         {
-            jumpClient = await ConnectAsync<SshClient>(jumpSpec, (info, owned) => new OwningSshClient(info, owned), depth + 1, cancellationToken).ConfigureAwait(false);
+            // The jump host's connect takes (and frees) a slot of its own before the target's: no connect waits while holding one.
+            jumpClient = await ConnectAsync<SshClient>(jumpSpec, (info, owned) => new OwningSshClient(info, owned), depth + 1, slots, null, cancellationToken).ConfigureAwait(false);
         }
         catch (SshConnectException e)
         {

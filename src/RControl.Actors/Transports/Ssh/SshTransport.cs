@@ -31,12 +31,15 @@ internal sealed class SshTransport : ICommandTransport
     private int _disposed;
 
     /// <summary>Creates the transport; nothing connects until the first command.</summary>
-    public SshTransport(SshSessionSpec spec)
+    /// <param name="spec">The session.</param>
+    /// <param name="slots">The engine's bound on connects in progress (<see cref="SshConnectSlots.Shared"/> when null).</param>
+    public SshTransport(SshSessionSpec spec, SshConnectSlots? slots = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
-        _pool = new SshConnectionPool(spec, CommandChannels(spec), spec.MaxConnections);
-        _control = new SshConnectionPool(spec, spec.MaxChannels, 1);
+        _pool = new SshConnectionPool(spec, CommandChannels(spec), spec.MaxConnections, slots);
+        // A kill is never queued behind a fan-out's connects: its rare reconnect may take a thread beyond the bound.
+        _control = new SshConnectionPool(spec, spec.MaxChannels, 1, SshConnectSlots.Unbounded);
         _where = Describe(spec);
     }
 

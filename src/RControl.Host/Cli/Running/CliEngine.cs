@@ -15,11 +15,9 @@ public abstract class CliEngine : IAsyncDisposable
     /// <exception cref="EngineUnreachableException">No daemon answered at that address.</exception>
     public static async Task<CliEngine> StartAsync(string? daemon, bool verbose, CancellationToken cancellationToken, string? credential = null)
     {
-        var level = verbose ? "WARNING" : "OFF";
-        var quiet = ConfigurationFactory.ParseString($"akka.loglevel = {level}\nakka.stdout-loglevel = {level}");
         if (daemon is null)
         {
-            return new Embedded(RControlSystem.Create(quiet));
+            return new Embedded(RControlSystem.Create(EmbeddedConfig(verbose)));
         }
 
         if (!daemon.StartsWith("akka.tcp://", StringComparison.Ordinal) && !daemon.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal))
@@ -43,6 +41,25 @@ public abstract class CliEngine : IAsyncDisposable
             await engine.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The embedded engine of one CLI run, quiet unless <paramref name="verbose"/>, and light to start and stop: log
+    /// events printed from where they are published (no logger actor to start and wait for), no dead-letter listener,
+    /// and termination without the coordinated-shutdown phases (nothing registers in them; the engine's disposal has
+    /// already waited for every kill).
+    /// </summary>
+    internal static Config EmbeddedConfig(bool verbose)
+    {
+        var level = verbose ? "WARNING" : "OFF";
+        return ConfigurationFactory.ParseString($$"""
+            akka.loglevel = {{level}}
+            akka.stdout-loglevel = {{level}}
+            akka.loggers = ["Akka.Event.StandardOutLogger, Akka"]
+            akka.log-dead-letters = {{(verbose ? "10" : "off")}}
+            akka.log-dead-letters-during-shutdown = off
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            """);
     }
 
     /// <summary>The daemon's engine when the CLI runs on one (<c>--daemon</c>), else null.</summary>

@@ -23,6 +23,7 @@ public static class ExecJob
         using var fanout = new SemaphoreSlim(settings.Fanout);
         await view.RunAsync(() => Task.WhenAll(units.Select(unit =>
             runner.RunInSlotAsync(fanout, unit, () => runner.RunCommandAsync(unit, options, cancellationToken, stdin is null ? null : stdin.PrepareAsync), cancellationToken)))).ConfigureAwait(false);
+        StartupTrace.Mark("commands ended");
         view.Finish(units);
         return units;
     }

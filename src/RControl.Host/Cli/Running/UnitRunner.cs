@@ -28,6 +28,7 @@ public sealed class UnitRunner
         try
         {
             var session = await _sessions.GetAsync(unit.Session, cancellationToken).ConfigureAwait(false);
+            StartupTrace.Mark("session created");
             var command = prepare is null ? unit.Command : await prepare(session, unit.Command, cancellationToken).ConfigureAwait(false);
             options = options with
             {
@@ -36,6 +37,7 @@ public sealed class UnitRunner
             };
             Begin(unit);
             task = session.Execute(command, options);
+            StartupTrace.Mark("command submitted");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -6,32 +6,19 @@ namespace RControl.Host.Daemon.Metrics;
 
 /// <summary>
 /// The daemon's <c>rcontrol.daemon.metrics</c> section: an OTLP push (off by default) and a Prometheus scrape endpoint
-/// with a health path (off by default; loopback and a bearer token when on). Unknown keys are refused, naming them.
+/// with a health path (off by default; loopback and a bearer token when on). Read from a config over the reference HOCON,
+/// which holds every default (unknown keys were refused by <see cref="ReferenceKeys"/> when the file was read).
 /// </summary>
 internal sealed record MetricsSettings(OtlpSettings? Otlp, PrometheusSettings? Prometheus)
 {
     private const string Section = "rcontrol.daemon.metrics";
 
-    private static readonly string[] SectionKeys = ["otlp", "prometheus"];
-    private static readonly string[] OtlpKeys = ["enabled", "endpoint", "protocol", "interval"];
-    private static readonly string[] PrometheusKeys = ["enabled", "hostname", "port", "path", "health-path", "token-file"];
-
     /// <summary>Reads and checks the section; every problem is a <see cref="ConfigurationException"/> naming the key.</summary>
     /// <param name="stateDirectory">Where the default token file lives (the daemon's state directory).</param>
     public static MetricsSettings Parse(Config config, string stateDirectory)
     {
-        if (!config.HasPath(Section))
-        {
-            return new MetricsSettings(null, null);
-        }
-
         var section = config.GetConfig(Section);
-        CheckKeys(Section, section, SectionKeys);
-        var otlp = section.GetConfig("otlp") ?? Config.Empty;
-        var prometheus = section.GetConfig("prometheus") ?? Config.Empty;
-        CheckKeys($"{Section}.otlp", otlp, OtlpKeys);
-        CheckKeys($"{Section}.prometheus", prometheus, PrometheusKeys);
-        return new MetricsSettings(ParseOtlp(otlp), ParsePrometheus(prometheus, stateDirectory));
+        return new MetricsSettings(ParseOtlp(section.GetConfig("otlp")), ParsePrometheus(section.GetConfig("prometheus"), stateDirectory));
     }
 
     private static OtlpSettings? ParseOtlp(Config c)
@@ -42,14 +29,14 @@ internal sealed record MetricsSettings(OtlpSettings? Otlp, PrometheusSettings? P
             return null;
         }
 
-        var endpoint = c.GetString("endpoint", "");
+        var endpoint = c.GetString("endpoint");
         Uri? uri = null;
         if (!string.IsNullOrWhiteSpace(endpoint) && (!Uri.TryCreate(endpoint, UriKind.Absolute, out uri) || uri.Scheme is not ("http" or "https")))
         {
             throw new ConfigurationException($"{where}: 'endpoint' must be an http:// or https:// URL, got '{endpoint}'");
         }
 
-        var protocol = c.GetString("protocol", "grpc");
+        var protocol = c.GetString("protocol");
         if (protocol is not ("grpc" or "http/protobuf"))
         {
             throw new ConfigurationException($"{where}: 'protocol' must be grpc or http/protobuf, got '{protocol}'");
@@ -66,13 +53,13 @@ internal sealed record MetricsSettings(OtlpSettings? Otlp, PrometheusSettings? P
             return null;
         }
 
-        var hostname = c.GetString("hostname", "127.0.0.1");
+        var hostname = c.GetString("hostname");
         var address = hostname == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(hostname, out var parsed) ? parsed
             : throw new ConfigurationException($"{where}: 'hostname' must be an IP address (or localhost), got '{hostname}'");
         int port;
         try
         {
-            port = c.GetInt("port", 9464);
+            port = c.GetInt("port");
         }
         catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException)
         {
@@ -84,21 +71,21 @@ internal sealed record MetricsSettings(OtlpSettings? Otlp, PrometheusSettings? P
             throw new ConfigurationException($"{where}: 'port' must be 0–65535, got {port}");
         }
 
-        var path = PathKey(where, "path", c, "/metrics");
-        var health = PathKey(where, "health-path", c, "/healthz");
+        var path = PathKey(where, "path", c);
+        var health = PathKey(where, "health-path", c);
         if (path == health)
         {
             throw new ConfigurationException($"{where}: 'path' and 'health-path' are both '{path}'");
         }
 
-        var tokenFile = c.GetString("token-file", "");
+        var tokenFile = c.GetString("token-file");
         tokenFile = string.IsNullOrWhiteSpace(tokenFile) ? Path.Combine(stateDirectory, MetricsToken.DefaultFileName) : Path.GetFullPath(Security.CredentialLocator.Expand(tokenFile));
         return new PrometheusSettings(new IPEndPoint(address, port), path, health, tokenFile);
     }
 
-    private static string PathKey(string where, string key, Config c, string fallback)
+    private static string PathKey(string where, string key, Config c)
     {
-        var value = c.GetString(key, fallback);
+        var value = c.GetString(key) ?? "";
         return value.StartsWith('/') && !value.Contains('?', StringComparison.Ordinal) && !value.Any(char.IsWhiteSpace)
             ? value
             : throw new ConfigurationException($"{where}: '{key}' must be a URL path starting with '/', got '{value}'");
@@ -108,27 +95,11 @@ internal sealed record MetricsSettings(OtlpSettings? Otlp, PrometheusSettings? P
     {
         try
         {
-            return c.GetBoolean(key, false);
+            return c.GetBoolean(key);
         }
         catch (Exception e) when (e is FormatException or ConfigurationException or ArgumentException)
         {
             throw new ConfigurationException($"{where}: '{key}' must be on or off, got '{c.GetString(key)}'", e);
-        }
-    }
-
-    private static void CheckKeys(string where, Config c, string[] known)
-    {
-        if (c.IsEmpty)
-        {
-            return;
-        }
-
-        foreach (var key in c.AsEnumerable().Select(e => e.Key.Split('.')[0]).Distinct())
-        {
-            if (!known.Contains(key, StringComparer.Ordinal))
-            {
-                throw new ConfigurationException($"{where}: unknown key '{key}'{KeySuggestion.Hint(key, known)} (known: {string.Join(", ", known)})");
-            }
         }
     }
 }

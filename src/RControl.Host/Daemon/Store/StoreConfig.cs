@@ -6,30 +6,24 @@ namespace RControl.Host.Daemon.Store;
 
 /// <summary>
 /// The daemon's store and job settings: <c>rcontrol.daemon.store { provider, connection-string }</c> and
-/// <c>rcontrol.daemon.jobs { output-cap, retention { max-age, max-count, interval } }</c>. Unknown keys are refused.
+/// <c>rcontrol.daemon.jobs { output-cap, retention { max-age, max-count, interval } }</c>, read from a config over the
+/// reference HOCON (which holds every default; unknown keys were refused by <see cref="ReferenceKeys"/> when the file was read).
 /// </summary>
 internal sealed record StoreConfig(string Provider, string ConnectionString, JobsOptions Jobs)
 {
-    private static readonly string[] StoreKeys = ["provider", "connection-string"];
-    private static readonly string[] JobKeys = ["output-cap", "retention"];
-    private static readonly string[] RetentionKeys = ["max-age", "max-count", "interval"];
-
     /// <summary>The file of the default SQLite store in the state directory.</summary>
     public const string SqliteFile = "rcontrol.db";
 
     public static StoreConfig Parse(Config config)
     {
-        var daemon = config.GetConfig("rcontrol.daemon") ?? Config.Empty;
-        Known(daemon, "store", StoreKeys, "rcontrol.daemon.store");
-        Known(daemon, "jobs", JobKeys, "rcontrol.daemon.jobs");
-        Known(daemon, "jobs.retention", RetentionKeys, "rcontrol.daemon.jobs.retention");
-        var provider = daemon.GetString("store.provider", "sqlite");
+        var daemon = config.GetConfig("rcontrol.daemon");
+        var provider = daemon.GetString("store.provider");
         if (provider is not ("sqlite" or "postgresql"))
         {
             throw new ConfigurationException($"rcontrol.daemon.store: unknown provider '{provider}' (expected sqlite or postgresql)");
         }
 
-        var connection = daemon.GetString("store.connection-string", "") ?? "";
+        var connection = daemon.GetString("store.connection-string") ?? "";
         if (provider == "postgresql" && string.IsNullOrWhiteSpace(connection))
         {
             throw new ConfigurationException("rcontrol.daemon.store: provider postgresql needs connection-string (e.g. connection-string = ${?RCONTROL_STORE})");
@@ -38,7 +32,7 @@ internal sealed record StoreConfig(string Provider, string ConnectionString, Job
         long cap;
         try
         {
-            cap = daemon.GetByteSize("jobs.output-cap") ?? 64L * 1024 * 1024;
+            cap = daemon.GetByteSize("jobs.output-cap") ?? 0;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -50,19 +44,19 @@ internal sealed record StoreConfig(string Provider, string ConnectionString, Job
             throw new ConfigurationException("rcontrol.daemon.jobs: 'output-cap' must be positive");
         }
 
-        var count = daemon.HasPath("jobs.retention.max-count") ? daemon.GetInt("jobs.retention.max-count") : 10_000;
+        var count = daemon.GetInt("jobs.retention.max-count");
         if (count < 1)
         {
             throw new ConfigurationException($"rcontrol.daemon.jobs.retention: 'max-count' must be at least 1, got {count}");
         }
 
-        var retention = daemon.HasPath("jobs.retention") ? daemon.GetConfig("jobs.retention") : Config.Empty;
+        var retention = daemon.GetConfig("jobs.retention");
         return new StoreConfig(provider, connection, new JobsOptions
         {
             OutputCapBytes = cap,
             RetentionMaxCount = count,
-            RetentionMaxAge = retention.HasPath("max-age") ? Inventory.Duration("rcontrol.daemon.jobs.retention", "max-age", retention) : TimeSpan.FromDays(30),
-            RetentionInterval = retention.HasPath("interval") ? Inventory.Duration("rcontrol.daemon.jobs.retention", "interval", retention) : TimeSpan.FromMinutes(10),
+            RetentionMaxAge = Inventory.Duration("rcontrol.daemon.jobs.retention", "max-age", retention),
+            RetentionInterval = Inventory.Duration("rcontrol.daemon.jobs.retention", "interval", retention),
         });
     }
 
@@ -70,15 +64,4 @@ internal sealed record StoreConfig(string Provider, string ConnectionString, Job
     public SqlJobStore Open(string stateDirectory) => Provider == "postgresql"
         ? SqlJobStore.PostgreSql(ConnectionString)
         : SqlJobStore.Sqlite(string.IsNullOrWhiteSpace(ConnectionString) ? Path.Combine(stateDirectory, SqliteFile) : ConnectionString);
-
-    private static void Known(Config daemon, string path, string[] known, string where)
-    {
-        foreach (var key in Inventory.ChildKeys(daemon, path))
-        {
-            if (!known.Contains(key))
-            {
-                throw new ConfigKeyException(["rcontrol", "daemon", .. path.Split('.'), key], $"{where}: unknown key '{key}'{KeySuggestion.Hint(key, known)} (known: {string.Join(", ", known)})");
-            }
-        }
-    }
 }
