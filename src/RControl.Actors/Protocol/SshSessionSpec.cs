@@ -93,7 +93,7 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
     /// <summary>The default of <see cref="MaxChannels"/>: OpenSSH's default <c>MaxSessions</c>.</summary>
     public const int DefaultMaxChannels = 10;
 
-    /// <summary>The default of <see cref="MaxConnections"/>: with the default channels, 80 commands at once.</summary>
+    /// <summary>The default of <see cref="MaxConnections"/>: with the default channels, 72 commands at once (9 per connection).</summary>
     public const int DefaultMaxConnections = 8;
 
     /// <summary>One connect attempt (TCP, key exchange, authentication) gives up after this long.</summary>
@@ -127,7 +127,10 @@ public sealed record SshSessionSpec(string Host) : SessionSpec
         init => _keepAlive = SpecField.Duration(value, "keep-alive", nameof(KeepAlive), zeroMeansOff: true);
     }
 
-    /// <summary>Concurrent channels per connection (OpenSSH <c>MaxSessions</c>, default 10; at least 1).</summary>
+    /// <summary>
+    /// Concurrent channels per connection (OpenSSH <c>MaxSessions</c>, default 10; at least 1). Above 1, one of them holds
+    /// the connection's guardian (it kills the connection's commands when the connection dies) and the others run commands.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
     public int MaxChannels
     {

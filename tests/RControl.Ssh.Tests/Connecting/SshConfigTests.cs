@@ -104,6 +104,7 @@ public sealed class SshConfigTests(SshdFixture sshd) : IClassFixture<SshdFixture
             }
             """);
         var spec = Assert.IsType<SshSessionSpec>(inventory.Sessions["web1"]);
-        Assert.Equal(8, new SshTransport(spec).MaxConcurrentCommands);
+        // Four channels per connection, one of them the connection's guardian: three commands each.
+        Assert.Equal(6, new SshTransport(spec).MaxConcurrentCommands);
     }
 }

@@ -41,9 +41,10 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
     [Fact]
     public async Task Commands_beyond_a_small_server_limit_wait_and_never_exceed_it()
     {
-        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 2 });
+        // Three channels: the connection's guardian and two commands.
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 3 });
         await using var rc = RControlSystem.Create();
-        await using var session = rc.CreateSshSession("limited", server.Spec() with { MaxChannels = 2, MaxConnections = 1 });
+        await using var session = rc.CreateSshSession("limited", server.Spec() with { MaxChannels = 3, MaxConnections = 1 });
         var log = Path.Combine(Path.GetTempPath(), $"rc-limit-{Guid.NewGuid():N}.log");
         var tasks = Enumerable.Range(0, 12).Select(i => session.Execute($"echo + >> {log}; sleep 0.2; echo - >> {log}")).ToArray();
         await Task.WhenAll(tasks.Select(t => t.WaitAsync()));
@@ -79,9 +80,10 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
     public async Task A_spec_allowing_more_channels_than_the_server_gets_a_channel_error_not_a_hang()
     {
         // Documents why max-channels must not exceed the server's MaxSessions: the extra channel is refused.
-        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 1 });
+        // The guardian takes the first of the two channels the server allows; the second command's channel is one too many.
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 2 });
         await using var rc = RControlSystem.Create();
-        await using var session = rc.CreateSshSession("over", server.Spec() with { MaxChannels = 2, MaxConnections = 1 });
+        await using var session = rc.CreateSshSession("over", server.Spec() with { MaxChannels = 3, MaxConnections = 1 });
         var first = session.Execute("sleep 2");
         var second = session.Execute("sleep 2");
         var errors = await session.WaitForTasksAsync(raiseIfError: false);

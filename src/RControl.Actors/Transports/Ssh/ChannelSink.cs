@@ -47,7 +47,7 @@ internal sealed class ChannelSink : Stream
     /// <summary>The stream the line reader reads.</summary>
     public Stream Reader { get; }
 
-    /// <summary>The remote process group and watcher once the wrapper has printed them; null when the channel ended first.</summary>
+    /// <summary>The remote process group and watcher (0: none) once the wrapper has printed them; null when the channel ended first.</summary>
     public Task<RemoteProcess?> ProcessGroup => _processGroup.Task;
 
     public override bool CanRead => false;
@@ -136,7 +136,7 @@ internal sealed class ChannelSink : Stream
         var parts = ids.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return parts.Length == 2
             && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group > 1
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var watcher) && watcher > 1
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var watcher) && watcher is 0 or > 1
             ? new RemoteProcess(group, watcher)
             : null;
     }

@@ -8,24 +8,31 @@ namespace RControl.Transports.Ssh;
 /// Builds the exec request for a command. sshd starts each exec channel's command as a session and
 /// process-group leader (it calls setsid), so <c>exec /bin/sh</c> keeps that pid and every child shares its group.
 /// <para>
-/// The wrapper ties the command's life to the channel's: the channel's stdin moves to a watcher (a forked subshell
-/// running only builtins, no exec) and the command itself reads <c>/dev/null</c>, so its stdin is at end-of-file at
-/// once, as locally. RControl never writes to nor closes the channel's input, so that pipe reaches end-of-file only
-/// when sshd closes it: the channel was closed (a kill), or the connection died (controller killed, network cut,
-/// sshd killed). The watcher then kills the whole group, itself included (so the group id cannot be reused while
-/// it waits). When the shell exits normally its EXIT trap ends the watcher first: background jobs a command left
-/// behind are not touched, as locally.
+/// The wrapper ties the command's life to the connection's, with builtins only (no fork on the command's path): the
+/// command reads <c>/dev/null</c>, so its stdin is at end-of-file at once, as locally, and it registers with the
+/// connection's guardian (<see cref="SshGuardian"/>) by opening <c>DIR/$$.NONCE</c> in the guardian's private directory
+/// on descriptor 7, which it keeps. When the connection dies (controller killed, network cut, sshd killed) the
+/// guardian kills the group of every command still holding its registration. A command that ended is not touched,
+/// nor are the background jobs it left behind, as locally.
 /// </para>
 /// <para>
-/// Then the wrapper prints <c>$$</c> (the group id) and the watcher's pid on the channel's stderr, before any
-/// redirection, so the transport can kill the group over another channel. The script starts with a per-command
-/// nonce that the kill checks for in the leader's or watcher's command line, so a group id reused by a stranger
-/// after the command ended is never killed.
+/// When the connection has no guardian — the session allows one channel per connection, the guardian's directory
+/// is not there yet (the connection's first commands) or is not this user's — the wrapper falls back to a watcher
+/// of its own: the channel's stdin moves to a forked subshell (builtins only, no exec) that kills the whole group
+/// when sshd closes that input (the channel or the connection went away). The shell's EXIT trap ends the watcher
+/// first, so a command that exits normally leaves its background jobs alone here too.
+/// </para>
+/// <para>
+/// Then the wrapper prints <c>$$</c> (the group id) and the watcher's pid (0 with a guardian) on the channel's
+/// stderr, before any redirection, so the transport can kill the group over another channel. That kill checks that
+/// the group's leader still holds the registration, or that the leader's or watcher's command line carries the
+/// per-command nonce the script starts with, so a group id reused by a stranger after the command ended is never killed.
 /// </para>
 /// </summary>
 internal static partial class SshCommandLine
 {
-    public static string Build(CommandSpec command, string? defaultWorkingDirectory, string nonce)
+    /// <param name="guardDirectory">The connection's guardian directory, or null when it has none.</param>
+    public static string Build(CommandSpec command, string? defaultWorkingDirectory, string nonce, string? guardDirectory = null)
     {
         var script = new StringBuilder();
         if (command.Environment is { } environment)
@@ -47,32 +54,52 @@ internal static partial class SshCommandLine
         }
 
         script.Append(command.Command);
-        var inner = Prologue(nonce) + ShellScript.Wrap(script.ToString(), command.CombineStderr);
+        var inner = Prologue(nonce, guardDirectory) + ShellScript.Wrap(script.ToString(), command.CombineStderr);
         return "exec /bin/sh -c " + ShellScript.Quote(inner);
     }
 
     /// <summary>A fresh nonce for one command (letters and digits only: it goes into a script and a grep).</summary>
     public static string NewNonce() => Guid.NewGuid().ToString("N");
 
-    /// <summary>The nonce comment, the stdin watcher, its clean-up trap and the ids line (POSIX sh, builtins only).</summary>
-    internal static string Prologue(string nonce) =>
-        "#rcontrol:" + nonce + "\n" +
-        "exec 3<&0 </dev/null\n" +
-        "{ while read _; do :; done; kill -9 -$$; } <&3 >/dev/null 2>&1 &\n" +
-        "exec 3<&-\n" +
-        "trap \"kill $! 2>/dev/null\" EXIT\n" +
-        "echo " + ChannelSink.Marker + "$$ $! >&2\n";
+    /// <summary>The nonce comment, the registration (or the stdin watcher and its clean-up trap) and the ids line (POSIX sh, builtins only).</summary>
+    internal static string Prologue(string nonce, string? guardDirectory = null)
+    {
+        const string watcher =
+            "exec 3<&0 </dev/null\n" +
+            "{ while read _; do :; done; kill -9 -$$; } <&3 >/dev/null 2>&1 &\n" +
+            "exec 3<&-\n" +
+            "trap \"kill $! 2>/dev/null\" EXIT\n" +
+            "echo " + ChannelSink.Marker + "$$ $! >&2\n";
+        var head = "#rcontrol:" + nonce + "\n";
+        if (guardDirectory is null)
+        {
+            return head + watcher;
+        }
+
+        return head +
+            "if [ -O " + guardDirectory + " ] && [ ! -h " + guardDirectory + " ]; then\n" +
+            "exec </dev/null " + SshGuardian.RegistrationFd + ">" + guardDirectory + "/$$." + nonce + "\n" +
+            "echo " + ChannelSink.Marker + "$$ 0 >&2\n" +
+            "else\n" + watcher + "fi\n";
+    }
 
     /// <summary>
-    /// The command that kills a remote process group, only while its leader or its watcher still carries the
-    /// command's nonce. It exits 0 either way: the group is gone when it ends.
+    /// The command that kills a remote process group, only while its leader still holds its registration with the
+    /// guardian, or its leader's or watcher's command line carries the command's nonce. It exits 0 either way: the
+    /// group is gone when it ends.
     /// </summary>
-    public static string KillGroup(RemoteProcess process, string nonce) =>
-        $"if grep -qsF rcontrol:{nonce} /proc/{process.Group}/cmdline /proc/{process.Watcher}/cmdline; then kill -9 -{process.Group} {process.Group} 2>/dev/null; fi; true";
+    public static string KillGroup(RemoteProcess process, string nonce, string? guardDirectory = null)
+    {
+        var registered = guardDirectory is null
+            ? ""
+            : $"[ /proc/{process.Group}/fd/{SshGuardian.RegistrationFd} -ef {guardDirectory}/{process.Group}.{nonce} ] || ";
+        var watcher = process.Watcher > 1 ? $" /proc/{process.Watcher}/cmdline" : "";
+        return $"if {registered}grep -qsF rcontrol:{nonce} /proc/{process.Group}/cmdline{watcher}; then kill -9 -{process.Group} {process.Group} 2>/dev/null; fi; true";
+    }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentName();
 }
 
-/// <summary>What the wrapper of a running remote command reports: its process group and its stdin watcher.</summary>
+/// <summary>What the wrapper of a running remote command reports: its process group and its stdin watcher (0: none, the connection's guardian watches).</summary>
 internal sealed record RemoteProcess(int Group, int Watcher);

@@ -74,12 +74,48 @@ internal sealed class SshConnection : IDisposable
 
     public bool IsAlive => Volatile.Read(ref _dead) == 0 && Client.IsConnected;
 
+    private Task<SshGuardian?>? _guardian;
+
+    /// <summary>
+    /// The connection's guardian (see <see cref="SshGuardian"/>), started by the first caller; null when it could not
+    /// be started or has ended (its commands then get a watcher each).
+    /// </summary>
+    public async Task<SshGuardian?> GuardianAsync()
+    {
+        Task<SshGuardian?> starting;
+        lock (_running)
+        {
+            starting = _guardian ??= StartGuardianAsync();
+        }
+
+        var guardian = await starting.ConfigureAwait(false);
+        return guardian is { IsRunning: true } ? guardian : null;
+    }
+
+    private async Task<SshGuardian?> StartGuardianAsync()
+    {
+        try
+        {
+            return await SshGuardian.StartAsync(Client).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A refused channel or a connection going away: the commands watch for themselves.
+            return null;
+        }
+    }
+
     public void MarkDead() => Interlocked.Exchange(ref _dead, 1);
 
     public void Dispose()
     {
         MarkDead();
         _probe?.Dispose();
+        if (_guardian is { IsCompletedSuccessfully: true, Result: { } guardian })
+        {
+            guardian.Dispose();
+        }
+
         // SSH.NET does not fail the commands of a connection closed from this side: any still tracked here
         // (the pool dropping a dead connection, the session closing) fail now instead of hanging.
         var reason = LastError ?? new IOException("the connection was closed");

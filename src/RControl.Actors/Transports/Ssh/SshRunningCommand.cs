@@ -15,12 +15,16 @@ internal sealed class SshRunningCommand : IRunningCommand
     private readonly ChannelSink _stderrSink;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _nonce;
+    private readonly SshGuardian? _guardian;
+    private readonly string? _guardDirectory;
     private readonly Task _execution;
     private int _disposed;
 
-    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce)
+    public SshRunningCommand(SshTransport transport, SshCommand command, SshConnectionPool.Lease lease, ChannelSink stdout, ChannelSink? stderr, ChannelSink stderrSink, Task execution, string nonce, SshGuardian? guardian, string? guardDirectory)
     {
         _nonce = nonce;
+        _guardian = guardian;
+        _guardDirectory = guardDirectory;
         _execution = execution;
         _transport = transport;
         _command = command;
@@ -97,8 +101,9 @@ internal sealed class SshRunningCommand : IRunningCommand
 
     /// <summary>
     /// Kills the remote process group and returns once the remote kill has exited (acknowledged), retrying over a
-    /// fresh connection if needed; throws when it could not be acknowledged in time. Then closes the channel, which
-    /// makes the wrapper's watcher kill the group too.
+    /// fresh connection if needed; throws when it could not be acknowledged in time. A command registered with its
+    /// connection's guardian is also killed by the guardian at once (not acknowledged). Then closes the channel, which
+    /// makes a command's own watcher (no guardian) kill the group too.
     /// </summary>
     public async Task KillAsync(CancellationToken cancellationToken)
     {
@@ -118,7 +123,10 @@ internal sealed class SshRunningCommand : IRunningCommand
                 : null;
             if (process is not null && !ExitCode.IsCompletedSuccessfully)
             {
-                await _transport.KillGroupAsync(process, _nonce, cancellationToken).ConfigureAwait(false);
+                // The guardian is on the command's own connection, already open: its kill lands at once, while the
+                // acknowledged one below may first have to open the control connection.
+                _guardian?.Kill(process, _nonce);
+                await _transport.KillGroupAsync(process, _nonce, _guardDirectory, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -10,13 +10,14 @@ namespace RControl.Transports.Ssh;
 /// Runs each command on its own SSH exec channel. At most <see cref="SshSessionSpec.MaxChannels"/> channels per
 /// connection and <see cref="SshSessionSpec.MaxConnections"/> connections: <see cref="MaxConcurrentCommands"/> is
 /// their product, so the session actor queues the rest in order and no thread ever waits on SSH.NET's channel
-/// semaphore. Kills go over a separate control connection (a full connection has no channel to spare), reach the
+/// semaphore; with more than one channel allowed, one channel of each connection holds its guardian
+/// (<see cref="SshGuardian"/>). Kills go over a separate control connection (a full connection has no channel to spare), reach the
 /// command's whole remote process group, and are retried over a fresh connection when the old one died; besides, the
-/// command wrapper kills the group by itself when its channel or connection goes away (see <see cref="SshCommandLine"/>).
+/// connection's guardian kills the groups of its commands by itself when the connection goes away (see <see cref="SshCommandLine"/>).
 /// </summary>
 internal sealed class SshTransport : ICommandTransport
 {
-    private static readonly PropertyInfo OutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.OutputStream))!;
+    internal static readonly PropertyInfo OutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.OutputStream))!;
     private static readonly PropertyInfo ExtendedOutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.ExtendedOutputStream))!;
 
     private const int MaxChannelOpenAttempts = 3;
@@ -36,14 +37,20 @@ internal sealed class SshTransport : ICommandTransport
     {
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
-        _pool = new SshConnectionPool(spec, spec.MaxChannels, spec.MaxConnections, slots);
+        _pool = new SshConnectionPool(spec, CommandChannels(spec), spec.MaxConnections, slots);
         // A kill is never queued behind a fan-out's connects: its rare reconnect may take a thread beyond the bound.
         _control = new SshConnectionPool(spec, spec.MaxChannels, 1, SshConnectSlots.Unbounded);
         _where = Describe(spec);
     }
 
     /// <inheritdoc />
-    public int? MaxConcurrentCommands => _spec.MaxChannels * _spec.MaxConnections;
+    public int? MaxConcurrentCommands => CommandChannels(_spec) * _spec.MaxConnections;
+
+    /// <summary>Whether each connection gets a guardian: it needs a channel of its own beside the commands'.</summary>
+    private static bool Guarded(SshSessionSpec spec) => spec.MaxChannels > 1;
+
+    /// <summary>Command channels per connection: the allowed channels less the guardian's.</summary>
+    private static int CommandChannels(SshSessionSpec spec) => Guarded(spec) ? spec.MaxChannels - 1 : spec.MaxChannels;
 
     /// <summary>Command connections opened so far (reconnects included).</summary>
     public int ConnectionsOpened => _pool.ConnectionsOpened;
@@ -51,10 +58,8 @@ internal sealed class SshTransport : ICommandTransport
     /// <inheritdoc />
     public Task<IRunningCommand> StartAsync(CommandSpec command, CancellationToken cancellationToken)
     {
-        var nonce = SshCommandLine.NewNonce();
-        var text = SshCommandLine.Build(command, null, nonce);
         var (giveUpAt, budget) = ConnectDeadline(command);
-        return StartOnChannelAsync(command, text, nonce, giveUpAt, budget, cancellationToken);
+        return StartOnChannelAsync(command, giveUpAt, budget, cancellationToken);
     }
 
     /// <summary>
@@ -76,8 +81,9 @@ internal sealed class SshTransport : ICommandTransport
         return (DateTime.UtcNow + budget, $"connect budget {budget.TotalSeconds:0.###}s");
     }
 
-    private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, string text, string nonce, DateTime giveUpAt, string budget, CancellationToken cancellationToken)
+    private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, DateTime giveUpAt, string budget, CancellationToken cancellationToken)
     {
+        var nonce = SshCommandLine.NewNonce();
         for (var attempt = 1; ; attempt++)
         {
             var lease = await _pool.AcquireAsync(giveUpAt, budget, cancellationToken).ConfigureAwait(false);
@@ -86,6 +92,11 @@ internal sealed class SshTransport : ICommandTransport
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // The connection's first command starts its guardian first, so the guardian has its channel.
+                var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
+                guardian?.CommandStarted();
+                var guardDirectory = guardian?.Directory;
+                var text = SshCommandLine.Build(command, null, nonce, guardDirectory);
                 sshCommand = lease.Connection.Client.CreateCommand(text);
                 var stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
                 var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr);
@@ -94,7 +105,7 @@ internal sealed class SshTransport : ICommandTransport
                 // Opening a channel waits for the server's answer synchronously inside SSH.NET.
                 var opening = sshCommand;
                 var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
-                var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce);
+                var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce, guardDirectory is null ? null : guardian, guardDirectory);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
                 started = running;
@@ -142,7 +153,7 @@ internal sealed class SshTransport : ICommandTransport
         }
     }
 
-    private static void ReplaceStream(PropertyInfo property, SshCommand command, Stream sink)
+    internal static void ReplaceStream(PropertyInfo property, SshCommand command, Stream sink)
     {
         // SSH.NET's own PipeStream only reads synchronously (a blocked thread per stream); ours is async.
         (property.GetValue(command) as Stream)?.Dispose();
@@ -157,7 +168,7 @@ internal sealed class SshTransport : ICommandTransport
     /// (acknowledged). A kill that fails because the control connection died or cannot be made is retried over a fresh
     /// connection until <see cref="KillBound"/>; then the last failure is thrown.
     /// </summary>
-    internal async Task KillGroupAsync(RemoteProcess process, string nonce, CancellationToken cancellationToken)
+    internal async Task KillGroupAsync(RemoteProcess process, string nonce, string? guardDirectory, CancellationToken cancellationToken)
     {
         var giveUpAt = DateTime.UtcNow + KillBound;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -169,7 +180,7 @@ internal sealed class SshTransport : ICommandTransport
             try
             {
                 lease = await _control.AcquireAsync(giveUpAt, "the kill's bound", bound.Token).ConfigureAwait(false);
-                using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(process, nonce));
+                using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(process, nonce, guardDirectory));
                 var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
                 await execution.WaitAsync(bound.Token).ConfigureAwait(false);
                 return;
