@@ -56,7 +56,8 @@ public sealed class TimeoutDuringStartTests() : TestKit(RControlConfig.Reference
         Sys.ActorOf(CommandTaskActor.Props("t", new CommandSpec("true") { Timeout = Timeout }, transport, probe.Ref, LineReaderSettings.Default));
 
         Assert.Equal(CommandEnd.TimedOut, probe.ExpectMsg<CommandCompleted>(TimeSpan.FromSeconds(5)).End);
-        Assert.True(transport.StartCancelled.IsCancellationRequested, "the pending start is cancelled once the task ends");
+        // The actor cancels the start when it stops, just after it reported the end.
+        AwaitCondition(() => transport.StartCancelled.IsCancellationRequested, TimeSpan.FromSeconds(5), message: "the pending start is cancelled once the task ends");
     }
 
     private sealed class PendingStartTransport : ICommandTransport
