@@ -34,15 +34,14 @@ internal sealed record RControlSettings(TimeSpan AskTimeout, TimeSpan FileIdleTi
     /// <exception cref="ConfigKeyException">A value out of range, naming its key.</exception>
     public static RControlSettings FromConfig(Config config)
     {
-        var readers = config.GetConfig("rcontrol.readers");
         return new RControlSettings(
             config.GetTimeSpan("rcontrol.remote.ask-timeout"),
             config.GetTimeSpan("rcontrol.remote.file-idle-timeout"),
             new LineReaderSettings(
-                readers.GetInt("max-line-length"),
-                readers.GetInt("batch-max-chars"),
-                readers.GetInt("window"),
-                readers.GetInt("buffer-size")),
+                PositiveInt(config, "rcontrol.readers.max-line-length"),
+                PositiveInt(config, "rcontrol.readers.batch-max-chars"),
+                PositiveInt(config, "rcontrol.readers.window"),
+                PositiveInt(config, "rcontrol.readers.buffer-size")),
             config.GetTimeSpan("rcontrol.cluster.locate-timeout"),
             PositiveInt(config, MaxConnectsKey));
     }
