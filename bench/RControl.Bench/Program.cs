@@ -91,6 +91,7 @@ public static class Program
             await AddAsync(rows, options, "W9", () => RemoteWorkload.RunAsync(options, server, noSsh)).ConfigureAwait(false);
             await AddAsync(rows, options, "W10", () => JobsWorkload.RunAsync(options)).ConfigureAwait(false);
             await AddAsync(rows, options, "W13", () => CapacityWorkload.RunAsync(options)).ConfigureAwait(false);
+            await AddAsync(rows, options, "W14", () => ClusterHopWorkload.RunAsync(options)).ConfigureAwait(false);
             if (new[] { "W4P", "W11", "W12" }.Any(options.Wants))
             {
                 peersServer = await SshServer.StartAsync(PeerWorkloads.ServerOptions).ConfigureAwait(false);
