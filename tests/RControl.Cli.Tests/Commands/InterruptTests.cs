@@ -10,8 +10,10 @@ public class InterruptTests
     public async Task Ctrl_c_kills_the_running_commands_prints_the_summary_and_exits_130()
     {
         var marker = "rcontrol-cli-interrupt-" + Guid.NewGuid().ToString("N");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CliProcess.Dll, "exec", "-t", "local", "--", $"echo started; sleep 60 && echo {marker}" })
+        // SIGINT back to its default first: a test run started in the background of a non-interactive shell inherits it
+        // ignored, and .NET (like any program) keeps a signal ignored that it inherited so.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--default-signal=INT", "dotnet", CliProcess.Dll, "exec", "-t", "local", "--", $"echo started; sleep 60 && echo {marker}" })
         {
             start.ArgumentList.Add(arg);
         }
