@@ -31,11 +31,20 @@ public sealed class EngineProcess : IAsyncDisposable
 
     public string Address => $"akka.tcp://rcontrol@127.0.0.1:{Port}";
 
+    /// <summary>Its address as a cluster node (cluster members name the TLS transport in their addresses).</summary>
+    public string ClusterAddress => $"akka.ssl.tcp://rcontrol@127.0.0.1:{Port}";
+
     /// <summary>The daemon's state directory (CA, credentials, the job store <c>rcontrol.db</c>).</summary>
     public string StateDirectory => _state;
 
     /// <summary>The bootstrap admin credential the daemon created in its state directory.</summary>
     public string AdminCredential => Path.Combine(_state, "admin.pfx");
+
+    /// <summary>A quiet client logged in with <see cref="AdminCredential"/> at <paramref name="address"/> (<see cref="Address"/> when null).</summary>
+    public Task<RControl.Remote.RemoteEngine> ConnectAsAdminAsync(string? address = null) =>
+        RControl.Remote.RemoteEngine.ConnectAsync(
+            address ?? Address,
+            TestCredentials.ForFile(AdminCredential).WithFallback(Akka.Configuration.ConfigurationFactory.ParseString(Engines.QuietHocon)));
 
     /// <summary>Starts a daemon with <paramref name="hocon"/> (its sessions and settings) and waits until it listens.</summary>
     /// <param name="port">Its port (a free one when 0).</param>

@@ -66,9 +66,7 @@ public static class CapacityWorkload
 
     private static async Task MeasureAsync(IReadOnlyList<EngineProcess> nodes, List<double> cold, List<double> warm, Row notes, string label, BenchOptions options)
     {
-        await using var client = await RemoteEngine.ConnectAsync(
-            $"akka.ssl.tcp://rcontrol@127.0.0.1:{nodes[0].Port}",
-            TestCredentials.ForFile(nodes[0].AdminCredential).WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon))).ConfigureAwait(false);
+        await using var client = await nodes[0].ConnectAsAdminAsync(nodes[0].ClusterAddress).ConfigureAwait(false);
         if (nodes.Count > 1)
         {
             await Poll.UntilAsync(

@@ -34,8 +34,8 @@ public static class ClusterHopWorkload
         await using var front = await EngineProcess.StartAsync(seed + sessions, ports[0], shared.PathOf("state")).ConfigureAwait(false);
         await using var host = await EngineProcess.StartAsync(seed + "akka.cluster.roles = [far]\n" + sessions, ports[1], shared.PathOf("state")).ConfigureAwait(false);
 
-        await using var singleClient = await ConnectAsync(single).ConfigureAwait(false);
-        await using var clusterClient = await ConnectAsync(front).ConfigureAwait(false);
+        await using var singleClient = await single.ConnectAsAdminAsync(single.ClusterAddress).ConfigureAwait(false);
+        await using var clusterClient = await front.ConnectAsAdminAsync(front.ClusterAddress).ConfigureAwait(false);
         await Poll.UntilAsync(
             async () => (await clusterClient.ListNodesAsync().ConfigureAwait(false)).Count(n => n.Status == "Up") == 2,
             TimeSpan.FromSeconds(180),
@@ -57,11 +57,6 @@ public static class ClusterHopWorkload
         row.Note($"sessions per node: {string.Join(", ", placed)}; load average at end {Machine.LoadAverage()}");
         return [row];
     }
-
-    private static Task<RemoteEngine> ConnectAsync(EngineProcess node) =>
-        RemoteEngine.ConnectAsync(
-            $"akka.ssl.tcp://rcontrol@127.0.0.1:{node.Port}",
-            TestCredentials.ForFile(node.AdminCredential).WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon)));
 
     private static async Task RunAsync(RemoteSession session, string label)
     {

@@ -47,8 +47,8 @@ public static class JobsWorkload
         const string Sessions = "rcontrol.sessions { local { type = local } }\n";
         await using var keeping = await EngineProcess.StartAsync(Sessions).ConfigureAwait(false);
         await using var dropping = await EngineProcess.StartAsync(Sessions + "rcontrol.daemon.jobs.output-cap = 1\n").ConfigureAwait(false);
-        await using var keep = await ConnectAsync(keeping).ConfigureAwait(false);
-        await using var drop = await ConnectAsync(dropping).ConfigureAwait(false);
+        await using var keep = await keeping.ConnectAsAdminAsync().ConfigureAwait(false);
+        await using var drop = await dropping.ConnectAsAdminAsync().ConfigureAwait(false);
         var before = StoreBytes(keeping);
         var storedJobs = 0;
         await Measure.InterleaveAsync(
@@ -72,9 +72,6 @@ public static class JobsWorkload
         }).ConfigureAwait(false);
         return [stored, latency, size];
     }
-
-    private static Task<RemoteEngine> ConnectAsync(EngineProcess engine) =>
-        RemoteEngine.ConnectAsync(engine.Address, TestCredentials.ForFile(engine.AdminCredential).WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon)));
 
     /// <summary>Runs <c>seq 1 N</c> as a job and returns its rate (M lines/s) from the task's recorded start and end.</summary>
     private static async Task<double> SeqJobAsync(RemoteEngine engine, Row row, long expectBytes)

@@ -50,8 +50,7 @@ public static class RemoteWorkload
         const string Sessions = "rcontrol.sessions { local { type = local } }\n";
         await using var engine = await EngineProcess.StartAsync(Sessions).ConfigureAwait(false);
         await using var plain = await EngineProcess.StartAsync(Sessions + "rcontrol.remote.insecure-no-authentication = on\n").ConfigureAwait(false);
-        await using var client = await RemoteEngine.ConnectAsync(
-            engine.Address, TestCredentials.ForFile(engine.AdminCredential).WithFallback(ConfigurationFactory.ParseString(Engines.QuietHocon))).ConfigureAwait(false);
+        await using var client = await engine.ConnectAsAdminAsync().ConfigureAwait(false);
         await using var plainClient = await RemoteEngine.ConnectAsync(
             plain.Address, ConfigurationFactory.ParseString("rcontrol.remote.insecure-no-authentication = on\n" + Engines.QuietHocon)).ConfigureAwait(false);
 
