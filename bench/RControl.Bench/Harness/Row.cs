@@ -20,6 +20,9 @@ public sealed class Row
 
     public List<double> Raw { get; } = [];
 
+    /// <summary>Per-pair cost ratios of interleaved runs (RControl ÷ baseline cost); when given, the cost ratio is their median.</summary>
+    public List<double> PairRatios { get; } = [];
+
     /// <summary>Decides the verdict from the row (its medians, notes gathered while running).</summary>
     public Func<Row, bool>? IsMet { get; init; }
 
@@ -40,9 +43,10 @@ public sealed class Row
 
     public double RawBest => HigherIsBetter ? Raw.Max() : Raw.Min();
 
-    /// <summary>RControl's cost over the raw baseline's (medians): above 1 means RControl is slower / bigger.</summary>
+    /// <summary>RControl's cost over the raw baseline's (medians, or the median of <see cref="PairRatios"/>): above 1 means RControl is slower / bigger.</summary>
     public double? CostRatio =>
-        RControl.Count == 0 || Raw.Count == 0 ? null
+        PairRatios.Count > 0 ? Stats.Median(PairRatios)
+        : RControl.Count == 0 || Raw.Count == 0 ? null
         : HigherIsBetter ? RawMedian / RControlMedian : RControlMedian / RawMedian;
 
     public string Verdict =>

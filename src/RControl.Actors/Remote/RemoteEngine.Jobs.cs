@@ -48,14 +48,15 @@ public sealed partial class RemoteEngine
     }
 
     /// <summary>
-    /// Told once per outage when <see cref="WaitForJobAsync"/> or a following <see cref="ReadJobOutputAsync"/> finds the
-    /// daemon's job store unavailable and waits for it to come back (the reason names the store); null: wait silently.
+    /// Raised once per outage when <see cref="WaitForJobAsync"/>, a following <see cref="ReadJobOutputAsync"/> or
+    /// <see cref="GetJobAsync(string, bool, CancellationToken)"/> finds the daemon's job store unavailable and waits for
+    /// it to come back (the reason names the store), on the thread that waits; with no handler they wait silently.
     /// </summary>
-    public Action<string>? JobStoreWaiting { get; set; }
+    public event EventHandler<JobStoreWaitingEventArgs>? JobStoreWaiting;
 
     /// <summary>
     /// Waits until the job has ended and returns it (its <see cref="JobInfo.ExitStatus"/> is what <c>exec</c> would give).
-    /// While the daemon's job store is unavailable it waits for the store too (asking again every second), telling
+    /// While the daemon's job store is unavailable it waits for the store too (asking again every second), raising
     /// <see cref="JobStoreWaiting"/>.
     /// </summary>
     public async Task<JobInfo> WaitForJobAsync(string jobId, CancellationToken cancellationToken = default)
@@ -127,6 +128,8 @@ public sealed partial class RemoteEngine
         }
     }
 
+    private void OnJobStoreWaiting(string reason) => JobStoreWaiting?.Invoke(this, new JobStoreWaitingEventArgs(reason));
+
     /// <summary>Asks again, every second, while the daemon answers that its job store is unavailable (told once per outage).</summary>
     private sealed class StoreOutage(RemoteEngine engine)
     {
@@ -149,7 +152,7 @@ public sealed partial class RemoteEngine
                     if (!_told)
                     {
                         _told = true;
-                        engine.JobStoreWaiting?.Invoke(e.Message);
+                        engine.OnJobStoreWaiting(e.Message);
                     }
 
                     await Task.Delay(Retry, cancellationToken).ConfigureAwait(false);

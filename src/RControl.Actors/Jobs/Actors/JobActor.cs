@@ -472,7 +472,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         var cap = _settings.Options.OutputCapBytes;
         if (!_pending.TryGetValue(key, out var pending))
         {
-            _pending[key] = pending = new OutputText.Builder(DateTimeOffset.UtcNow);
+            _pending[key] = pending = new OutputText.Builder(DateTimeOffset.UtcNow, ChunkBytes);
         }
 
         foreach (var line in lines)
@@ -480,7 +480,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             if (pending.Length > 0 && pending.Length + OutputText.Builder.MaxBytes(line) > ChunkBytes)
             {
                 FlushPending(key);
-                _pending[key] = pending = new OutputText.Builder(DateTimeOffset.UtcNow);
+                _pending[key] = pending = new OutputText.Builder(DateTimeOffset.UtcNow, ChunkBytes);
             }
 
             var size = pending.Append(line, cap - _stored);

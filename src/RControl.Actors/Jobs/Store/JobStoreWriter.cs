@@ -5,9 +5,10 @@ using RControl.Security;
 namespace RControl.Jobs;
 
 /// <summary>
-/// The one writer of the job store: jobs post their records and output here (never waiting), and a background loop
-/// writes whatever has gathered in one transaction, so storing output stays off the tasks' path. Also the persisted
-/// audit trail (<see cref="IAuditTrail"/>).
+/// The one writer of the job store: jobs post their records and output here (never waiting), and a loop on its own
+/// thread, below the jobs' priority (<see cref="WriterThread"/>), writes whatever has gathered in one transaction —
+/// compressing the output there too — so storing output stays off the tasks' path. Also the persisted audit trail
+/// (<see cref="IAuditTrail"/>).
 /// </summary>
 /// <remarks>
 /// When the store refuses a write (a PostgreSQL server stopped, an SQLite file made read-only or locked), nothing is
@@ -33,7 +34,7 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
     {
         _store = store;
         _log = log;
-        _loop = Task.Run(RunAsync);
+        _loop = WriterThread.Start("rcontrol job store writer", Run);
     }
 
     /// <summary>How long a stopping daemon keeps trying a store that is down before it gives up the records.</summary>
@@ -70,11 +71,12 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
         _giveUp.Dispose();
     }
 
-    private async Task RunAsync()
+    /// <summary>The writer's loop, on its own thread: it blocks while there is nothing to write and while the store writes.</summary>
+    private void Run()
     {
         var batch = new List<JobWrite>();
         var markers = new List<FlushMarker>();
-        while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (_channel.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && _channel.Reader.TryRead(out var write))
             {
@@ -90,7 +92,7 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
 
             if (batch.Count > 0)
             {
-                await CommitAsync(batch).ConfigureAwait(false);
+                Commit(batch);
             }
 
             markers.ForEach(m => m.Done.TrySetResult());
@@ -99,7 +101,7 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
         }
     }
 
-    private async Task CommitAsync(List<JobWrite> batch)
+    private void Commit(List<JobWrite> batch)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         DateTimeOffset? downSince = null;
@@ -107,7 +109,9 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
         {
             try
             {
-                await _store.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                // SQLite writes synchronously on this thread; PostgreSQL's I/O completes on the pool, but the store
+                // compresses every chunk before its first await, so that work stays here too.
+                _store.WriteAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
                 break;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -146,14 +150,8 @@ internal sealed class JobStoreWriter : IAuditTrail, IAsyncDisposable
                     _unavailable = FirstLine(e);
                 }
 
-                try
-                {
-                    await Task.Delay(delay, _giveUp.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Stopping: one last attempt.
-                }
+                // Woken early when stopping: one last attempt.
+                _giveUp.Token.WaitHandle.WaitOne(delay);
 
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }

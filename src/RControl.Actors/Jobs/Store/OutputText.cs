@@ -67,7 +67,9 @@ internal sealed class OutputText
     }
 
     /// <summary>Gathers lines of one task and stream into a pooled buffer.</summary>
-    internal sealed class Builder(DateTimeOffset at)
+    /// <param name="at">When the first line arrived.</param>
+    /// <param name="chunkBytes">The size the chunk is stored at: a buffer that outgrows its first 16 KiB grows to it at once (one copy, not five).</param>
+    internal sealed class Builder(DateTimeOffset at, int chunkBytes = 0)
     {
         private const int InitialBytes = 16 * 1024;
 
@@ -89,13 +91,15 @@ internal sealed class OutputText
             var max = MaxBytes(line);
             if (Length + max > _buffer.Length)
             {
-                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, Length + max));
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, chunkBytes), Length + max));
                 _buffer.AsSpan(0, Length).CopyTo(bigger);
                 ArrayPool<byte>.Shared.Return(_buffer);
                 _buffer = bigger;
             }
 
-            var size = Encoding.UTF8.GetBytes(line, _buffer.AsSpan(Length)) + 1;
+            // Most output is ASCII: narrowing it skips the UTF-8 encoder's per-call work.
+            var into = _buffer.AsSpan(Length);
+            var size = (Ascii.FromUtf16(line, into, out var ascii) == OperationStatus.Done ? ascii : Encoding.UTF8.GetBytes(line, into)) + 1;
             if (size > room)
             {
                 return -1;

@@ -28,7 +28,7 @@ internal sealed class JobCommandOptions
             async token =>
             {
                 await using var engine = await CliRuntime.ConnectAsync(parse.GetValue(Daemon)!, parse.GetValue(Verbose), parse.GetValue(Credential), token).ConfigureAwait(false);
-                engine.JobStoreWaiting = reason => Console.Error.WriteLine($"rcontrol: {reason}; waiting for it (the job runs on)");
+                engine.JobStoreWaiting += (_, waiting) => Console.Error.WriteLine($"rcontrol: {waiting.Reason}; waiting for it (the job runs on)");
                 try
                 {
                     return await body(parse, engine, token).ConfigureAwait(false);

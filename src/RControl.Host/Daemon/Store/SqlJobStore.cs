@@ -85,7 +85,23 @@ internal sealed class SqlJobStore : IJobStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task WriteAsync(IReadOnlyList<JobWrite> writes, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyList<JobWrite> writes, CancellationToken cancellationToken)
+    {
+        // Compressed on the caller's thread (the writer's, below the jobs' priority) before any I/O: PostgreSQL's
+        // continuations run on the pool.
+        var compressed = new Dictionary<JobWrite.Output, byte[]>(ReferenceEqualityComparer.Instance);
+        foreach (var write in writes)
+        {
+            if (write is JobWrite.Output output)
+            {
+                compressed[output] = OutputCodec.Encode(output.Text);
+            }
+        }
+
+        return WriteAsync(writes, compressed, cancellationToken);
+    }
+
+    private async Task WriteAsync(IReadOnlyList<JobWrite> writes, Dictionary<JobWrite.Output, byte[]> compressed, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -118,7 +134,7 @@ internal sealed class SqlJobStore : IJobStore
                 case JobWrite.Output output:
                     await connection.ExecuteAsync(
                         "INSERT INTO job_output (job_id, seq, task_idx, stderr, at, line_count, data, codec) VALUES (@JobId, @Seq, @TaskIndex, @Stderr, @At, @LineCount, @Data, @Codec)",
-                        new { output.JobId, output.Seq, output.TaskIndex, Stderr = output.Stderr ? 1 : 0, At = Ms(output.At), output.Text.LineCount, Data = OutputCodec.Encode(output.Text), Codec = OutputCodec.Brotli },
+                        new { output.JobId, output.Seq, output.TaskIndex, Stderr = output.Stderr ? 1 : 0, At = Ms(output.At), output.Text.LineCount, Data = compressed[output], Codec = OutputCodec.Brotli },
                         tx).ConfigureAwait(false);
                     break;
                 case JobWrite.JobUpdated updated:
