@@ -153,6 +153,39 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
     }
 
     [Fact]
+    public async Task The_store_writer_runs_on_its_own_thread_ten_nice_levels_below_the_daemon()
+    {
+        // A job makes sure the writer has written (its thread lives as long as the daemon).
+        await using var admin = await fixture.AdminAsync();
+        Assert.Equal(JobState.Succeeded, (await admin.WaitForJobAsync(await admin.SubmitAsync(JobRequest.Exec("echo stored", ["local"])))).State);
+
+        var threads = Directory.GetDirectories($"/proc/{D.Pid}/task").Select(Thread).OfType<(string Name, int Nice)>().ToArray();
+        var writer = Assert.Single(threads, t => t.Name == "rcontrol job st"); // the name, cut to 15 characters by Linux
+        var daemon = Nice($"/proc/{D.Pid}/stat");
+        Assert.Equal(Math.Min(19, daemon + 10), writer.Nice);
+        Assert.All(threads.Where(t => t.Name != writer.Name), t => Assert.Equal(daemon, t.Nice));
+
+        static (string Name, int Nice)? Thread(string task)
+        {
+            try
+            {
+                return (File.ReadAllText(Path.Combine(task, "comm")).Trim(), Nice(Path.Combine(task, "stat")));
+            }
+            catch (IOException)
+            {
+                return null; // a thread that ended meanwhile
+            }
+        }
+
+        static int Nice(string stat)
+        {
+            var text = File.ReadAllText(stat);
+            // After "pid (comm) ": field 3 is the state; nice is field 19.
+            return int.Parse(text[(text.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    [Fact]
     public async Task Another_identity_sees_only_its_own_jobs_and_every_denial_is_audited()
     {
         await using var admin = await fixture.AdminAsync();
