@@ -31,7 +31,7 @@ public static class Program
 
         if (args.Length >= 1 && args[0] == "micro")
         {
-            BenchmarkSwitcher.FromTypes([typeof(LineReaderBenchmarks)]).Run(args[1..]);
+            BenchmarkSwitcher.FromTypes([typeof(LineReaderBenchmarks), typeof(OutputChunkBenchmarks)]).Run(args[1..]);
             return 0;
         }
 

@@ -477,13 +477,14 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
 
         foreach (var line in lines)
         {
-            if (pending.Length > 0 && pending.Length + OutputText.Builder.MaxBytes(line) > ChunkBytes)
+            var max = OutputText.Builder.MaxBytes(line);
+            if (pending.Length > 0 && pending.Length + max > ChunkBytes)
             {
                 FlushPending(key);
                 _pending[key] = pending = new OutputText.Builder(DateTimeOffset.UtcNow, ChunkBytes);
             }
 
-            var size = pending.Append(line, cap - _stored);
+            var size = pending.Append(line, max, cap - _stored);
             if (size < 0)
             {
                 _truncated = true;

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RControl.Jobs;
@@ -73,6 +75,9 @@ internal sealed class OutputText
     {
         private const int InitialBytes = 16 * 1024;
 
+        /// <summary>Lines up to this long are narrowed in a loop: a call to the vectorised converters costs more than they save.</summary>
+        private const int ShortLine = 16;
+
         private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
 
         /// <summary>When the first line arrived.</summary>
@@ -86,9 +91,11 @@ internal sealed class OutputText
         public static int MaxBytes(string line) => (line.Length <= 4096 ? Encoding.UTF8.GetMaxByteCount(line.Length) : Encoding.UTF8.GetByteCount(line)) + 1;
 
         /// <summary>Appends a line unless its bytes would take the total past <paramref name="room"/>; returns its size, or -1 when it did not fit.</summary>
-        public int Append(string line, long room)
+        public int Append(string line, long room) => Append(line, MaxBytes(line), room);
+
+        /// <summary>As <see cref="Append(string, long)"/>, with the line's <see cref="MaxBytes"/> already known.</summary>
+        public int Append(string line, int max, long room)
         {
-            var max = MaxBytes(line);
             if (Length + max > _buffer.Length)
             {
                 var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, chunkBytes), Length + max));
@@ -97,9 +104,11 @@ internal sealed class OutputText
                 _buffer = bigger;
             }
 
-            // Most output is ASCII: narrowing it skips the UTF-8 encoder's per-call work.
+            // Most output is ASCII: narrowing it skips the UTF-8 encoder's per-call work (and for short lines, any call).
             var into = _buffer.AsSpan(Length);
-            var size = (Ascii.FromUtf16(line, into, out var ascii) == OperationStatus.Done ? ascii : Encoding.UTF8.GetBytes(line, into)) + 1;
+            var size = (line.Length <= ShortLine && NarrowShort(line, into) ? line.Length
+                : Ascii.FromUtf16(line, into, out var ascii) == OperationStatus.Done ? ascii
+                : Encoding.UTF8.GetBytes(line, into)) + 1;
             if (size > room)
             {
                 return -1;
@@ -109,6 +118,24 @@ internal sealed class OutputText
             Length += size;
             LineCount++;
             return size;
+        }
+
+        /// <summary>Copies an ASCII line byte by byte (false at its first non-ASCII character); <paramref name="into"/> holds its <see cref="MaxBytes"/>.</summary>
+        private static bool NarrowShort(string line, Span<byte> into)
+        {
+            ref var to = ref MemoryMarshal.GetReference(into);
+            for (var i = 0; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (c > 0x7F)
+                {
+                    return false;
+                }
+
+                Unsafe.Add(ref to, i) = (byte)c;
+            }
+
+            return true;
         }
 
         /// <summary>The gathered lines; the builder is not used afterwards.</summary>
