@@ -105,6 +105,34 @@ public sealed class ConnectSlotsTests
     }
 
     [Fact]
+    public async Task A_jobs_copy_connects_under_the_engines_bound_not_a_default_of_its_own()
+    {
+        await using var server = await SshServer.StartAsync();
+        var slots = new Transports.Ssh.SshConnectSlots(1);
+        var source = Path.Combine(Path.GetTempPath(), $"rcontrol-copy-slots-{Guid.NewGuid():N}.txt");
+        var target = $"/tmp/rcontrol-copy-slots-{Guid.NewGuid():N}.txt";
+        await File.WriteAllTextAsync(source, "hello");
+        try
+        {
+            // A fan-out's connect holds the engine's only slot: the copy's SFTP connect must wait for it.
+            var held = await slots.EnterAsync(CancellationToken.None);
+            var copying = Jobs.JobCopier.RunAsync(new Jobs.JobCopy("local", source, "box", target), new Protocol.LocalSessionSpec(), server.Spec(), slots, CancellationToken.None);
+            await Poll.UntilAsync(() => slots.Waiting == 1, Bound, "the copy's connect waiting for the engine's slot");
+            Assert.False(copying.IsCompleted);
+
+            held.Dispose();
+            Assert.StartsWith("copied 1 file(s)", await copying.WaitAsync(Bound));
+            Assert.Equal("hello", await File.ReadAllTextAsync(target));
+            Assert.Equal(1, slots.PeakInProgress);
+        }
+        finally
+        {
+            File.Delete(source);
+            File.Delete(target);
+        }
+    }
+
+    [Fact]
     public async Task A_kill_does_not_wait_for_a_connect_slot()
     {
         await using var server = await SshServer.StartAsync();
