@@ -24,6 +24,18 @@ internal static class StartupTrace
         }
     }
 
+    /// <summary>With tracing on, also names every assembly loaded and every exception thrown (caught or not) as it happens.</summary>
+    public static void WatchLoads()
+    {
+        if (!On)
+        {
+            return;
+        }
+
+        AppDomain.CurrentDomain.AssemblyLoad += (_, e) => Mark($"loaded {e.LoadedAssembly.GetName().Name}");
+        AppDomain.CurrentDomain.FirstChanceException += (_, e) => Mark($"thrown {e.Exception.GetType().Name}: {e.Exception.Message}");
+    }
+
     /// <summary>The process's start in milliseconds of the monotonic clock (from /proc/self/stat, 10 ms resolution).</summary>
     private static long ReadProcessStart()
     {
