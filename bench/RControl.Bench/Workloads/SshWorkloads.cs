@@ -116,7 +116,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
             await Task.Delay(10).ConfigureAwait(false);
         }
 
-        var wrapped = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("true"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce(), guardian.Directory);
+        var wrapped = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("true"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce(), guardian.Directory, guardian.LoginShellIsSh);
         await Measure.InterleaveAsync(
             options.Runs,
             (transportRow.RControl, noSsh is not null ? null : () => PerCommandMsAsync(async () =>

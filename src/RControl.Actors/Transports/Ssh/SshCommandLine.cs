@@ -6,7 +6,11 @@ namespace RControl.Transports.Ssh;
 
 /// <summary>
 /// Builds the exec request for a command. sshd starts each exec channel's command as a session and
-/// process-group leader (it calls setsid), so <c>exec /bin/sh</c> keeps that pid and every child shares its group.
+/// process-group leader (it calls setsid) through the login shell (<c>basename($SHELL) -c REQUEST</c>). When the
+/// connection's guardian has found that the login shell is <c>/bin/sh</c> itself (<see cref="SshGuardian.LoginShellIsSh"/>),
+/// the request is the script as is: the login shell runs it, one <c>sh</c> per command. Otherwise (any other login
+/// shell, or no guardian yet) the request is <c>exec /bin/sh -c 'SCRIPT'</c>, which keeps the leader's pid, so commands
+/// always run under <c>/bin/sh</c>. Either way the script's <c>$$</c> is the group's id and every child shares the group.
 /// <para>
 /// The wrapper ties the command's life to the connection's, with builtins only (no fork on the command's path): the
 /// command reads <c>/dev/null</c>, so its stdin is at end-of-file at once, as locally, and it registers with the
@@ -32,7 +36,8 @@ namespace RControl.Transports.Ssh;
 internal static partial class SshCommandLine
 {
     /// <param name="guardDirectory">The connection's guardian directory, or null when it has none.</param>
-    public static string Build(CommandSpec command, string? defaultWorkingDirectory, string nonce, string? guardDirectory = null)
+    /// <param name="loginShellIsSh">The guardian found the login shell to be <c>/bin/sh</c> (used only with <paramref name="guardDirectory"/>).</param>
+    public static string Build(CommandSpec command, string? defaultWorkingDirectory, string nonce, string? guardDirectory = null, bool loginShellIsSh = false)
     {
         var script = new StringBuilder();
         if (command.Environment is { } environment)
@@ -55,7 +60,7 @@ internal static partial class SshCommandLine
 
         script.Append(command.Command);
         var inner = Prologue(nonce, guardDirectory) + ShellScript.Wrap(script.ToString(), command.CombineStderr);
-        return "exec /bin/sh -c " + ShellScript.Quote(inner);
+        return loginShellIsSh && guardDirectory is not null ? inner : "exec /bin/sh -c " + ShellScript.Quote(inner);
     }
 
     /// <summary>A fresh nonce for one command (letters and digits only: it goes into a script and a grep).</summary>
