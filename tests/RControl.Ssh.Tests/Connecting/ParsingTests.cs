@@ -1,6 +1,7 @@
 using System.Text;
 using RControl.Protocol;
 using RControl.TestSupport;
+using RControl.Transports;
 using RControl.Transports.Ssh;
 
 namespace RControl.Ssh.Tests.Connecting;
@@ -54,6 +55,19 @@ public sealed class ParsingTests : IDisposable
         Assert.Contains("echo rcontrol-pgid:$$ $! >&2", text);
         Assert.True(text.IndexOf("rcontrol-pgid:$$", StringComparison.Ordinal) < text.IndexOf("exec 2>&1", StringComparison.Ordinal));
         Assert.Throws<ArgumentException>(() => SshCommandLine.Build(new CommandSpec("true") { Environment = new Dictionary<string, string> { ["A-B"] = "1" } }, null, "n"));
+    }
+
+    [Fact]
+    public void Command_wrapper_skips_the_second_sh_only_with_a_guardian_that_found_sh_as_the_login_shell()
+    {
+        var command = new CommandSpec("echo 'hi'");
+        var direct = SshCommandLine.Build(command, null, "n0nce", "/dev/shm/rcontrol-g.x", loginShellIsSh: true);
+        Assert.StartsWith("#rcontrol:n0nce\nif [ -O /dev/shm/rcontrol-g.x ]", direct);
+        Assert.EndsWith("\necho 'hi'", direct);
+        Assert.Equal("exec /bin/sh -c " + ShellScript.Quote(direct), SshCommandLine.Build(command, null, "n0nce", "/dev/shm/rcontrol-g.x"));
+
+        // Without a guardian nothing is known about the login shell: the watcher's wrapper always runs under /bin/sh.
+        Assert.StartsWith("exec /bin/sh -c '#rcontrol:n0nce\n", SshCommandLine.Build(command, null, "n0nce", null, loginShellIsSh: true));
     }
 
     [Fact]
