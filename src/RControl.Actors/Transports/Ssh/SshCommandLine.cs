@@ -27,10 +27,13 @@ namespace RControl.Transports.Ssh;
 /// first, so a command that exits normally leaves its background jobs alone here too.
 /// </para>
 /// <para>
-/// Then the wrapper prints <c>$$</c> (the group id) and the watcher's pid (0 with a guardian) on the channel's
-/// stderr, before any redirection, so the transport can kill the group over another channel. That kill checks that
-/// the group's leader still holds the registration, or that the leader's or watcher's command line carries the
-/// per-command nonce the script starts with, so a group id reused by a stranger after the command ended is never killed.
+/// A registered command prints nothing of its own: its registration's name tells the group, and the kill over another
+/// channel finds it by the nonce (<see cref="KillRegistered"/>), killing the group only while its leader still holds the
+/// registration. That kill first leaves a mark (<c>DIR/NONCE.k</c>) that the wrapper checks right after registering, so
+/// a kill that arrives before the command has registered still ends it. A command with its own watcher prints
+/// <c>$$</c> (the group id) and the watcher's pid on the channel's stderr before anything else, and is killed by that
+/// (<see cref="KillGroup"/>) only while the leader's or watcher's command line carries the per-command nonce the
+/// script starts with. Either way a group id reused by a stranger after the command ended is never killed.
 /// </para>
 /// </summary>
 internal static partial class SshCommandLine
@@ -66,7 +69,7 @@ internal static partial class SshCommandLine
     /// <summary>A fresh nonce for one command (letters and digits only: it goes into a script and a grep).</summary>
     public static string NewNonce() => Guid.NewGuid().ToString("N");
 
-    /// <summary>The nonce comment, the registration (or the stdin watcher and its clean-up trap) and the ids line (POSIX sh, builtins only).</summary>
+    /// <summary>The nonce comment, then the registration and the check for a kill's mark, or the stdin watcher, its clean-up trap and the ids line (POSIX sh, builtins only).</summary>
     internal static string Prologue(string nonce, string? guardDirectory = null)
     {
         const string watcher =
@@ -84,9 +87,32 @@ internal static partial class SshCommandLine
         return head +
             "if [ -O " + guardDirectory + " ] && [ ! -h " + guardDirectory + " ]; then\n" +
             "exec </dev/null " + SshGuardian.RegistrationFd + ">" + guardDirectory + "/$$." + nonce + "\n" +
-            "echo " + ChannelSink.Marker + "$$ 0 >&2\n" +
+            "[ -e " + guardDirectory + "/" + nonce + KillMark + " ] && kill -9 -$$ $$\n" +
             "else\n" + watcher + "fi\n";
     }
+
+    /// <summary>The end of the name of a kill's mark for a command not registered yet (<c>DIR/NONCE.k</c>).</summary>
+    public const string KillMark = ".k";
+
+    /// <summary>
+    /// The command that kills the group of the command registered with <paramref name="guardDirectory"/> under
+    /// <paramref name="nonce"/>, only while its leader still holds that registration (<c>/proc/PID/fd/7</c> is the very
+    /// file). It first leaves a mark that the wrapper checks right after registering, so a command that has not
+    /// registered yet kills itself when it does. Exits 0 when a registration was found (the group is gone, or had ended)
+    /// and removes the mark; exits 3 when none was (the command has not registered yet, or it took its own watcher: its
+    /// ids line tells the group).
+    /// </summary>
+    public static string KillRegistered(string nonce, string guardDirectory) =>
+        // `true`, not `:`: a failed redirection of a special builtin would end the script (no directory: exit 2, as none).
+        $"true 2>/dev/null >{guardDirectory}/{nonce}{KillMark}\n" +
+        "r=3\n" +
+        $"for f in {guardDirectory}/*.{nonce}; do\n" +
+        "  [ -e \"$f\" ] || continue\n" +
+        "  r=0; p=${f##*/}; p=${p%%.*}\n" +
+        $"  [ \"/proc/$p/fd/{SshGuardian.RegistrationFd}\" -ef \"$f\" ] && kill -9 -\"$p\" \"$p\" 2>/dev/null\n" +
+        "done\n" +
+        $"[ $r = 3 ] || rm -f {guardDirectory}/{nonce}{KillMark}\n" +
+        "exit $r\n";
 
     /// <summary>
     /// The command that kills a remote process group, only while its leader still holds its registration with the

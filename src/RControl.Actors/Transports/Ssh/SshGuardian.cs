@@ -26,8 +26,8 @@ namespace RControl.Transports.Ssh;
 /// <para>
 /// Requests on its stdin, one a line: <c>p</c> prunes the entries of ended commands (sent every
 /// <see cref="PruneEvery"/> commands, so the directory holds at most that many plus the running ones);
-/// <c>k PID.NONCE</c> kills one registered group (a timeout or kill: at once, before the acknowledged kill over the
-/// control connection, which may have to connect first).
+/// <c>k NONCE</c> kills the group of the command registered as <c>PID.NONCE</c> (a timeout or kill: at once, before
+/// the acknowledged kill over the control connection, which may have to connect first).
 /// </para>
 /// </summary>
 internal sealed class SshGuardian : IDisposable
@@ -143,6 +143,8 @@ internal sealed class SshGuardian : IDisposable
         "  g=\n" +
         "  for f in \"$d\"/*.*; do\n" +
         "    [ -e \"$f\" ] || continue\n" +
+        // A kill's mark for a command not registered yet stays until the guardian ends (see SshCommandLine.KillRegistered).
+        "    case $f in *" + SshCommandLine.KillMark + ") [ \"$1\" = k ] || continue ;; esac\n" +
         "    p=${f##*/}; p=${p%%.*}\n" +
         $"    if [ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ]; then\n" +
         "      [ \"$1\" = k ] && kill -9 -\"$p\" \"$p\"\n" +
@@ -155,8 +157,8 @@ internal sealed class SshGuardian : IDisposable
         "while read -r c a; do\n" +
         "  case $c in\n" +
         "    p) sweep p ;;\n" +
-        "    k) case $a in *[!0-9a-f.]*|'') ;; *) p=${a%%.*}; " +
-        $"[ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$d/$a\" ] && kill -9 -\"$p\" \"$p\" ;; esac ;;\n" +
+        "    k) case $a in *[!0-9a-f]*|'') ;; *) for f in \"$d\"/*.\"$a\"; do p=${f##*/}; p=${p%%.*}; " +
+        $"[ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ] && kill -9 -\"$p\" \"$p\"; done ;; esac ;;\n" +
         "  esac\n" +
         "done\n" +
         "sweep k\n" +
@@ -171,8 +173,11 @@ internal sealed class SshGuardian : IDisposable
         }
     }
 
-    /// <summary>Asks the guardian to kill one registered group (not acknowledged: best effort).</summary>
-    public void Kill(RemoteProcess process, string nonce) => Send($"k {process.Group}.{nonce}\n");
+    /// <summary>Asks the guardian to kill the group of the command registered with this nonce (not acknowledged: best effort).</summary>
+    public void Kill(string nonce) => Send($"k {nonce}\n");
+
+    /// <summary>As <see cref="Kill(string)"/>: the registration's name carries the group, the nonce finds it.</summary>
+    public void Kill(RemoteProcess process, string nonce) => Kill(nonce);
 
     private void Send(string line)
     {
