@@ -101,7 +101,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         var wrapperRow = new Row
         {
-            Workload = "W1″ raw SSH.NET running the transport's wrapper around `true` (registration with the connection's guardian, process-group report, `</dev/null`)",
+            Workload = "W1″ raw SSH.NET running the transport's wrapper around `true` (registration with the connection's guardian, `</dev/null`, no second sh when the login shell is /bin/sh)",
             Unit = "ms/cmd",
             Baseline = "raw SSH.NET",
             Target = "(diagnostic)",
