@@ -84,6 +84,24 @@ public sealed class ParsingTests : IDisposable
     }
 
     [Fact]
+    public async Task Channel_sink_of_a_registered_command_reads_only_its_first_line_for_ids()
+    {
+        // A registered command prints no ids: its first stderr line is its own, and so is everything after it.
+        var sink = new ChannelSink(readsProcessGroup: true, new OutputGauge(), firstLineOnly: true);
+        sink.Write(Encoding.ASCII.GetBytes("warning: x\nrcontrol-pgid:1234 0\n"));
+        Assert.Null(await sink.ProcessGroup);
+        sink.Dispose();
+        using var reader = new StreamReader(sink.Reader);
+        Assert.Equal("warning: x\nrcontrol-pgid:1234 0\n", await reader.ReadToEndAsync());
+
+        // Its fallback watcher (the guardian's directory was gone) prints them first.
+        var watched = new ChannelSink(readsProcessGroup: true, new OutputGauge(), firstLineOnly: true);
+        watched.Write(Encoding.ASCII.GetBytes("rcontrol-pgid:1234 1240\n"));
+        Assert.Equal(new RemoteProcess(1234, 1240), await watched.ProcessGroup);
+        watched.Dispose();
+    }
+
+    [Fact]
     public void Inventory_defaults_are_ten_channels_times_eight_connections_and_a_thirty_second_connect_budget()
     {
         var inventory = RControl.Configuration.Inventory.Parse("""
