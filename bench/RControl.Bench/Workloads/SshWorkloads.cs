@@ -52,7 +52,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         var session = noSsh is null ? rc.CreateSession("w1", server.Spec()) : null;
         var durations = TaskDurations.Watch(rc, "w1");
         var taskActorMs = new List<double>();
-        var (cpuRControl, cpuRaw) = (new List<double>(), new List<double>());
+        var (cpuRControl, cpuRaw) = (new Cpu(), new Cpu());
         using var client = await RawSsh.ConnectAsync(server).ConfigureAwait(false);
         await Measure.InterleaveAsync(
             options.Runs,
@@ -101,7 +101,7 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
         };
         var wrapperRow = new Row
         {
-            Workload = "W1″ raw SSH.NET running the transport's wrapper around `true` (registration with the connection's guardian, process-group report, `</dev/null`)",
+            Workload = "W1″ raw SSH.NET running the transport's wrapper around `true` (registration with the connection's guardian, `</dev/null`, no second sh when the login shell is /bin/sh)",
             Unit = "ms/cmd",
             Baseline = "raw SSH.NET",
             Target = "(diagnostic)",
@@ -116,7 +116,8 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
             await Task.Delay(10).ConfigureAwait(false);
         }
 
-        var wrapped = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("true"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce(), guardian.Directory);
+        var wrapped = RControl.Transports.Ssh.SshCommandLine.Build(new RControl.Protocol.CommandSpec("true"), null, RControl.Transports.Ssh.SshCommandLine.NewNonce(), guardian.Directory, guardian.LoginShellIsSh);
+        var (cpuTransport, cpuWrapper, cpuRaw) = (new Cpu(), new Cpu(), new Cpu());
         await Measure.InterleaveAsync(
             options.Runs,
             (transportRow.RControl, noSsh is not null ? null : () => PerCommandMsAsync(async () =>
@@ -127,36 +128,57 @@ public sealed class SshWorkloads(SshServer server, BenchOptions options)
                     await command.StandardOutput.CopyToAsync(Stream.Null).ConfigureAwait(false);
                     await command.ExitCode.ConfigureAwait(false);
                 }
-            })),
+            }, cpuTransport)),
             (wrapperRow.RControl, () => PerCommandMsAsync(async () =>
             {
                 for (var i = 0; i < SeqCommands; i++)
                 {
                     await RawSsh.RunAsync(client, wrapped).ConfigureAwait(false);
                 }
-            })),
+            }, cpuWrapper)),
             (transportRow.Raw, () => PerCommandMsAsync(async () =>
             {
                 for (var i = 0; i < SeqCommands; i++)
                 {
                     await RawSsh.RunAsync(client, "true").ConfigureAwait(false);
                 }
-            })));
+            }, cpuRaw)));
         wrapperRow.Raw.AddRange(transportRow.Raw);
+        if (noSsh is null)
+        {
+            transportRow.Note(CpuNote(cpuTransport, cpuRaw, "transport"));
+        }
+
+        wrapperRow.Note(CpuNote(cpuWrapper, cpuRaw, "wrapper") + (guardian.LoginShellIsSh
+            ? "; the login shell is /bin/sh: the wrapper runs in it (no second sh)"
+            : "; the login shell is not /bin/sh: the wrapper re-executes /bin/sh"));
         return [transportRow, wrapperRow];
     }
 
-    private static async Task<double> PerCommandMsAsync(Func<Task> run, List<double>? cpu = null)
+    private async Task<double> PerCommandMsAsync(Func<Task> run, Cpu? cpu = null)
     {
-        // The process's CPU time (user + system) per command: steadier than the wall time on a loaded machine.
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        // CPU time (user + system) per command, of this process and of the sshd tree (its command shells included):
+        // steadier than the wall time on a loaded machine.
+        var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverBefore = server.Pid is { } pid ? TreeCpu.Milliseconds(pid) : 0;
         var ms = await Measure.SecondsAsync(run).ConfigureAwait(false) * 1000 / SeqCommands;
-        cpu?.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / SeqCommands);
+        cpu?.Client.Add((Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMilliseconds / SeqCommands);
+        cpu?.Server.Add(((server.Pid is { } after ? TreeCpu.Milliseconds(after) : 0) - serverBefore) / SeqCommands);
         return ms;
     }
 
-    private static string CpuNote(List<double> rcontrol, List<double> raw) =>
-        $"client CPU (user + sys) per command: RControl {Stats.Median(rcontrol):0.000} ms, raw SSH.NET {Stats.Median(raw):0.000} ms (medians)";
+    /// <summary>CPU per command of one side's runs: the client (this process) and the server (the sshd tree).</summary>
+    private sealed record Cpu(List<double> Client, List<double> Server)
+    {
+        public Cpu()
+            : this([], [])
+        {
+        }
+    }
+
+    private static string CpuNote(Cpu rcontrol, Cpu raw, string side = "RControl") =>
+        $"CPU (user + sys) per command, medians: client {side} {Stats.Median(rcontrol.Client):0.000} ms, raw SSH.NET {Stats.Median(raw.Client):0.000} ms; " +
+        $"server (sshd and the command's shells) {side} {Stats.Median(rcontrol.Server):0.00} ms, raw SSH.NET {Stats.Median(raw.Server):0.00} ms";
 
     public async Task<Row> W2Async(string? noSsh)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using RControl.Protocol;
 using RControl.TestSupport;
+using RControl.Transports;
 using RControl.Transports.Ssh;
 
 namespace RControl.Ssh.Tests.Connecting;
@@ -57,6 +58,19 @@ public sealed class ParsingTests : IDisposable
     }
 
     [Fact]
+    public void Command_wrapper_skips_the_second_sh_only_with_a_guardian_that_found_sh_as_the_login_shell()
+    {
+        var command = new CommandSpec("echo 'hi'");
+        var direct = SshCommandLine.Build(command, null, "n0nce", "/dev/shm/rcontrol-g.x", loginShellIsSh: true);
+        Assert.StartsWith("#rcontrol:n0nce\nif [ -O /dev/shm/rcontrol-g.x ]", direct);
+        Assert.EndsWith("\necho 'hi'", direct);
+        Assert.Equal("exec /bin/sh -c " + ShellScript.Quote(direct), SshCommandLine.Build(command, null, "n0nce", "/dev/shm/rcontrol-g.x"));
+
+        // Without a guardian nothing is known about the login shell: the watcher's wrapper always runs under /bin/sh.
+        Assert.StartsWith("exec /bin/sh -c '#rcontrol:n0nce\n", SshCommandLine.Build(command, null, "n0nce", null, loginShellIsSh: true));
+    }
+
+    [Fact]
     public async Task Channel_sink_takes_the_group_line_across_writes_and_passes_the_rest()
     {
         var sink = new ChannelSink(readsProcessGroup: true, new OutputGauge());
@@ -67,6 +81,24 @@ public sealed class ParsingTests : IDisposable
         sink.Dispose();
         using var reader = new StreamReader(sink.Reader);
         Assert.Equal("login script says hi\nerr line\n", await reader.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Channel_sink_of_a_registered_command_reads_only_its_first_line_for_ids()
+    {
+        // A registered command prints no ids: its first stderr line is its own, and so is everything after it.
+        var sink = new ChannelSink(readsProcessGroup: true, new OutputGauge(), firstLineOnly: true);
+        sink.Write(Encoding.ASCII.GetBytes("warning: x\nrcontrol-pgid:1234 0\n"));
+        Assert.Null(await sink.ProcessGroup);
+        sink.Dispose();
+        using var reader = new StreamReader(sink.Reader);
+        Assert.Equal("warning: x\nrcontrol-pgid:1234 0\n", await reader.ReadToEndAsync());
+
+        // Its fallback watcher (the guardian's directory was gone) prints them first.
+        var watched = new ChannelSink(readsProcessGroup: true, new OutputGauge(), firstLineOnly: true);
+        watched.Write(Encoding.ASCII.GetBytes("rcontrol-pgid:1234 1240\n"));
+        Assert.Equal(new RemoteProcess(1234, 1240), await watched.ProcessGroup);
+        watched.Dispose();
     }
 
     [Fact]

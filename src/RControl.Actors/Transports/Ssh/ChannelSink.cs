@@ -25,15 +25,19 @@ internal sealed class ChannelSink : Stream
     private readonly TaskCompletionSource<RemoteProcess?> _processGroup = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<byte>? _header;
     private readonly bool _discard;
+    private readonly bool _firstLineOnly;
     private readonly object _gate = new();
     private bool _completed;
 
     /// <param name="readsProcessGroup">The first line is the process-group id, not output.</param>
     /// <param name="discard">Drop everything after the header (stderr of a combined command).</param>
     /// <param name="gauge">Counts the connection's paused sinks, for its keep-alive probe.</param>
-    public ChannelSink(bool readsProcessGroup, OutputGauge gauge, bool discard = false)
+    /// <param name="firstLineOnly">Only the first line may be the ids line (a command registered with a guardian
+    /// prints none unless it had to take its own watcher); otherwise every line is checked until one is.</param>
+    public ChannelSink(bool readsProcessGroup, OutputGauge gauge, bool discard = false, bool firstLineOnly = false)
     {
         _gauge = gauge;
+        _firstLineOnly = firstLineOnly;
         _header = readsProcessGroup ? new List<byte>() : null;
         _discard = discard;
         if (!readsProcessGroup)
@@ -47,7 +51,7 @@ internal sealed class ChannelSink : Stream
     /// <summary>The stream the line reader reads.</summary>
     public Stream Reader { get; }
 
-    /// <summary>The remote process group and watcher (0: none) once the wrapper has printed them; null when the channel ended first.</summary>
+    /// <summary>The remote process group and watcher (0: none) once the wrapper has printed them; null when the channel ended first (or, with only the first line read, that line was not them).</summary>
     public Task<RemoteProcess?> ProcessGroup => _processGroup.Task;
 
     public override bool CanRead => false;
@@ -95,11 +99,19 @@ internal sealed class ChannelSink : Stream
                 {
                     _processGroup.TrySetResult(Parse(text[Marker.Length..]));
                 }
-                else if (!_discard)
+                else
                 {
-                    // Something printed before the wrapper ran (e.g. a login script): it is output, keep it.
-                    _pipe.Writer.Write(line);
-                    _pipe.Writer.Write("\n"u8);
+                    if (!_discard)
+                    {
+                        // Something printed before the wrapper ran (e.g. a login script), or the command's own: output.
+                        _pipe.Writer.Write(line);
+                        _pipe.Writer.Write("\n"u8);
+                    }
+
+                    if (_firstLineOnly)
+                    {
+                        _processGroup.TrySetResult(null);
+                    }
                 }
             }
 

@@ -6,7 +6,11 @@ namespace RControl.Transports.Ssh;
 
 /// <summary>
 /// Builds the exec request for a command. sshd starts each exec channel's command as a session and
-/// process-group leader (it calls setsid), so <c>exec /bin/sh</c> keeps that pid and every child shares its group.
+/// process-group leader (it calls setsid) through the login shell (<c>basename($SHELL) -c REQUEST</c>). When the
+/// connection's guardian has found that the login shell is <c>/bin/sh</c> itself (<see cref="SshGuardian.LoginShellIsSh"/>),
+/// the request is the script as is: the login shell runs it, one <c>sh</c> per command. Otherwise (any other login
+/// shell, or no guardian yet) the request is <c>exec /bin/sh -c 'SCRIPT'</c>, which keeps the leader's pid, so commands
+/// always run under <c>/bin/sh</c>. Either way the script's <c>$$</c> is the group's id and every child shares the group.
 /// <para>
 /// The wrapper ties the command's life to the connection's, with builtins only (no fork on the command's path): the
 /// command reads <c>/dev/null</c>, so its stdin is at end-of-file at once, as locally, and it registers with the
@@ -23,16 +27,20 @@ namespace RControl.Transports.Ssh;
 /// first, so a command that exits normally leaves its background jobs alone here too.
 /// </para>
 /// <para>
-/// Then the wrapper prints <c>$$</c> (the group id) and the watcher's pid (0 with a guardian) on the channel's
-/// stderr, before any redirection, so the transport can kill the group over another channel. That kill checks that
-/// the group's leader still holds the registration, or that the leader's or watcher's command line carries the
-/// per-command nonce the script starts with, so a group id reused by a stranger after the command ended is never killed.
+/// A registered command prints nothing of its own: its registration's name tells the group, and the kill over another
+/// channel finds it by the nonce (<see cref="KillRegistered"/>), killing the group only while its leader still holds the
+/// registration. That kill first leaves a mark (<c>DIR/NONCE.k</c>) that the wrapper checks right after registering, so
+/// a kill that arrives before the command has registered still ends it. A command with its own watcher prints
+/// <c>$$</c> (the group id) and the watcher's pid on the channel's stderr before anything else, and is killed by that
+/// (<see cref="KillGroup"/>) only while the leader's or watcher's command line carries the per-command nonce the
+/// script starts with. Either way a group id reused by a stranger after the command ended is never killed.
 /// </para>
 /// </summary>
 internal static partial class SshCommandLine
 {
     /// <param name="guardDirectory">The connection's guardian directory, or null when it has none.</param>
-    public static string Build(CommandSpec command, string? defaultWorkingDirectory, string nonce, string? guardDirectory = null)
+    /// <param name="loginShellIsSh">The guardian found the login shell to be <c>/bin/sh</c> (used only with <paramref name="guardDirectory"/>).</param>
+    public static string Build(CommandSpec command, string? defaultWorkingDirectory, string nonce, string? guardDirectory = null, bool loginShellIsSh = false)
     {
         var script = new StringBuilder();
         if (command.Environment is { } environment)
@@ -55,13 +63,13 @@ internal static partial class SshCommandLine
 
         script.Append(command.Command);
         var inner = Prologue(nonce, guardDirectory) + ShellScript.Wrap(script.ToString(), command.CombineStderr);
-        return "exec /bin/sh -c " + ShellScript.Quote(inner);
+        return loginShellIsSh && guardDirectory is not null ? inner : "exec /bin/sh -c " + ShellScript.Quote(inner);
     }
 
     /// <summary>A fresh nonce for one command (letters and digits only: it goes into a script and a grep).</summary>
     public static string NewNonce() => Guid.NewGuid().ToString("N");
 
-    /// <summary>The nonce comment, the registration (or the stdin watcher and its clean-up trap) and the ids line (POSIX sh, builtins only).</summary>
+    /// <summary>The nonce comment, then the registration and the check for a kill's mark, or the stdin watcher, its clean-up trap and the ids line (POSIX sh, builtins only).</summary>
     internal static string Prologue(string nonce, string? guardDirectory = null)
     {
         const string watcher =
@@ -79,9 +87,32 @@ internal static partial class SshCommandLine
         return head +
             "if [ -O " + guardDirectory + " ] && [ ! -h " + guardDirectory + " ]; then\n" +
             "exec </dev/null " + SshGuardian.RegistrationFd + ">" + guardDirectory + "/$$." + nonce + "\n" +
-            "echo " + ChannelSink.Marker + "$$ 0 >&2\n" +
+            "[ -e " + guardDirectory + "/" + nonce + KillMark + " ] && kill -9 -$$ $$\n" +
             "else\n" + watcher + "fi\n";
     }
+
+    /// <summary>The end of the name of a kill's mark for a command not registered yet (<c>DIR/NONCE.k</c>).</summary>
+    public const string KillMark = ".k";
+
+    /// <summary>
+    /// The command that kills the group of the command registered with <paramref name="guardDirectory"/> under
+    /// <paramref name="nonce"/>, only while its leader still holds that registration (<c>/proc/PID/fd/7</c> is the very
+    /// file). It first leaves a mark that the wrapper checks right after registering, so a command that has not
+    /// registered yet kills itself when it does. Exits 0 when a registration was found (the group is gone, or had ended)
+    /// and removes the mark; exits 3 when none was (the command has not registered yet, or it took its own watcher: its
+    /// ids line tells the group).
+    /// </summary>
+    public static string KillRegistered(string nonce, string guardDirectory) =>
+        // `true`, not `:`: a failed redirection of a special builtin would end the script (no directory: exit 2, as none).
+        $"true 2>/dev/null >{guardDirectory}/{nonce}{KillMark}\n" +
+        "r=3\n" +
+        $"for f in {guardDirectory}/*.{nonce}; do\n" +
+        "  [ -e \"$f\" ] || continue\n" +
+        "  r=0; p=${f##*/}; p=${p%%.*}\n" +
+        $"  [ \"/proc/$p/fd/{SshGuardian.RegistrationFd}\" -ef \"$f\" ] && kill -9 -\"$p\" \"$p\" 2>/dev/null\n" +
+        "done\n" +
+        $"[ $r = 3 ] || rm -f {guardDirectory}/{nonce}{KillMark}\n" +
+        "exit $r\n";
 
     /// <summary>
     /// The command that kills a remote process group, only while its leader still holds its registration with the

@@ -9,7 +9,8 @@ namespace RControl.Transports.Ssh;
 /// <para>
 /// It creates a private directory (<c>mkdir</c> under <c>umask 077</c> in <c>/dev/shm</c>, else <c>/tmp</c>: mode 0700,
 /// owned by the login user, and it fails if anything — a stranger's directory or link — already has the name), prints
-/// its path (the wrapper uses it from then on) and then reads its channel's stdin,
+/// its path (the wrapper uses it from then on) and whether the login shell is <c>/bin/sh</c> itself (then the wrapper is
+/// sent to the login shell as is, without a second <c>/bin/sh</c>: see <see cref="LoginShellIsSh"/>), and then reads its channel's stdin,
 /// which RControl never closes nor writes but for the requests below, so that read ends only when sshd closes it:
 /// the connection died (controller killed, network cut, sshd killed) or was closed. Then the guardian kills the
 /// group of every registered command still running and removes the directory.
@@ -25,8 +26,8 @@ namespace RControl.Transports.Ssh;
 /// <para>
 /// Requests on its stdin, one a line: <c>p</c> prunes the entries of ended commands (sent every
 /// <see cref="PruneEvery"/> commands, so the directory holds at most that many plus the running ones);
-/// <c>k PID.NONCE</c> kills one registered group (a timeout or kill: at once, before the acknowledged kill over the
-/// control connection, which may have to connect first).
+/// <c>k NONCE</c> kills the group of the command registered as <c>PID.NONCE</c> (a timeout or kill: at once, before
+/// the acknowledged kill over the control connection, which may have to connect first).
 /// </para>
 /// </summary>
 internal sealed class SshGuardian : IDisposable
@@ -34,13 +35,15 @@ internal sealed class SshGuardian : IDisposable
     /// <summary>The descriptor on which a command keeps its registration open.</summary>
     public const int RegistrationFd = 7;
 
+    private const string ShMark = "sh";
+
     /// <summary>Commands between two prunes of the directory.</summary>
     public const int PruneEvery = 256;
 
     private readonly Stream _input;
     private readonly Task _execution;
     private readonly object _gate = new();
-    private string? _directory;
+    private Ready? _ready;
     private int _started;
     private int _disposed;
 
@@ -54,7 +57,16 @@ internal sealed class SshGuardian : IDisposable
     /// The guardian's private directory on the host (<c>/dev/shm/rcontrol-g.NONCE</c>, or under <c>/tmp</c> without a
     /// <c>/dev/shm</c>), once the guardian has created it and said so; null until then (commands then watch for themselves).
     /// </summary>
-    public string? Directory => IsRunning ? Volatile.Read(ref _directory) : null;
+    public string? Directory => IsRunning ? Volatile.Read(ref _ready)?.Directory : null;
+
+    /// <summary>
+    /// True once the guardian has found that the login shell (<c>$SHELL</c>, which sshd sets from the password
+    /// database) is the very <c>/bin/sh</c> program and is named <c>sh</c> or <c>dash</c>: sshd's <c>sh -c</c> then runs
+    /// a command's script exactly as <c>/bin/sh -c</c> would, so the wrapper goes to it directly and saves an
+    /// <c>execve</c> per command. False for any other login shell (bash, zsh, csh, fish…): the wrapper re-executes
+    /// <c>/bin/sh</c>, so commands always run under <c>/bin/sh</c>.
+    /// </summary>
+    public bool LoginShellIsSh => IsRunning && Volatile.Read(ref _ready)?.LoginShellIsSh == true;
 
     /// <summary>Completes when the guardian's channel has closed.</summary>
     public Task Ended => _execution;
@@ -96,10 +108,14 @@ internal sealed class SshGuardian : IDisposable
         {
             using var reader = new StreamReader(output, Encoding.ASCII);
             var line = await reader.ReadLineAsync().ConfigureAwait(false);
-            // Only one of the two places it may choose; anything else (a login script's chatter) leaves it unused.
-            if (line == "/dev/shm/" + name || line == "/tmp/" + name)
+            // Only one of the two places it may choose, then "sh" or "-"; anything else (a login script's chatter) leaves
+            // it unused.
+            foreach (var directory in new[] { "/dev/shm/" + name, "/tmp/" + name })
             {
-                Volatile.Write(ref _directory, line);
+                if (line == directory + " " + ShMark || line == directory + " -")
+                {
+                    Volatile.Write(ref _ready, new Ready(directory, line.EndsWith(ShMark, StringComparison.Ordinal)));
+                }
             }
         }
         catch (Exception)
@@ -116,13 +132,19 @@ internal sealed class SshGuardian : IDisposable
         "d=$b/" + name + "\n" +
         "umask 077\n" +
         "mkdir \"$d\" || exit 1\n" +
-        "echo \"$d\"\n" +
+        // sshd runs a command as `basename($SHELL) -c COMMAND`: exactly `/bin/sh -c` when $SHELL is /bin/sh's program
+        // under a name that does not change how it behaves (bash named bash is not bash named sh).
+        "s=-\n" +
+        "case ${SHELL-} in */sh|*/dash) [ \"$SHELL\" -ef /bin/sh ] && s=" + ShMark + " ;; esac\n" +
+        "echo \"$d $s\"\n" +
         "trap '' HUP PIPE INT\n" +
         "exec >/dev/null 2>&1\n" +
         "sweep() {\n" +
         "  g=\n" +
         "  for f in \"$d\"/*.*; do\n" +
         "    [ -e \"$f\" ] || continue\n" +
+        // A kill's mark for a command not registered yet stays until the guardian ends (see SshCommandLine.KillRegistered).
+        "    case $f in *" + SshCommandLine.KillMark + ") [ \"$1\" = k ] || continue ;; esac\n" +
         "    p=${f##*/}; p=${p%%.*}\n" +
         $"    if [ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ]; then\n" +
         "      [ \"$1\" = k ] && kill -9 -\"$p\" \"$p\"\n" +
@@ -135,8 +157,8 @@ internal sealed class SshGuardian : IDisposable
         "while read -r c a; do\n" +
         "  case $c in\n" +
         "    p) sweep p ;;\n" +
-        "    k) case $a in *[!0-9a-f.]*|'') ;; *) p=${a%%.*}; " +
-        $"[ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$d/$a\" ] && kill -9 -\"$p\" \"$p\" ;; esac ;;\n" +
+        "    k) case $a in *[!0-9a-f]*|'') ;; *) for f in \"$d\"/*.\"$a\"; do p=${f##*/}; p=${p%%.*}; " +
+        $"[ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ] && kill -9 -\"$p\" \"$p\"; done ;; esac ;;\n" +
         "  esac\n" +
         "done\n" +
         "sweep k\n" +
@@ -151,8 +173,11 @@ internal sealed class SshGuardian : IDisposable
         }
     }
 
-    /// <summary>Asks the guardian to kill one registered group (not acknowledged: best effort).</summary>
-    public void Kill(RemoteProcess process, string nonce) => Send($"k {process.Group}.{nonce}\n");
+    /// <summary>Asks the guardian to kill the group of the command registered with this nonce (not acknowledged: best effort).</summary>
+    public void Kill(string nonce) => Send($"k {nonce}\n");
+
+    /// <summary>As <see cref="Kill(string)"/>: the registration's name carries the group, the nonce finds it.</summary>
+    public void Kill(RemoteProcess process, string nonce) => Kill(nonce);
 
     private void Send(string line)
     {
@@ -198,4 +223,6 @@ internal sealed class SshGuardian : IDisposable
             // A broken connection may throw; sshd ends the guardian's input either way.
         }
     }
+
+    private sealed record Ready(string Directory, bool LoginShellIsSh);
 }

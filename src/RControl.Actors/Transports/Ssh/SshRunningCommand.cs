@@ -102,8 +102,9 @@ internal sealed class SshRunningCommand : IRunningCommand
     /// <summary>
     /// Kills the remote process group and returns once the remote kill has exited (acknowledged), retrying over a
     /// fresh connection if needed; throws when it could not be acknowledged in time. A command registered with its
-    /// connection's guardian is also killed by the guardian at once (not acknowledged). Then closes the channel, which
-    /// makes a command's own watcher (no guardian) kill the group too.
+    /// connection's guardian is found by its nonce (it prints no ids) and is also killed by the guardian at once (not
+    /// acknowledged); one that has not registered yet kills itself when it does. A command with its own watcher is
+    /// found by the ids line it prints first. Then closes the channel, which makes such a watcher kill the group too.
     /// </summary>
     public async Task KillAsync(CancellationToken cancellationToken)
     {
@@ -116,16 +117,25 @@ internal sealed class SshRunningCommand : IRunningCommand
 
         try
         {
-            // The wrapper prints the group id first; wait for it a little if the kill came right after the start.
+            if (_guardDirectory is not null)
+            {
+                // The guardian is on the command's own connection, already open: its kill lands at once, while the
+                // acknowledged one below may first have to open the control connection.
+                _guardian?.Kill(_nonce);
+                if (await _transport.KillRegisteredAsync(_nonce, _guardDirectory, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+
+            // Its own watcher (no guardian, or the guardian's directory was gone) prints the group id first; wait for it
+            // a little if the kill came right after the start (it is null once the channel has ended).
             var ids = _stderrSink.ProcessGroup;
             var process = await Task.WhenAny(ids, Task.Delay(ProcessGroupWait, cancellationToken)).ConfigureAwait(false) == ids
                 ? await ids.ConfigureAwait(false)
                 : null;
             if (process is not null && !ExitCode.IsCompletedSuccessfully)
             {
-                // The guardian is on the command's own connection, already open: its kill lands at once, while the
-                // acknowledged one below may first have to open the control connection.
-                _guardian?.Kill(process, _nonce);
                 await _transport.KillGroupAsync(process, _nonce, _guardDirectory, cancellationToken).ConfigureAwait(false);
             }
         }

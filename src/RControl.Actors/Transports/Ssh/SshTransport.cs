@@ -103,10 +103,10 @@ internal sealed class SshTransport : ICommandTransport
                 var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
                 guardian?.CommandStarted();
                 var guardDirectory = guardian?.Directory;
-                var text = SshCommandLine.Build(command, null, nonce, guardDirectory);
+                var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true);
                 sshCommand = lease.Connection.Client.CreateCommand(text);
                 var stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
-                var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr);
+                var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr, firstLineOnly: guardDirectory is not null);
                 ReplaceStream(OutputStreamProperty, sshCommand, stdout);
                 ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
                 // Opening a channel waits for the server's answer synchronously inside SSH.NET.
@@ -195,7 +195,18 @@ internal sealed class SshTransport : ICommandTransport
     /// (acknowledged). A kill that fails because the control connection died or cannot be made is retried over a fresh
     /// connection until <see cref="KillBound"/>; then the last failure is thrown.
     /// </summary>
-    internal async Task KillGroupAsync(RemoteProcess process, string nonce, string? guardDirectory, CancellationToken cancellationToken)
+    internal Task KillGroupAsync(RemoteProcess process, string nonce, string? guardDirectory, CancellationToken cancellationToken) =>
+        RunKillAsync(SshCommandLine.KillGroup(process, nonce, guardDirectory), $"process group {process.Group}", cancellationToken);
+
+    /// <summary>
+    /// Kills the group of the command registered with the guardian's directory under <paramref name="nonce"/>, as
+    /// <see cref="KillGroupAsync"/> does (acknowledged, retried). Returns false when no registration was found: the
+    /// command has not registered yet (it kills itself when it does) or took its own watcher (its ids line tells the group).
+    /// </summary>
+    internal async Task<bool> KillRegisteredAsync(string nonce, string guardDirectory, CancellationToken cancellationToken) =>
+        await RunKillAsync(SshCommandLine.KillRegistered(nonce, guardDirectory), $"command {nonce[..8]}", cancellationToken).ConfigureAwait(false) == 0;
+
+    private async Task<int?> RunKillAsync(string text, string what, CancellationToken cancellationToken)
     {
         var giveUpAt = DateTime.UtcNow + KillBound;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -207,10 +218,10 @@ internal sealed class SshTransport : ICommandTransport
             try
             {
                 lease = await _control.AcquireAsync(giveUpAt, "the kill's bound", bound.Token).ConfigureAwait(false);
-                using var kill = lease.Connection.Client.CreateCommand(SshCommandLine.KillGroup(process, nonce, guardDirectory));
+                using var kill = lease.Connection.Client.CreateCommand(text);
                 var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
                 await execution.WaitAsync(bound.Token).ConfigureAwait(false);
-                return;
+                return kill.ExitStatus;
             }
             catch (SshException e) when (!bound.IsCancellationRequested && SshConnector.IsChannelRefused(e))
             {
@@ -225,7 +236,7 @@ internal sealed class SshTransport : ICommandTransport
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw NotAcknowledged(process, e);
+                throw NotAcknowledged(what, e);
             }
             finally
             {
@@ -238,16 +249,16 @@ internal sealed class SshTransport : ICommandTransport
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw NotAcknowledged(process, e);
+                throw NotAcknowledged(what, e);
             }
 
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
         }
     }
 
-    private SshConnectException NotAcknowledged(RemoteProcess process, Exception cause) =>
+    private SshConnectException NotAcknowledged(string what, Exception cause) =>
         new(_spec.Host, _spec.Port ?? 22, SshConnectFailure.TimedOut,
-            $"{_where}: the kill of process group {process.Group} was not acknowledged within {KillBound.TotalSeconds:0.#}s", cause);
+            $"{_where}: the kill of {what} was not acknowledged within {KillBound.TotalSeconds:0.#}s", cause);
 
     /// <summary>Describes a lost connection for a task error.</summary>
     internal Exception ConnectionLost(SshConnection connection, Exception cause) =>
