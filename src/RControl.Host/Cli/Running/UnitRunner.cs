@@ -32,8 +32,8 @@ public sealed class UnitRunner
             var command = prepare is null ? unit.Command : await prepare(session, unit.Command, cancellationToken).ConfigureAwait(false);
             options = options with
             {
-                OnStdout = (_, line) => Line(unit, OutputStream.Stdout, line),
-                OnStderr = options.CombinesStderr ? null : (_, line) => Line(unit, OutputStream.Stderr, line),
+                OnStdout = _view.LinesOf(unit, OutputStream.Stdout) ?? ((_, line) => Line(unit, OutputStream.Stdout, line)),
+                OnStderr = options.CombinesStderr ? null : _view.LinesOf(unit, OutputStream.Stderr) ?? ((_, line) => Line(unit, OutputStream.Stderr, line)),
             };
             Begin(unit);
             task = session.Execute(command, options);
