@@ -77,18 +77,34 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
     }
 
     [Fact]
-    public async Task A_spec_allowing_more_channels_than_the_server_gets_a_channel_error_not_a_hang()
+    public async Task A_spec_allowing_more_channels_than_the_server_learns_the_servers_limit_and_runs_every_command()
     {
-        // Documents why max-channels must not exceed the server's MaxSessions: the extra channel is refused.
-        // The guardian takes the first of the two channels the server allows; the second command's channel is one too many.
+        // The guardian takes the first of the two channels the server allows; a second command's channel is one too
+        // many: it is refused, the connection is taken to allow one command channel, and the refused command waits for it.
         await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 2 });
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("over", server.Spec() with { MaxChannels = 3, MaxConnections = 1 });
-        var first = session.Execute("sleep 2");
-        var second = session.Execute("sleep 2");
-        var errors = await session.WaitForTasksAsync(raiseIfError: false);
-        Assert.Single(errors);
-        Assert.Contains("cannot start command", errors[0].Message);
-        Assert.False(first.IsRunning || second.IsRunning);
+        var log = Path.Combine(Path.GetTempPath(), $"rc-over-{Guid.NewGuid():N}.log");
+        var tasks = Enumerable.Range(0, 4).Select(i => session.Execute($"echo + >> {log}; sleep 0.2; echo - >> {log}; exit {i}", new CommandOptions { ExpectedExitCode = i })).ToArray();
+
+        Assert.Equal([0, 1, 2, 3], (await Task.WhenAll(tasks.Select(t => t.WaitAsync()))).Select(c => c ?? -1));
+        Assert.Empty(await session.WaitForTasksAsync(raiseIfError: false));
+        var events = await File.ReadAllLinesAsync(log);
+        File.Delete(log);
+        Assert.Equal(8, events.Length);
+        Assert.Equal(string.Concat(Enumerable.Repeat("+-", 4)), string.Concat(events));
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_every_channel_fails_the_command_saying_so()
+    {
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 0 });
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("none", server.Spec() with { MaxConnections = 1 });
+
+        var error = await Assert.ThrowsAsync<TaskException>(() => session.Execute("true").WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("cannot start command", error.Message);
+        Assert.Contains("the server refused to open a channel", error.Message);
     }
 }

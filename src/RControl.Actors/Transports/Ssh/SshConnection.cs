@@ -69,12 +69,22 @@ internal sealed class SshConnection : IDisposable
     /// <summary>Channels open (or reserved) on this connection. Guarded by the pool's lock.</summary>
     public int ActiveChannels { get; set; }
 
+    /// <summary>
+    /// Command channels the server has shown it allows at once (it refused one more): no limit until a refusal.
+    /// Guarded by the pool's lock.
+    /// </summary>
+    public int ChannelLimit { get; set; } = int.MaxValue;
+
+    /// <summary>Whether the connection has started a guardian (running, given up or ended: it held a channel).</summary>
+    public bool HadGuardian => _guardian is { IsCompletedSuccessfully: true, Result: not null };
+
     /// <summary>The error that ended the connection, if any.</summary>
     public Exception? LastError { get; private set; }
 
     public bool IsAlive => Volatile.Read(ref _dead) == 0 && Client.IsConnected;
 
     private Task<SshGuardian?>? _guardian;
+    private volatile bool _guardianGivenUp;
 
     /// <summary>
     /// The connection's guardian (see <see cref="SshGuardian"/>), started by the first caller; null when it could not
@@ -89,7 +99,35 @@ internal sealed class SshConnection : IDisposable
         }
 
         var guardian = await starting.ConfigureAwait(false);
-        return guardian is { IsRunning: true } ? guardian : null;
+        return guardian is { IsRunning: true } && !_guardianGivenUp ? guardian : null;
+    }
+
+    /// <summary>Commands asking from now on get no guardian (they watch for themselves).</summary>
+    public void StopUsingGuardian() => _guardianGivenUp = true;
+
+    /// <summary>
+    /// Ends the guardian so that its channel serves commands: the server refused a command channel while the guardian's
+    /// was the only one open. Call only with no command on the connection (the guardian kills what is registered when
+    /// it ends); later commands watch for themselves. Returns once sshd has closed the guardian's channel, or after
+    /// <paramref name="bound"/>.
+    /// </summary>
+    public async Task GiveUpGuardianAsync(TimeSpan bound)
+    {
+        StopUsingGuardian();
+        if (_guardian is not { IsCompletedSuccessfully: true, Result: { } guardian })
+        {
+            return;
+        }
+
+        guardian.Dispose();
+        try
+        {
+            await guardian.Ended.WaitAsync(bound).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Gone with its connection, or slow to close: the command's retry finds out.
+        }
     }
 
     private async Task<SshGuardian?> StartGuardianAsync()

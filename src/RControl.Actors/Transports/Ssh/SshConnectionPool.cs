@@ -78,7 +78,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             {
                 ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
                 DropDead();
-                var free = _connections.FirstOrDefault(c => c.ActiveChannels < _maxChannels);
+                var free = _connections.FirstOrDefault(c => c.ActiveChannels < Math.Min(_maxChannels, c.ChannelLimit));
                 if (free is not null)
                 {
                     free.ActiveChannels++;
@@ -222,6 +222,36 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The server refused the channel of <paramref name="lease"/> (its <c>MaxSessions</c> is lower than the session's
+    /// <c>max-channels</c>). With other channels of the connection open or opening, the connection is taken to allow
+    /// only those from now on: the command waits for one of them, or for another connection. With none but the
+    /// guardian's, the guardian must give its channel up. With none at all, the refusal is final. Call before
+    /// disposing the lease.
+    /// </summary>
+    public ChannelRefusal ChannelRefused(Lease lease)
+    {
+        lock (_gate)
+        {
+            var connection = lease.Connection;
+            var others = connection.ActiveChannels - 1;
+            if (others > 0)
+            {
+                connection.ChannelLimit = Math.Min(connection.ChannelLimit, others);
+                return ChannelRefusal.WaitForAChannel;
+            }
+
+            if (!connection.HadGuardian)
+            {
+                return ChannelRefusal.Final;
+            }
+
+            // From now on no command of this connection registers with the guardian.
+            connection.StopUsingGuardian();
+            return ChannelRefusal.GiveUpTheGuardian;
+        }
+    }
+
     private void Release(SshConnection connection)
     {
         lock (_gate)
@@ -271,6 +301,19 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         }
 
         await Task.WhenAll(connections.Select(c => Blocking.Run(c.Dispose))).ConfigureAwait(false);
+    }
+
+    /// <summary>What a refused channel means for its command (see <see cref="ChannelRefused"/>).</summary>
+    public enum ChannelRefusal
+    {
+        /// <summary>Try again once a channel is free (the connection's limit is lowered to what the server allowed).</summary>
+        WaitForAChannel,
+
+        /// <summary>Only the guardian holds a channel (or held it until just now): end it and try again on its channel.</summary>
+        GiveUpTheGuardian,
+
+        /// <summary>The server refuses even a connection's first channel: report it.</summary>
+        Final,
     }
 
     /// <summary>One reserved channel slot on a connection.</summary>

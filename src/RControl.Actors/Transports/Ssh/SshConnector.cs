@@ -43,6 +43,10 @@ internal static class SshConnector
     public static Task<SftpClient> ConnectSftpAsync(SshSessionSpec spec, CancellationToken cancellationToken, SshConnectSlots? slots = null) =>
         ConnectAsync<SftpClient>(spec, (info, owned) => new OwningSftpClient(info, owned), 0, slots ?? SshConnectSlots.Shared, null, cancellationToken);
 
+    /// <summary>Whether SSH.NET reports that the server refused to open a channel (SSH_MSG_CHANNEL_OPEN_FAILURE).</summary>
+    public static bool IsChannelRefused(Exception e) =>
+        e.GetType() == typeof(SshException) && e.Message.StartsWith("Failed to open a channel", StringComparison.Ordinal);
+
     /// <summary>"user@host:port", for messages (never a secret).</summary>
     public static string Describe(SshSessionSpec spec)
     {
@@ -79,6 +83,8 @@ internal static class SshConnector
                 // RControl gates channels itself (session actor); SSH.NET's own semaphore must never block a thread.
                 MaxSessions = 100_000,
                 ChannelCloseTimeout = TimeSpan.FromSeconds(2),
+                // A refused channel open is reported after one round trip, not ten: the transport decides what to do.
+                RetryAttempts = 1,
             };
             PreferKeyExchange(info, spec.KeyExchangeAlgorithms);
             Reorder(info.Encryptions, FastCiphers, keepOthers: true);

@@ -56,6 +56,9 @@ internal sealed class SshGuardian : IDisposable
     /// </summary>
     public string? Directory => IsRunning ? Volatile.Read(ref _directory) : null;
 
+    /// <summary>Completes when the guardian's channel has closed.</summary>
+    public Task Ended => _execution;
+
     /// <summary>False once the guardian's channel has ended (the connection is going, or someone killed it).</summary>
     public bool IsRunning => !_execution.IsCompleted && Volatile.Read(ref _disposed) == 0;
 
@@ -182,8 +185,13 @@ internal sealed class SshGuardian : IDisposable
 
         try
         {
-            // End-of-file on its input; the channel itself goes with the connection (closing it would wait for sshd).
-            _input.Dispose();
+            lock (_gate)
+            {
+                // End-of-file on its input; the channel itself goes with the connection (closing it would wait for sshd).
+                // SSH.NET's input stream sends end-of-file only once it has sent data: an empty line (ignored) first.
+                _input.Write("\n"u8);
+                _input.Dispose();
+            }
         }
         catch (Exception)
         {

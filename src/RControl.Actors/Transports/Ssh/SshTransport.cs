@@ -21,6 +21,10 @@ internal sealed class SshTransport : ICommandTransport
     private static readonly PropertyInfo ExtendedOutputStreamProperty = typeof(SshCommand).GetProperty(nameof(SshCommand.ExtendedOutputStream))!;
 
     private const int MaxChannelOpenAttempts = 3;
+    private static readonly TimeSpan GuardianCloseBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>Refusals tolerated with no channel but the (closing) guardian's open: sshd may free its session just after.</summary>
+    private const int MaxRefusedAlone = 3;
     private static readonly TimeSpan KillRetryFirst = TimeSpan.FromMilliseconds(100);
 
     private readonly SshSessionSpec _spec;
@@ -84,8 +88,11 @@ internal sealed class SshTransport : ICommandTransport
     private async Task<IRunningCommand> StartOnChannelAsync(CommandSpec command, DateTime giveUpAt, string budget, CancellationToken cancellationToken)
     {
         var nonce = SshCommandLine.NewNonce();
-        for (var attempt = 1; ; attempt++)
+        var attempt = 0;
+        var refusedAlone = 0;
+        while (true)
         {
+            attempt++;
             var lease = await _pool.AcquireAsync(giveUpAt, budget, cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
             SshRunningCommand? started = null;
@@ -109,6 +116,26 @@ internal sealed class SshTransport : ICommandTransport
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
                 started = running;
+            }
+            catch (SshException e) when (SshConnector.IsChannelRefused(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // The server allows fewer channels than the session (its MaxSessions): learn it and wait for a channel,
+                // or take the guardian's channel when it holds the only one (the commands then watch for themselves).
+                sshCommand?.Dispose();
+                var refusal = _pool.ChannelRefused(lease);
+                lease.Dispose();
+                if (refusal == SshConnectionPool.ChannelRefusal.Final ||
+                    (refusal == SshConnectionPool.ChannelRefusal.GiveUpTheGuardian && ++refusedAlone > MaxRefusedAlone))
+                {
+                    throw new SessionException($"{_where}: the server refused to open a channel for the command (is its MaxSessions 0?)", e);
+                }
+
+                if (refusal == SshConnectionPool.ChannelRefusal.GiveUpTheGuardian)
+                {
+                    await lease.Connection.GiveUpGuardianAsync(GuardianCloseBound).ConfigureAwait(false);
+                }
+
+                attempt--; // not a dead connection
             }
             catch (Exception e) when (attempt < MaxChannelOpenAttempts && e is SshConnectionException or ObjectDisposedException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
             {
