@@ -60,12 +60,10 @@ public sealed class BatchedWriter
         }
     }
 
-    /// <summary>
-    /// Adds one prefixed line. The hot path of plain output (a million lines a second): compiled once, fully optimised,
-    /// at its first call, where ready-to-run code would call the framework's encoder without inlining, then be
-    /// instrumented and compiled twice more by tiering during a run of a second or two. ASCII is copied byte by byte (a
-    /// line of output is short); the rest of a line from its first non-ASCII character goes through the encoder.
-    /// </summary>
+    /// <summary>Whether lines go to the stream as UTF-8 bytes (rcontrol's stdout), so that a target can gather its own.</summary>
+    internal bool WritesBytes => _stream is not null;
+
+    /// <summary>Adds one prefixed line to the shared buffer, written when it fills or within 20 ms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(PrefixedLines lines, string line)
     {
@@ -81,53 +79,19 @@ public sealed class BatchedWriter
             }
             else
             {
-                var prefix = lines.PrefixBytes;
-                var bytes = _bytes;
-                var at = _used;
-
-                // Upper bound of the encoded size: 3 bytes per UTF-16 char at most.
-                var most = prefix.Length + (line.Length * 3) + 1;
-                if (at + most > bytes.Length)
+                var most = MostBytes(lines.PrefixBytes, line);
+                if (_used + most > _bytes.Length)
                 {
                     WriteBuffer();
-                    at = 0;
-                    if (most > bytes.Length)
+                    if (most > _bytes.Length)
                     {
-                        WriteLarge(prefix, line, most);
+                        WriteLarge(lines.PrefixBytes, line, most);
                         return;
                     }
                 }
 
-                for (var p = 0; p < prefix.Length; p++)
-                {
-                    bytes[at + p] = prefix[p];
-                }
-
-                at += prefix.Length;
-                var i = 0;
-                if (line.Length <= 64)
-                {
-                    for (; i < line.Length; i++)
-                    {
-                        var c = line[i];
-                        if (c >= 0x80)
-                        {
-                            break;
-                        }
-
-                        bytes[at++] = (byte)c;
-                    }
-                }
-
-                if (i < line.Length)
-                {
-                    // Never splits a surrogate pair: what came before is ASCII.
-                    at += Utf8.GetBytes(line.AsSpan(i), bytes.AsSpan(at));
-                }
-
-                bytes[at++] = (byte)'\n';
-                _used = at;
-                if (at >= FlushAt)
+                _used = Encode(lines.PrefixBytes, line, _bytes, _used);
+                if (_used >= FlushAt)
                 {
                     WriteBuffer();
                 }
@@ -139,6 +103,72 @@ public sealed class BatchedWriter
                 _ = FlushLaterAsync();
             }
         }
+    }
+
+    /// <summary>Writes a target's gathered lines in one write, after what the shared buffer holds.</summary>
+    internal void WriteBatch(byte[] bytes, int count)
+    {
+        lock (_gate)
+        {
+            WriteBuffer();
+            _stream!.Write(bytes, 0, count);
+            _stream.Flush();
+        }
+    }
+
+    /// <summary>A line longer than any buffer: written at once, after what the shared buffer holds.</summary>
+    internal void WriteLarge(PrefixedLines lines, string line)
+    {
+        lock (_gate)
+        {
+            WriteBuffer();
+            WriteLarge(lines.PrefixBytes, line, MostBytes(lines.PrefixBytes, line));
+        }
+    }
+
+    /// <summary>Upper bound of the encoded size of a prefixed line: 3 bytes per UTF-16 char at most.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int MostBytes(byte[] prefix, string line) => prefix.Length + (line.Length * 3) + 1;
+
+    /// <summary>
+    /// Encodes <c>prefix line\n</c> at <paramref name="at"/> and returns the index after it. Inlined into the two hot
+    /// callers, which are compiled once, fully optimised, at their first call (ready-to-run code would call the
+    /// framework's encoder without inlining, then be instrumented and compiled twice more by tiering during a run of a
+    /// second or two). ASCII is copied byte by byte (a line of output is short); the rest of a line from its first
+    /// non-ASCII character, and a line longer than 64 chars, go through the vectorised encoder.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Encode(byte[] prefix, string line, byte[] bytes, int at)
+    {
+        for (var p = 0; p < prefix.Length; p++)
+        {
+            bytes[at + p] = prefix[p];
+        }
+
+        at += prefix.Length;
+        var i = 0;
+        if (line.Length <= 64)
+        {
+            for (; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (c >= 0x80)
+                {
+                    break;
+                }
+
+                bytes[at++] = (byte)c;
+            }
+        }
+
+        if (i < line.Length)
+        {
+            // Never splits a surrogate pair: what came before is ASCII.
+            at += Utf8.GetBytes(line.AsSpan(i), bytes.AsSpan(at));
+        }
+
+        bytes[at++] = (byte)'\n';
+        return at;
     }
 
     /// <summary>A line longer than the buffer: encoded into a pooled array of its own and written at once.</summary>
@@ -201,12 +231,18 @@ public sealed class BatchedWriter
 }
 
 /// <summary>
-/// One target's lines into a <see cref="BatchedWriter"/>: its prefix (<c>label: </c>) encoded once, so that a line
-/// costs its own bytes only. <see cref="Write(CommandTask, string)"/> fits the engine's output callback.
+/// One target's lines of one stream into a <see cref="BatchedWriter"/>, its prefix (<c>label: </c>) encoded once. From
+/// the engine (<see cref="Write(CommandTask, string)"/>), lines gather in a pooled buffer of their own, without a lock,
+/// and go out in one write at the end of the engine's batch (<see cref="EndBatch"/>); the buffer goes back to the pool
+/// then, so that a thousand quiet targets hold none. Used by one task at a time, as the engine's callbacks are.
 /// </summary>
 public sealed class PrefixedLines
 {
+    private const int BufferSize = 128 * 1024;
+
     private readonly BatchedWriter _writer;
+    private byte[]? _bytes;
+    private int _used;
 
     internal PrefixedLines(BatchedWriter writer, string label)
     {
@@ -219,10 +255,59 @@ public sealed class PrefixedLines
 
     internal byte[] PrefixBytes { get; }
 
-    /// <summary>Adds <c>label: line</c>.</summary>
+    /// <summary>Adds <c>label: line</c> to the writer's shared buffer (written within 20 ms).</summary>
     public void Write(string line) => _writer.Add(this, line);
 
-    /// <summary>Adds <c>label: line</c> (the engine's output callback).</summary>
+    /// <summary>The engine's output callback: adds <c>label: line</c> to this target's batch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Write(CommandTask task, string line) => _writer.Add(this, line);
+    public void Write(CommandTask task, string line)
+    {
+        if (!_writer.WritesBytes)
+        {
+            _writer.Add(this, line);
+            return;
+        }
+
+        var bytes = _bytes ??= ArrayPool<byte>.Shared.Rent(BufferSize);
+        var most = BatchedWriter.MostBytes(PrefixBytes, line);
+        if (_used + most > bytes.Length)
+        {
+            if (_used > 0)
+            {
+                _writer.WriteBatch(bytes, _used);
+                _used = 0;
+            }
+
+            if (most > bytes.Length)
+            {
+                _writer.WriteLarge(this, line);
+                return;
+            }
+        }
+
+        _used = BatchedWriter.Encode(PrefixBytes, line, bytes, _used);
+    }
+
+    /// <summary>The engine's batch ended: its lines go out in one write.</summary>
+    public void EndBatch()
+    {
+        if (_bytes is not { } bytes)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_used > 0)
+            {
+                _writer.WriteBatch(bytes, _used);
+            }
+        }
+        finally
+        {
+            _used = 0;
+            _bytes = null;
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
 }

@@ -16,11 +16,10 @@ public interface IRunView
     void Started(RunUnit unit);
 
     /// <summary>
-    /// The engine's callback for a unit's lines of one stream when the view takes them straight (prefixed plain lines),
-    /// or null: then each line is recorded in the unit (<see cref="KeepsOutput"/>, the last line) and passed to
-    /// <see cref="Line"/>.
+    /// Where a unit's lines of one stream go straight from the engine, batch by batch (prefixed plain lines), or null:
+    /// then each line is recorded in the unit (<see cref="KeepsOutput"/>, the last line) and passed to <see cref="Line"/>.
     /// </summary>
-    Action<CommandTask, string>? LinesOf(RunUnit unit, OutputStream stream) => null;
+    PrefixedLines? LinesOf(RunUnit unit, OutputStream stream) => null;
 
     /// <summary>A unit printed a line (called one at a time per unit, in order).</summary>
     void Line(RunUnit unit, OutputStream stream, string line);

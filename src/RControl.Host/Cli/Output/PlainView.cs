@@ -36,8 +36,8 @@ public sealed class PlainView : IRunView
     }
 
     /// <inheritdoc />
-    public Action<CommandTask, string>? LinesOf(RunUnit unit, OutputStream stream) =>
-        _gather ? null : (stream == OutputStream.Stderr ? _err : _out).For(unit.Label).Write;
+    public PrefixedLines? LinesOf(RunUnit unit, OutputStream stream) =>
+        _gather ? null : (stream == OutputStream.Stderr ? _err : _out).For(unit.Label);
 
     public void Line(RunUnit unit, OutputStream stream, string line)
     {
