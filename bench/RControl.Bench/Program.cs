@@ -92,15 +92,16 @@ public static class Program
             await AddAsync(rows, options, "W10", () => JobsWorkload.RunAsync(options)).ConfigureAwait(false);
             await AddAsync(rows, options, "W13", () => CapacityWorkload.RunAsync(options)).ConfigureAwait(false);
             await AddAsync(rows, options, "W14", () => ClusterHopWorkload.RunAsync(options)).ConfigureAwait(false);
-            if (new[] { "W4P", "W11", "W12" }.Any(options.Wants))
+            if (new[] { "W4P", "W11", "W12", "W13S" }.Any(options.Wants))
             {
                 peersServer = await SshServer.StartAsync(PeerWorkloads.ServerOptions).ConfigureAwait(false);
-                Progress($"sshd for W4P/W11/W12: {peersServer}");
+                Progress($"sshd for W4P/W11/W12/W13s: {peersServer}");
                 noSsh ??= await SshWorkloads.WhyNoSshSessionsAsync(peersServer).ConfigureAwait(false);
                 var peers = new PeerWorkloads(peersServer, options);
                 await AddAsync(rows, options, "W4P", () => peers.W4PeersAsync(noSsh)).ConfigureAwait(false);
                 await AddAsync(rows, options, "W11", () => peers.W11Async(noSsh)).ConfigureAwait(false);
                 await AddAsync(rows, options, "W12", () => One(ManySessionsWorkload.RunAsync(peersServer, options, noSsh))).ConfigureAwait(false);
+                await AddAsync(rows, options, "W13S", () => CapacityWorkload.RunAsync(options, peersServer)).ConfigureAwait(false);
             }
         }
         finally

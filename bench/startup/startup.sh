@@ -7,6 +7,7 @@
 #   RUNS=10 OUT=row.md bench/startup/startup.sh …                          # fewer runs; the markdown table to a file
 #   API="dotnet /tmp/bench/RControl.Bench.dll api-lines" bench/startup/startup.sh …   # also the streaming row (streaming.py)
 #   ONLY=streaming API=… bench/startup/startup.sh before=… after=…         # only the streaming row; a row per build
+#   python3 bench/startup/ab.py 12 "a=/tmp/a/rcontrol exec -t local -- true" "b=…"   # builds alternating: CPU time on a busy machine
 #
 # Needs hyperfine, openssh-server, openssh-client; pssh (parallel-ssh) and clustershell (clush) are measured when
 # installed (apt-get install hyperfine pssh clustershell) and reported as missing otherwise.

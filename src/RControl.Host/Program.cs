@@ -11,6 +11,7 @@ if (args is not ["daemon", ..])
 }
 
 StartupTrace.Mark("main");
+StartupTrace.WatchLoads();
 var root = new RootCommand("rcontrol: run shell commands on local and SSH hosts, stream their output, wait for them all.");
 root.Subcommands.Add(ExecCommand.Create());
 root.Subcommands.Add(RunCommand.Create());

@@ -14,12 +14,13 @@ public sealed record BenchOptions(int Runs, IReadOnlySet<string> Only, string? O
           dotnet run -c Release --project bench/RControl.Bench -- micro [BenchmarkDotNet args, e.g. --filter '*' --job short]
 
           --runs N    measured runs per workload and side (default 5; fewer for a quick check)
-          --only L    comma-separated workloads (W1..W14, W4P = W4 against paramiko and Fabric); all but W12, W13 and W14 by default
+          --only L    comma-separated workloads (W1..W14, W4P = W4 against paramiko and Fabric, W13S = W13 with SSH
+                      sessions); all but W12, W13, W13S and W14 by default
           --out F     also write the table to F
         """;
 
     /// <summary>W12 (1,000 connections) runs only when named: it loads sshd with 2,000 processes.</summary>
-    public bool Wants(string workload) => Only.Count == 0 ? workload is not ("W12" or "W13" or "W14") : Only.Contains(workload);
+    public bool Wants(string workload) => Only.Count == 0 ? workload is not ("W12" or "W13" or "W13S" or "W14") : Only.Contains(workload);
 
     public static BenchOptions Parse(string[] args)
     {

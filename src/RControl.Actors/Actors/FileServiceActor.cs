@@ -47,7 +47,7 @@ internal sealed class FileServiceActor : ReceiveActor, IWithTimers
         {
             // A cluster node serving a session it hosts: the spec comes with the request (a session opened elsewhere).
             var sender = Sender;
-            _fileSystems.TryAdd(onNode.Session, new Lazy<Task<IFileSystem>>(() => Task.FromResult(SessionFactory.CreateFileSystem(onNode.Spec))));
+            _fileSystems.TryAdd(onNode.Session, new Lazy<Task<IFileSystem>>(() => Task.FromResult(SessionFactory.CreateFileSystem(onNode.Spec, _settings.SshConnects))));
             RunAsync(onNode.Request).PipeTo(sender, success: r => r, failure: e => ToFailure(onNode.Request, e));
         });
         Receive<IRequest>(request =>

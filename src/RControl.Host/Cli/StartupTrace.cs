@@ -24,6 +24,21 @@ internal static class StartupTrace
         }
     }
 
+    /// <summary>
+    /// With tracing on, also names every assembly loaded and the type of every exception thrown (caught or not) as it
+    /// happens; not the exception's message, which may quote input.
+    /// </summary>
+    public static void WatchLoads()
+    {
+        if (!On)
+        {
+            return;
+        }
+
+        AppDomain.CurrentDomain.AssemblyLoad += (_, e) => Mark($"loaded {e.LoadedAssembly.GetName().Name}");
+        AppDomain.CurrentDomain.FirstChanceException += (_, e) => Mark($"thrown {e.Exception.GetType().FullName}");
+    }
+
     /// <summary>The process's start in milliseconds of the monotonic clock (from /proc/self/stat, 10 ms resolution).</summary>
     private static long ReadProcessStart()
     {

@@ -92,4 +92,15 @@ public class StartupAndStreamingTests
 
         Assert.DoesNotContain("trace", plain.Stderr);
     }
+
+    [Fact]
+    public async Task A_local_exec_loads_no_json_serializer_and_the_trace_names_what_it_loads()
+    {
+        var traced = await CliProcess.RunWithEnvironmentAsync(
+            new Dictionary<string, string?> { ["RCONTROL_TRACE_STARTUP"] = "1" }, "exec", "-t", "local", "--", "echo hi");
+        Assert.True(traced.ExitCode == 0, traced.ToString());
+        Assert.Equal("local: hi", traced.StdoutLines[0]);
+        Assert.Matches(@"rcontrol: trace: +\d+ ms wall +\d+ ms CPU  loaded Akka\n", traced.Stderr.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("loaded Newtonsoft.Json", traced.Stderr);
+    }
 }

@@ -85,6 +85,33 @@ public sealed partial class DaemonNode : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// SIGSTOP for <paramref name="pause"/>, then SIGCONT: the node stalls as a starved or garbage-collecting process does
+    /// (no heartbeats sent or answered), then goes on where it was.
+    /// </summary>
+    public async Task StallAsync(TimeSpan pause)
+    {
+        if (Kill(_process.Id, 19) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGSTOP) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        try
+        {
+            await Task.Delay(pause);
+        }
+        finally
+        {
+            Kill(_process.Id, 18);
+        }
+    }
+
+    /// <summary>The lines where the node tells what the cluster decided: reachability, the split-brain resolver's decisions, member changes.</summary>
+    public string ClusterVerdicts => string.Join(Environment.NewLine, Lines.Where(l =>
+        l.Contains("UNREACHABLE", StringComparison.Ordinal) || l.Contains("SBR took decision", StringComparison.Ordinal)
+        || l.Contains("heartbeat was delayed", StringComparison.Ordinal) || l.Contains("Shutting down myself", StringComparison.Ordinal)
+        || l.Contains("cluster member", StringComparison.Ordinal)));
+
     /// <summary>SIGTERM: the daemon's own shutdown (its tasks' grace period, then Akka leaves the cluster); returns its exit code.</summary>
     public async Task<int> SigTermAsync(TimeSpan timeout)
     {

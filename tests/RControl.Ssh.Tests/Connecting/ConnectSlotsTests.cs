@@ -73,6 +73,66 @@ public sealed class ConnectSlotsTests
     }
 
     [Fact]
+    public async Task A_queued_connect_whose_commands_all_gave_up_leaves_the_queue()
+    {
+        await using var server = await SshServer.StartAsync();
+        await using var proxy = TcpProxy.Start(server.Port);
+        proxy.Blackhole(true);
+        await using var rc = RControlSystem.Create("rcontrol.ssh.max-connects-in-flight = 1");
+        var slots = RControlSettings.Get(rc.ActorSystem).SshConnects;
+        await using var holder = rc.CreateSshSession("holder", server.Spec(proxy.Port) with { ConnectTimeout = TimeSpan.FromMinutes(1), ConnectBudget = TimeSpan.FromMinutes(1) });
+        _ = holder.Execute("true");
+        await Poll.UntilAsync(() => slots.InProgress == 1, Bound, "the only slot taken");
+
+        // Two commands share one queued connect (to the real sshd, which would answer): one times out, one is killed.
+        await using var queued = rc.CreateSshSession("queued", server.Spec() with { MaxConnections = 1 });
+        var timingOut = queued.Execute("true", new CommandOptions { Timeout = TimeSpan.FromSeconds(1) });
+        var killed = queued.Execute("true");
+        await Poll.UntilAsync(() => slots.Waiting == 1, Bound, "one connect waiting for the slot");
+        await Assert.ThrowsAsync<TaskException>(() => timingOut.WaitAsync().WaitAsync(Bound));
+        Assert.Equal(1, slots.Waiting); // the killed command's caller still waits for it
+        await killed.KillAsync().WaitAsync(Bound);
+
+        // Nobody waits for the connect any more: it leaves the queue instead of taking the slot later.
+        await Poll.UntilAsync(() => slots.Waiting == 0, TimeSpan.FromSeconds(5), $"the abandoned connect out of the queue (waiting {slots.Waiting})");
+        Assert.Equal(1, slots.InProgress);
+        Assert.DoesNotContain("Accepted publickey", server.Log);
+
+        // The session is not left backing off or failing: with the slot free again its next command connects and runs.
+        proxy.Blackhole(false);
+        proxy.CutAll();
+        Assert.Equal(0, await queued.Execute("true").WaitAsync().WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_jobs_copy_connects_under_the_engines_bound_not_a_default_of_its_own()
+    {
+        await using var server = await SshServer.StartAsync();
+        var slots = new Transports.Ssh.SshConnectSlots(1);
+        var source = Path.Combine(Path.GetTempPath(), $"rcontrol-copy-slots-{Guid.NewGuid():N}.txt");
+        var target = $"/tmp/rcontrol-copy-slots-{Guid.NewGuid():N}.txt";
+        await File.WriteAllTextAsync(source, "hello");
+        try
+        {
+            // A fan-out's connect holds the engine's only slot: the copy's SFTP connect must wait for it.
+            var held = await slots.EnterAsync(CancellationToken.None);
+            var copying = Jobs.JobCopier.RunAsync(new Jobs.JobCopy("local", source, "box", target), new Protocol.LocalSessionSpec(), server.Spec(), slots, CancellationToken.None);
+            await Poll.UntilAsync(() => slots.Waiting == 1, Bound, "the copy's connect waiting for the engine's slot");
+            Assert.False(copying.IsCompleted);
+
+            held.Dispose();
+            Assert.StartsWith("copied 1 file(s)", await copying.WaitAsync(Bound));
+            Assert.Equal("hello", await File.ReadAllTextAsync(target));
+            Assert.Equal(1, slots.PeakInProgress);
+        }
+        finally
+        {
+            File.Delete(source);
+            File.Delete(target);
+        }
+    }
+
+    [Fact]
     public async Task A_kill_does_not_wait_for_a_connect_slot()
     {
         await using var server = await SshServer.StartAsync();

@@ -62,4 +62,30 @@ public sealed class GuardianRefusedTests
             await sleep.KillLeftAsync();
         }
     }
+
+    [Fact]
+    public async Task Timeouts_at_once_kill_every_command_when_the_server_allows_one_channel_per_connection()
+    {
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = 1 });
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("one-each", server.Spec() with { MaxChannels = 4, MaxConnections = 3 });
+        var sleep = new SleepMarker();
+        try
+        {
+            // Three connections, one command each; their kills share the one control connection, which takes one channel at a time.
+            var tasks = Enumerable.Range(0, 3).Select(_ => session.Execute(sleep.Command, new CommandOptions { Timeout = TimeSpan.FromSeconds(3) })).ToArray();
+            await sleep.WaitSleepingAsync(3, Bound);
+
+            foreach (var task in tasks)
+            {
+                await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync().WaitAsync(Bound));
+            }
+
+            await sleep.WaitGoneAsync(LeftBound);
+        }
+        finally
+        {
+            await sleep.KillLeftAsync();
+        }
+    }
 }

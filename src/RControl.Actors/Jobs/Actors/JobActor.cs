@@ -320,7 +320,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         {
             unit.Preparing = true;
             var index = unit.Index;
-            JobStdin.PrepareAsync(found.Spec, stdin, task.Command, CancellationToken.None)
+            JobStdin.PrepareAsync(found.Spec, stdin, task.Command, SshConnects, CancellationToken.None)
                 .PipeTo(Self, success: r => new StdinReady(index, r.Path, r.Command, null), failure: e => new StdinReady(index, null, null, e));
             return;
         }
@@ -347,7 +347,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
             // Killed while its stdin was written: the command never runs, and its file goes.
             if (ready.Path is { } path)
             {
-                _ = JobStdin.RemoveAsync(_sessions[unit.Task.Session].Spec, path);
+                _ = JobStdin.RemoveAsync(_sessions[unit.Task.Session].Spec, path, SshConnects);
             }
 
             return;
@@ -365,6 +365,9 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
 
         Execute(unit, command);
     }
+
+    /// <summary>The daemon's bound on SSH connects (<c>rcontrol.ssh.max-connects-in-flight</c>): its copies and stdin files connect under it too.</summary>
+    private Transports.Ssh.SshConnectSlots SshConnects => RControl.Configuration.RControlSettings.Get(Context.System).SshConnects;
 
     private void StartCopy(Unit unit, JobCopy copy)
     {
@@ -387,7 +390,7 @@ internal sealed class JobActor : ReceiveActor, IWithTimers
         _settings.Audit.File(_job.Owner, _settings.Source, copy.FromSession, $"job {_job.Id}: copy from", copy.FromPath);
         _settings.Audit.File(_job.Owner, _settings.Source, copy.ToSession, $"job {_job.Id}: copy to", copy.ToPath);
         var index = unit.Index;
-        JobCopier.RunAsync(copy, _sessions[copy.FromSession].Spec, _sessions[copy.ToSession].Spec, run.Cancel.Token)
+        JobCopier.RunAsync(copy, _sessions[copy.FromSession].Spec, _sessions[copy.ToSession].Spec, SshConnects, run.Cancel.Token)
             .PipeTo(Self, success: line => new CopyEnded(index, line, null), failure: e => new CopyEnded(index, null, e));
     }
 

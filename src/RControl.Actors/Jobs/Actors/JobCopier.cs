@@ -12,10 +12,11 @@ internal static class JobCopier
 {
     /// <summary>Copies and returns the line that reports it (<c>copied 3 file(s), 1.2 MiB to web1:/srv/app</c>).</summary>
     /// <exception cref="FileOperationException">The copy failed; the message names session and path.</exception>
-    public static async Task<string> RunAsync(JobCopy copy, SessionSpec from, SessionSpec to, CancellationToken cancellationToken)
+    /// <param name="sshConnects">The daemon's bound on SSH connects in progress (<c>rcontrol.ssh.max-connects-in-flight</c>), shared with its sessions.</param>
+    public static async Task<string> RunAsync(JobCopy copy, SessionSpec from, SessionSpec to, Transports.Ssh.SshConnectSlots sshConnects, CancellationToken cancellationToken)
     {
-        await using var source = SessionFactory.CreateFileSystem(from);
-        await using var destination = SessionFactory.CreateFileSystem(to);
+        await using var source = SessionFactory.CreateFileSystem(from, sshConnects);
+        await using var destination = SessionFactory.CreateFileSystem(to, sshConnects);
         var gate = new Lock();
         var files = new HashSet<string>(StringComparer.Ordinal);
         long bytes = 0;

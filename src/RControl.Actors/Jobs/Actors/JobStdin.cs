@@ -11,10 +11,11 @@ namespace RControl.Jobs;
 internal static class JobStdin
 {
     /// <summary>Writes the file; returns its path and the command line that reads it.</summary>
-    public static async Task<(string Path, string Command)> PrepareAsync(SessionSpec session, byte[] data, string command, CancellationToken cancellationToken)
+    /// <param name="sshConnects">The daemon's bound on SSH connects in progress, shared with its sessions.</param>
+    public static async Task<(string Path, string Command)> PrepareAsync(SessionSpec session, byte[] data, string command, Transports.Ssh.SshConnectSlots sshConnects, CancellationToken cancellationToken)
     {
         var path = $"/tmp/.rcontrol-stdin-{Guid.NewGuid():N}";
-        var files = SessionFactory.CreateFileSystem(session);
+        var files = SessionFactory.CreateFileSystem(session, sshConnects);
         await using (files.ConfigureAwait(false))
         {
             var stream = await files.OpenAsync(path, FileOpenMode.CreateNew, cancellationToken).ConfigureAwait(false);
@@ -29,11 +30,11 @@ internal static class JobStdin
     }
 
     /// <summary>Removes a file whose command never ran (its task was killed while the file was written); best effort.</summary>
-    public static async Task RemoveAsync(SessionSpec session, string path)
+    public static async Task RemoveAsync(SessionSpec session, string path, Transports.Ssh.SshConnectSlots sshConnects)
     {
         try
         {
-            var files = SessionFactory.CreateFileSystem(session);
+            var files = SessionFactory.CreateFileSystem(session, sshConnects);
             await using (files.ConfigureAwait(false))
             {
                 await files.RemoveFileAsync(path, CancellationToken.None).ConfigureAwait(false);

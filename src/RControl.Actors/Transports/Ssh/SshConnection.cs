@@ -111,7 +111,7 @@ internal sealed class SshConnection : IDisposable
     /// it ends); later commands watch for themselves. Returns once sshd has closed the guardian's channel, or after
     /// <paramref name="bound"/>.
     /// </summary>
-    public async Task GiveUpGuardianAsync(TimeSpan bound)
+    public async Task GiveUpGuardianAsync(TimeSpan bound, CancellationToken cancellationToken)
     {
         StopUsingGuardian();
         if (_guardian is not { IsCompletedSuccessfully: true, Result: { } guardian })
@@ -122,11 +122,11 @@ internal sealed class SshConnection : IDisposable
         guardian.Dispose();
         try
         {
-            await guardian.Ended.WaitAsync(bound).ConfigureAwait(false);
+            await guardian.Ended.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // Gone with its connection, or slow to close: the command's retry finds out.
+            // Gone with its connection, slow to close, or the command gave up: the retry (or the caller) finds out.
         }
     }
 

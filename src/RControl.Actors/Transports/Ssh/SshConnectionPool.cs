@@ -34,6 +34,10 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     private readonly SshConnectSlots _slots;
     private bool _waitingForSlot;
 
+    // The callers waiting for the connect under way, and what withdraws it from the slot queue once none is left.
+    private int _connectWaiters;
+    private CancellationTokenSource? _withdraw;
+
     public SshConnectionPool(SshSessionSpec spec, int maxChannels, int maxConnections, SshConnectSlots? slots = null)
     {
         _spec = spec;
@@ -74,6 +78,8 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         {
             Task wait;
             var connecting = false;
+            Task? joined = null;
+            var queued = false;
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -88,7 +94,8 @@ internal sealed class SshConnectionPool : IAsyncDisposable
 
                 if (_connecting is not null)
                 {
-                    wait = _connecting;
+                    wait = joined = _connecting;
+                    _connectWaiters++;
                     connecting = true;
                 }
                 else if (_connections.Count < _maxConnections)
@@ -106,8 +113,11 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                     }
                     else
                     {
-                        _connecting = ConnectAsync();
-                        wait = _connecting;
+                        _withdraw = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+                        _waitingForSlot = true;
+                        _connectWaiters = 1;
+                        _connecting = ConnectAsync(_withdraw);
+                        wait = joined = _connecting;
                         connecting = true;
                     }
                 }
@@ -125,7 +135,14 @@ internal sealed class SshConnectionPool : IAsyncDisposable
                     // even inside the backoff when its budget cannot wait that long (the host may be back).
                     attempted = true;
                     var remaining = giveUpAt - DateTime.UtcNow;
-                    await wait.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await wait.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        queued = Leave(joined!);
+                    }
                 }
                 else
                 {
@@ -136,15 +153,12 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             {
                 // The caller's deadline passed while an attempt was still under way: report what the earlier attempts
                 // met, if any failed since this caller came, else that nobody answered.
-                bool queued;
                 lock (_gate)
                 {
                     if (_lastFailure is { } failure && _lastFailureAt >= started)
                     {
                         failure.Throw();
                     }
-
-                    queued = _waitingForSlot;
                 }
 
                 var port = _spec.Port ?? 22;
@@ -171,17 +185,48 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     /// <summary>Failures a later attempt may not repeat: nothing listening yet, a reset, no answer in time.</summary>
     private static bool IsTransient(Exception e) => e is SshConnectException { Failure: not SshConnectFailure.UnknownHost };
 
-    private async Task<SshConnection> ConnectAsync()
+    /// <summary>
+    /// A caller stops waiting for <paramref name="attempt"/> (connected, failed, gave up or cancelled). When the last
+    /// one gives up while the connect still waits for a slot, the connect leaves the queue: it would take a slot
+    /// (and a host's time) for nobody. Once it has its slot it runs on, and its connection serves the next command.
+    /// </summary>
+    /// <returns>Whether the connect was still waiting for a slot.</returns>
+    private bool Leave(Task attempt)
+    {
+        CancellationTokenSource? withdraw = null;
+        bool queued;
+        lock (_gate)
+        {
+            if (!ReferenceEquals(attempt, _connecting))
+            {
+                return false;
+            }
+
+            queued = _waitingForSlot;
+            if (--_connectWaiters == 0 && queued && !attempt.IsCompleted)
+            {
+                withdraw = _withdraw;
+            }
+        }
+
+        try
+        {
+            withdraw?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connect ended meanwhile.
+        }
+
+        return queued;
+    }
+
+    private async Task<SshConnection> ConnectAsync(CancellationTokenSource withdraw)
     {
         await Task.Yield();
         try
         {
-            lock (_gate)
-            {
-                _waitingForSlot = true;
-            }
-
-            var client = await SshConnector.ConnectAsync(_spec, _slots, SlotTaken, _disposed.Token).ConfigureAwait(false);
+            var client = await SshConnector.ConnectAsync(_spec, _slots, SlotTaken, withdraw.Token).ConfigureAwait(false);
             var connection = new SshConnection(client, Interlocked.Increment(ref _lastId), _spec.KeepAlive);
             lock (_gate)
             {
@@ -194,6 +239,18 @@ internal sealed class SshConnectionPool : IAsyncDisposable
 
             EngineInstruments.SshConnected(opened: true);
             return connection;
+        }
+        catch (Exception) when (withdraw.IsCancellationRequested && !_disposed.IsCancellationRequested)
+        {
+            // Withdrawn from the slot queue, every caller gone: not a failure of the host (no backoff, nothing to report).
+            lock (_gate)
+            {
+                _connecting = null;
+                _waitingForSlot = false;
+                Signal();
+            }
+
+            throw;
         }
         catch (Exception e)
         {
@@ -211,6 +268,10 @@ internal sealed class SshConnectionPool : IAsyncDisposable
 
             EngineInstruments.SshConnected(opened: false);
             throw;
+        }
+        finally
+        {
+            withdraw.Dispose();
         }
     }
 

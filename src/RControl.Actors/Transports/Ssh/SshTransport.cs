@@ -132,7 +132,7 @@ internal sealed class SshTransport : ICommandTransport
 
                 if (refusal == SshConnectionPool.ChannelRefusal.GiveUpTheGuardian)
                 {
-                    await lease.Connection.GiveUpGuardianAsync(GuardianCloseBound).ConfigureAwait(false);
+                    await lease.Connection.GiveUpGuardianAsync(GuardianCloseBound, cancellationToken).ConfigureAwait(false);
                 }
 
                 attempt--; // not a dead connection
@@ -211,6 +211,12 @@ internal sealed class SshTransport : ICommandTransport
                 var execution = await Blocking.Run(() => kill.ExecuteAsync(CancellationToken.None)).WaitAsync(bound.Token).ConfigureAwait(false);
                 await execution.WaitAsync(bound.Token).ConfigureAwait(false);
                 return;
+            }
+            catch (SshException e) when (!bound.IsCancellationRequested && SshConnector.IsChannelRefused(e))
+            {
+                // The server allows fewer channels than the session (its MaxSessions): keep to the channels it allowed
+                // and kill again once one is free; the connection itself is fine.
+                _control.ChannelRefused(lease!);
             }
             catch (Exception e) when (!bound.IsCancellationRequested && e is SshConnectionException or SshException or ObjectDisposedException or SocketException or IOException)
             {

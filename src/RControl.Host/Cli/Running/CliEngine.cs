@@ -46,8 +46,8 @@ public abstract class CliEngine : IAsyncDisposable
     /// <summary>
     /// The embedded engine of one CLI run, quiet unless <paramref name="verbose"/>, and light to start and stop: log
     /// events printed from where they are published (no logger actor to start and wait for), no dead-letter listener,
-    /// and termination without the coordinated-shutdown phases (nothing registers in them; the engine's disposal has
-    /// already waited for every kill).
+    /// termination without the coordinated-shutdown phases (nothing registers in them; the engine's disposal has
+    /// already waited for every kill), and no JSON serializer built (its messages never leave the process).
     /// </summary>
     internal static Config EmbeddedConfig(bool verbose)
     {
@@ -59,6 +59,7 @@ public abstract class CliEngine : IAsyncDisposable
             akka.log-dead-letters = {{(verbose ? "10" : "off")}}
             akka.log-dead-letters-during-shutdown = off
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            akka.actor.serializers.json = "{{typeof(InProcessOnlySerializer).FullName}}, {{typeof(InProcessOnlySerializer).Assembly.GetName().Name}}"
             """);
     }
 
