@@ -6,7 +6,7 @@
 #   bench/startup/startup.sh "r2r=$HOME/opt/rcontrol/rcontrol" "il=dotnet /tmp/il/rcontrol.dll"   # several builds, LABEL=COMMAND
 #   RUNS=10 OUT=row.md bench/startup/startup.sh …                          # fewer runs; the markdown table to a file
 #   API="dotnet /tmp/bench/RControl.Bench.dll api-lines" bench/startup/startup.sh …   # also the streaming row (streaming.py)
-#   ONLY=streaming API=… bench/startup/startup.sh …                        # only the streaming row
+#   ONLY=streaming API=… bench/startup/startup.sh before=… after=…         # only the streaming row; a row per build
 #   python3 bench/startup/ab.py 12 "a=/tmp/a/rcontrol exec -t local -- true" "b=…"   # builds alternating: CPU time on a busy machine
 #
 # Needs hyperfine, openssh-server, openssh-client; pssh (parallel-ssh) and clustershell (clush) are measured when
@@ -95,9 +95,10 @@ for form in "$@"; do
 done
 
 if [ -n "${API:-}" ]; then
-  first=$1
+  builds=()
+  for form in "$@"; do builds+=(--rcontrol "$form"); done
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc) (streaming row)" >&2
-  python3 "$(dirname "$0")/streaming.py" --runs "$RUNS" --rcontrol "${first#*=}" --api "$API" \
+  python3 "$(dirname "$0")/streaming.py" --runs "$RUNS" "${builds[@]}" --api "$API" \
     --ssh bench "$port" "$user" "$dir/id" "$dir/known_hosts" "$dir/ssh_config" > "$dir/streaming.md"
   cat "$dir/streaming.md" >&2
 fi

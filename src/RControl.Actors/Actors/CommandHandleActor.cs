@@ -65,6 +65,18 @@ internal sealed class CommandHandleActor : ReceiveActor
                     _callbackError ??= CallbackError("output callback", e);
                 }
             }
+
+            if (_task.Options.OnOutputBatchEnd is { } batchEnd)
+            {
+                try
+                {
+                    batchEnd(_task, output.Stream);
+                }
+                catch (Exception e)
+                {
+                    _callbackError ??= CallbackError("output callback", e);
+                }
+            }
         }
 
         Sender.Tell(new CommandOutputAck(output.TaskId, output.Stream));

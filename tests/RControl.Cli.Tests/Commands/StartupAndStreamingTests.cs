@@ -27,6 +27,47 @@ public class StartupAndStreamingTests
     }
 
     [Fact]
+    public async Task Many_lines_from_two_targets_arrive_complete_in_order_per_target_and_never_mixed_within_a_line()
+    {
+        const int count = 100_000;
+        using var dir = new TempDir();
+        var inventory = dir.Write("inventory.hocon", "sessions { one { type = local }, two { type = local } }\n");
+
+        // Lines of several lengths, one past the ASCII copy (64 chars), one not ASCII, one with a raw escape sequence.
+        var command = $"seq 1 {count} | awk '{{ if ($1 % 1000 == 0) printf \"%s %0100d\\n\", $1, 0; else if ($1 % 777 == 0) printf \"%s é日本\\033[2J\\n\", $1; else print $1 }}'";
+        var r = await CliProcess.RunAsync("exec", "--inventory", inventory, "-t", "one", "-t", "two", "--", command);
+        Assert.True(r.ExitCode == 0, r.ExitCode + r.Stderr);
+        foreach (var target in new[] { "one", "two" })
+        {
+            var lines = r.StdoutLines.Where(l => l.StartsWith(target + ": ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(count, lines.Count);
+            for (var i = 1; i <= count; i++)
+            {
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                var expected = i % 1000 == 0 ? $"{target}: {n} {new string('0', 100)}"
+                    : i % 777 == 0 ? $"{target}: {n} é日本\u001b[2J"
+                    : $"{target}: {n}";
+                if (lines[i - 1] != expected)
+                {
+                    Assert.Fail($"{target}, line {i}: '{lines[i - 1]}'");
+                }
+            }
+        }
+
+        // Nothing but the two targets' lines before the summary: no line of one cut into a line of the other.
+        Assert.Equal(2 * count, r.StdoutLines.TakeWhile(l => !l.StartsWith("summary:", StringComparison.Ordinal)).Count());
+    }
+
+    [Fact]
+    public async Task A_last_line_without_a_newline_is_printed_whole_on_stdout_and_stderr()
+    {
+        var r = await CliProcess.RunAsync("exec", "-t", "local", "--combine-stderr", "false", "--", "printf 'one\\ntwo'; printf 'warn\\nlast' >&2");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(["local: one", "local: two"], r.StdoutLines.Take(2));
+        Assert.Contains("local: warn\nlocal: last\n", r.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lines_printed_before_a_timeout_kill_are_all_written_before_the_run_ends()
     {
         var r = await CliProcess.RunAsync("exec", "-t", "local", "--timeout", "2s", "--", "seq 1 5000; sleep 30");

@@ -62,6 +62,41 @@ public class OutputTests
     }
 
     [Fact]
+    public async Task Two_targets_writing_at_once_to_a_utf8_stream_keep_every_line_whole_and_in_order_per_target()
+    {
+        var stream = new SynchronizedStream();
+        var writer = new BatchedWriter(new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false });
+        static string Line(int i) => (i % 5) switch
+        {
+            0 => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            1 => $"{i} é ü 日本 😀",
+            2 => $"{i} \u001b[2J\r raw",
+            3 => $"{i} " + new string('x', 64 + (i % 300)),
+            _ => $"{i} " + new string('y', i % 64) + "é",
+        };
+
+        const int count = 50_000;
+        await Task.WhenAll(new[] { "web1", "db-é" }.Select(label => Task.Run(() =>
+        {
+            var lines = writer.For(label);
+            for (var i = 0; i < count; i++)
+            {
+                lines.Write(Line(i));
+            }
+        })));
+        writer.Flush();
+
+        var all = stream.Text().Split('\n');
+        Assert.Equal(string.Empty, all[^1]);
+        foreach (var label in new[] { "web1", "db-é" })
+        {
+            Assert.Equal(Enumerable.Range(0, count).Select(i => $"{label}: {Line(i)}"), all.Where(l => l.StartsWith(label + ": ", StringComparison.Ordinal)));
+        }
+
+        Assert.Equal(2 * count, all.Length - 1);
+    }
+
+    [Fact]
     public async Task Lines_to_a_utf8_stream_reach_it_without_an_explicit_flush()
     {
         var stream = new SynchronizedStream();

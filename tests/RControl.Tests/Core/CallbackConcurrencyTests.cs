@@ -46,6 +46,42 @@ public sealed class CallbackConcurrencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_batch_end_follows_each_batch_of_lines_of_its_stream_one_at_a_time_with_the_lines()
+    {
+        // The CLI writes a batch of lines at once when the engine says the batch ended: every line is followed by a
+        // batch end of its own stream before the task ends, and batch ends run one at a time with the line callbacks.
+        var pending = new[] { 0, 0 };
+        var batches = new[] { 0, 0 };
+        var lines = new[] { 0, 0 };
+        var inside = 0;
+        var most = 0;
+        void Enter() => InterlockedMax(ref most, Interlocked.Increment(ref inside));
+        void Leave() => Interlocked.Decrement(ref inside);
+        var task = Session.Execute(
+            "seq 1 100000 & seq 1 50000 >&2; wait; printf last",
+            new CommandOptions
+            {
+                OnStdout = (_, _) => { Enter(); pending[0]++; lines[0]++; Leave(); },
+                OnStderr = (_, _) => { Enter(); pending[1]++; lines[1]++; Leave(); },
+                OnOutputBatchEnd = (_, stream) =>
+                {
+                    Enter();
+                    var i = stream == RControl.Protocol.OutputStream.Stderr ? 1 : 0;
+                    Assert.True(pending[i] > 0, "a batch end without lines before it");
+                    pending[i] = 0;
+                    batches[i]++;
+                    Leave();
+                },
+            });
+        await task.WaitAsync();
+
+        Assert.Equal([100_001, 50_000], lines);
+        Assert.Equal([0, 0], pending);
+        Assert.True(batches[0] > 1 && batches[1] > 1, $"{batches[0]} and {batches[1]} batches");
+        Assert.Equal(1, most);
+    }
+
+    [Fact]
     public async Task A_timeout_racing_a_normal_exit_settles_the_task_once_with_one_outcome()
     {
         // The exit and the timeout land within a few milliseconds of each other, on either side.

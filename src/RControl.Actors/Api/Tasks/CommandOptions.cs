@@ -32,6 +32,12 @@ public sealed record CommandOptions
     /// <summary>Called for each stderr line when streams are separate.</summary>
     public Action<CommandTask, string>? OnStderr { get; init; }
 
+    /// <summary>
+    /// Called after the callback has had every line of one batch the engine received (for the CLI, which writes a
+    /// batch of lines at once); not called without an output callback for the stream.
+    /// </summary>
+    internal Action<CommandTask, OutputStream>? OnOutputBatchEnd { get; init; }
+
     /// <summary>Called when the process has exited (not on timeout).</summary>
     public Action<CommandTask>? OnFinished { get; init; }
 

@@ -15,6 +15,12 @@ public interface IRunView
     /// <summary>A unit started.</summary>
     void Started(RunUnit unit);
 
+    /// <summary>
+    /// Where a unit's lines of one stream go straight from the engine, batch by batch (prefixed plain lines), or null:
+    /// then each line is recorded in the unit (<see cref="KeepsOutput"/>, the last line) and passed to <see cref="Line"/>.
+    /// </summary>
+    PrefixedLines? LinesOf(RunUnit unit, OutputStream stream) => null;
+
     /// <summary>A unit printed a line (called one at a time per unit, in order).</summary>
     void Line(RunUnit unit, OutputStream stream, string line);
 

@@ -35,6 +35,10 @@ public sealed class PlainView : IRunView
     {
     }
 
+    /// <inheritdoc />
+    public PrefixedLines? LinesOf(RunUnit unit, OutputStream stream) =>
+        _gather ? null : (stream == OutputStream.Stderr ? _err : _out).For(unit.Label);
+
     public void Line(RunUnit unit, OutputStream stream, string line)
     {
         if (_gather)

@@ -30,10 +30,14 @@ public sealed class UnitRunner
             var session = await _sessions.GetAsync(unit.Session, cancellationToken).ConfigureAwait(false);
             StartupTrace.Mark("session created");
             var command = prepare is null ? unit.Command : await prepare(session, unit.Command, cancellationToken).ConfigureAwait(false);
+            // Prefixed plain lines go from the engine to the view's batch of the unit, written whole at each batch's end.
+            var stdout = _view.LinesOf(unit, OutputStream.Stdout);
+            var stderr = options.CombinesStderr ? null : _view.LinesOf(unit, OutputStream.Stderr);
             options = options with
             {
-                OnStdout = (_, line) => Line(unit, OutputStream.Stdout, line),
-                OnStderr = options.CombinesStderr ? null : (_, line) => Line(unit, OutputStream.Stderr, line),
+                OnStdout = stdout is null ? (_, line) => Line(unit, OutputStream.Stdout, line) : stdout.Write,
+                OnStderr = options.CombinesStderr ? null : stderr is null ? (_, line) => Line(unit, OutputStream.Stderr, line) : stderr.Write,
+                OnOutputBatchEnd = stdout is null && stderr is null ? null : (_, stream) => (stream == OutputStream.Stderr ? stderr : stdout)?.EndBatch(),
             };
             Begin(unit);
             task = session.Execute(command, options);
