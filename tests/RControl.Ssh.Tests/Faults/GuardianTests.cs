@@ -25,7 +25,7 @@ public sealed class GuardianTests
         try
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await StartGuardianAsync(client);
+            var guardian = await ReadyGuardian.StartAsync(client);
             var dir = guardian.Directory!;
             var running = Enumerable.Range(0, commands).Select(_ => Run(client, sleep.Command, guardian)).ToArray();
             await sleep.WaitSleepingAsync(commands, Bound);
@@ -64,7 +64,7 @@ public sealed class GuardianTests
             string directory;
             using (var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None))
             {
-                var guardian = await StartGuardianAsync(client);
+                var guardian = await ReadyGuardian.StartAsync(client);
                 var dir = guardian.Directory!;
                 directory = dir;
                 await Run(client, $"{sleep.Command} >/dev/null 2>&1 &", guardian).WaitAsync(Bound);
@@ -89,7 +89,7 @@ public sealed class GuardianTests
         try
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await StartGuardianAsync(client);
+            var guardian = await ReadyGuardian.StartAsync(client);
             var dir = guardian.Directory!;
             var running = Run(client, sleep.Command, guardian);
             await sleep.WaitSleepingAsync(1, Bound);
@@ -126,7 +126,7 @@ public sealed class GuardianTests
         try
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await StartGuardianAsync(client);
+            var guardian = await ReadyGuardian.StartAsync(client);
             var dir = guardian.Directory!;
 
             // Mode 0700, owned by the login user.
@@ -201,13 +201,6 @@ public sealed class GuardianTests
         }
     }
 
-    private static async Task<SshGuardian> StartGuardianAsync(SshClient client)
-    {
-        var guardian = await SshGuardian.StartAsync(client);
-        await Poll.UntilAsync(() => guardian.Directory is not null, Bound, "the guardian's directory");
-        Assert.True(Directory.Exists(guardian.Directory));
-        return guardian;
-    }
 
     private static Task<int> Run(SshClient client, string command, SshGuardian guardian)
     {

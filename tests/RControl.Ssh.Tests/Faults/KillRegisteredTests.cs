@@ -23,7 +23,7 @@ public sealed class KillRegisteredTests
         try
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await StartGuardianAsync(client);
+            var guardian = await ReadyGuardian.StartAsync(client);
             var nonce = SshCommandLine.NewNonce();
             using var command = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"{sleep.Command} & {sleep.Command}"), null, nonce, guardian.Directory, guardian.LoginShellIsSh));
             var run = command.ExecuteAsync();
@@ -50,7 +50,7 @@ public sealed class KillRegisteredTests
         try
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await StartGuardianAsync(client);
+            var guardian = await ReadyGuardian.StartAsync(client);
             var nonce = SshCommandLine.NewNonce();
 
             // Nothing registered yet: the kill says so and leaves its mark.
@@ -119,7 +119,7 @@ public sealed class KillRegisteredTests
         try
         {
             using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await StartGuardianAsync(client);
+            var guardian = await ReadyGuardian.StartAsync(client);
 
             // A live process of the same user (a command of another connection) named by an entry it does not hold, as
             // after its pid was reused.
@@ -150,10 +150,4 @@ public sealed class KillRegisteredTests
         return kill.ExitStatus;
     }
 
-    private static async Task<SshGuardian> StartGuardianAsync(SshClient client)
-    {
-        var guardian = await SshGuardian.StartAsync(client);
-        await Poll.UntilAsync(() => guardian.Directory is not null, Bound, "the guardian's directory");
-        return guardian;
-    }
 }

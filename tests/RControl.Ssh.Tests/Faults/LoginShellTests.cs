@@ -23,7 +23,7 @@ public sealed class LoginShellTests
     {
         await using var server = await SshServer.StartAsync();
         using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-        var guardian = await StartGuardianAsync(client);
+        var guardian = await ReadyGuardian.StartAsync(client);
         var loginShell = await LoginShellAsync(server.User.Name);
         var isSh = Path.GetFileName(loginShell) is "sh" or "dash"
             && (await ProcessRunner.RunAsync("test", [loginShell, "-ef", "/bin/sh"])).ExitCode == 0;
@@ -68,7 +68,7 @@ public sealed class LoginShellTests
     {
         using (var client = await SshConnector.ConnectAsync(spec, CancellationToken.None))
         {
-            var guardian = await StartGuardianAsync(client);
+            var guardian = await ReadyGuardian.StartAsync(client);
             Assert.False(guardian.LoginShellIsSh);
             var nonce = SshCommandLine.NewNonce();
             var text = SshCommandLine.Build(new CommandSpec(WhoRunsMe), null, nonce, guardian.Directory, guardian.LoginShellIsSh);
@@ -118,12 +118,6 @@ public sealed class LoginShellTests
         Assert.Equal(shell, await LoginShellAsync(name));
     }
 
-    private static async Task<SshGuardian> StartGuardianAsync(SshClient client)
-    {
-        var guardian = await SshGuardian.StartAsync(client);
-        await Poll.UntilAsync(() => guardian.Directory is not null, Bound, "the guardian's directory");
-        return guardian;
-    }
 
     private static async Task<string[]> RunAsync(SshClient client, string text)
     {
