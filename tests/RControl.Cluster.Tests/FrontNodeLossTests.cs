@@ -33,13 +33,14 @@ public sealed class FrontNodeLossTests
                 _ = (await client.GetSessionAsync(name)).Execute(marker.Command);
             }
 
-            await Poll.UntilAsync(() => marker.Sleeping == Sessions, TimeSpan.FromSeconds(30), "every command sleeping");
+            await Poll.UntilAsync(() => marker.Sleeping == Sessions, TimeSpan.FromSeconds(60), "every command sleeping");
             Assert.True(a.Started.Count + b.Started.Count > 0, "no command runs on another node than the client's");
 
             await c.CrashAsync();
 
-            // C's own commands end with it; those on A and B once the cluster has removed C.
-            await Poll.UntilAsync(() => marker.Sleeping == 0, TimeSpan.FromSeconds(30), "no command left sleeping");
+            // C's own commands end with it; those on A and B once the cluster has removed C (6 s pause + 3 s stable-after,
+            // then the removal: about 10 s quiet, more at load; the commands would sleep 1000 s).
+            await Poll.UntilAsync(() => marker.Sleeping == 0, TimeSpan.FromSeconds(60), "no command left sleeping");
         }
     }
 }

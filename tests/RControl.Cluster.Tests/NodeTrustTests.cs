@@ -108,6 +108,7 @@ public sealed class NodeTrustTests
             akka.remote.dot-netty.tcp.port = {{port}}
             akka.cluster.seed-nodes = ["akka.ssl.tcp://rcontrol@127.0.0.1:{{seed}}"]
             rcontrol.daemon.state-dir = "{{state}}"
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = {{TwoNodeCluster.StallTolerance.TotalSeconds}}s
             rcontrol.sessions {
               here { type = local }
               s0 { type = local }

@@ -13,6 +13,10 @@ namespace RControl.Cluster.Tests.Support;
 /// <summary>
 /// Nodes of one cluster in this process: each an actor system with Akka.Remote (mutual TLS, one CA), Akka.Cluster and
 /// the engine, on a free loopback port; the first is the seed. Each node records the tasks it started (its event stream).
+/// Failure detection: 6 s heartbeat pause + 3 s stable-after (as the process-level cluster test). All nodes share this
+/// process, so a stall of it (a long collection, a starved CI machine running six test projects on two cores) stops
+/// every node's heartbeats at once: with 2 s + 2 s a stall of a few seconds while a node is lost can leave a survivor
+/// seeing the other survivor unreachable too when the split-brain resolver decides, and keep-majority then downs it.
 /// </summary>
 public sealed class InProcessCluster : IAsyncDisposable
 {
@@ -42,8 +46,8 @@ public sealed class InProcessCluster : IAsyncDisposable
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
             akka.cluster.seed-nodes = ["akka.ssl.tcp://rcontrol@127.0.0.1:{{seed}}"]
             akka.cluster.roles = [{{string.Join(", ", roles.Select(r => $"\"{r}\""))}}]
-            akka.cluster.split-brain-resolver.stable-after = 2s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            akka.cluster.split-brain-resolver.stable-after = 3s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 6s
             akka.cluster.sharding.handoff-timeout = 20s
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
             akka.loglevel = WARNING
