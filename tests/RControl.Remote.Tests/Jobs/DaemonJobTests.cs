@@ -48,16 +48,33 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
     public async Task Follow_gets_every_line_in_order_while_the_job_runs()
     {
         await using var admin = await fixture.AdminAsync();
-        var id = await admin.SubmitAsync(JobRequest.Exec("for i in $(seq 1 3000); do echo $i; if [ $((i % 600)) = 0 ]; then sleep 0.3; fi; done", ["local"]));
+        // The job's second half waits (up to 60 s) until this test has seen a line: a job that ends by itself within a
+        // second or two ended before a loaded machine's follow had started, and the check below failed as 'not live'.
+        var seen = Path.Combine(Path.GetTempPath(), $"rcontrol-follow-seen-{Guid.NewGuid():N}");
+        var id = await admin.SubmitAsync(JobRequest.Exec(
+            $"seq 1 1500; i=0; while [ ! -e {seen} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; seq 1501 3000",
+            ["local"]));
         using var cli = JobCli.Start(D, "logs", id, "--follow");
         var cliOut = cli.StandardOutput.ReadToEndAsync();
 
         var lines = new List<string>();
         DateTimeOffset? firstSeen = null;
-        await foreach (var line in admin.ReadJobOutputAsync(id, follow: true))
+        try
         {
-            firstSeen ??= DateTimeOffset.UtcNow;
-            lines.Add(line.Text);
+            await foreach (var line in admin.ReadJobOutputAsync(id, follow: true))
+            {
+                if (firstSeen is null)
+                {
+                    firstSeen = DateTimeOffset.UtcNow;
+                    await File.WriteAllTextAsync(seen, "");
+                }
+
+                lines.Add(line.Text);
+            }
+        }
+        finally
+        {
+            File.Delete(seen);
         }
 
         var job = await admin.GetJobAsync(id);

@@ -81,7 +81,7 @@ public sealed class DaemonRestartJobTests(SshdFixture sshd) : IClassFixture<Sshd
             ? $"password = {Quote(password)}"
             : $"identity-files = [{Quote(server.ClientKey.PrivateKeyFile)}]";
         var config = Config + $"\nrcontrol.sessions.web1 {{ type = ssh, host = {Quote(server.Host)}, port = {server.Port}, user = {Quote(server.User.Name)}, {login}, "
-            + $"known-hosts = {Quote(spec.KnownHostsFile!)}, ssh-config = {Quote(spec.SshConfigFile!)}, host-key-policy = strict }}\n";
+            + $"known-hosts = {Quote(spec.KnownHostsFile!)}, ssh-config = {Quote(spec.SshConfigFile!)}, host-key-policy = strict, connect-timeout = 30s }}\n";
         var first = await DaemonProcess.StartReadyAsync(config);
         first.KeepDirectory = true;
         var sleeper = new SleepMarker();
@@ -89,7 +89,15 @@ public sealed class DaemonRestartJobTests(SshdFixture sshd) : IClassFixture<Sshd
         await using (var client = await RemoteEngine.ConnectAsync(first.Address, first.AdminConfig))
         {
             running = await client.SubmitAsync(JobRequest.Exec($"echo up; {sleeper.Command}", ["web1"]));
-            await Poll.UntilAsync(() => sleeper.Sleeping == 1, TimeSpan.FromSeconds(30), "the job's command running over SSH");
+            // The connect (sshd's key exchange, PAM login) is what takes long at load: its attempt may take 30 s instead
+            // of the default 10 s (a full Remote.Tests run at load 70 did not see the command within 30 s). A job that
+            // ended instead says why.
+            JobInfo job = null!;
+            await Poll.UntilAsync(
+                async () => sleeper.Sleeping == 1 || (job = await client.GetJobAsync(running)).State is not (JobState.Queued or JobState.Running),
+                TimeSpan.FromSeconds(90),
+                "the job's command running over SSH");
+            Assert.True(sleeper.Sleeping == 1, $"the job ended {job.State}: {job.Tasks[0].Error}{Environment.NewLine}{first.Output}");
         }
 
         first.Signal(DaemonProcess.SigKill);
