@@ -165,15 +165,18 @@ public sealed class CommandTaskTests : IAsyncLifetime
     public async Task Timeout_kills_the_whole_process_tree_and_ends_promptly()
     {
         var marker = Wait.UniqueSleep();
-        var task = Session.Execute($"sleep {marker} & sleep {marker}", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(500) });
-        Assert.True(await Wait.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 2, TimeSpan.FromSeconds(10)));
+        // The timeout leaves the test time to see both sleeps first: with 500 ms a loaded machine (load 50) had the tree
+        // killed before the test saw it, and the wait for two sleeps failed.
+        var timeout = TimeSpan.FromSeconds(3);
+        var task = Session.Execute($"sleep {marker} & sleep {marker}", new CommandOptions { Timeout = timeout });
+        Assert.True(await Wait.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 2, timeout), "two sleeps seen before the timeout");
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync());
         // Never before the deadline; and ended by the timeout, not by the command (which would take over an hour).
         // The upper bound is loose on purpose: a loaded 2-core CI machine can stall a process for seconds; the
         // lateness itself is measured by the benchmark (W7), not asserted here.
         var took = task.EndedAt!.Value - task.StartedAt;
-        Assert.True(took >= TimeSpan.FromMilliseconds(500), $"ended before the deadline, after {took}");
-        Assert.True(took < TimeSpan.FromSeconds(10), $"ended only after {took}");
+        Assert.True(took >= timeout, $"ended before the deadline, after {took}");
+        Assert.True(took < timeout + TimeSpan.FromSeconds(10), $"ended only after {took}");
         Assert.True(await Wait.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 0, TimeSpan.FromSeconds(10)), "sleep processes left behind");
     }
 
@@ -333,8 +336,10 @@ public sealed class CommandTaskTests : IAsyncLifetime
     {
         // A timeout ends the task at once; the kill goes on in the background. Closing waits for it.
         var marker = Wait.UniqueSleep();
-        var task = Session.Execute($"trap '' TERM; sleep {marker} & sleep {marker}; wait", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(300) });
-        Assert.True(await Wait.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 2, TimeSpan.FromSeconds(10)));
+        // 3 s, not 300 ms: long enough to see both sleeps before the timeout kills them on a loaded machine.
+        var timeout = TimeSpan.FromSeconds(3);
+        var task = Session.Execute($"trap '' TERM; sleep {marker} & sleep {marker}; wait", new CommandOptions { Timeout = timeout });
+        Assert.True(await Wait.UntilAsync(() => Wait.CountProcesses($"sleep {marker}") == 2, timeout), "two sleeps seen before the timeout");
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync());
         await Session.CloseAsync();
         Assert.Equal(0, Wait.CountProcesses($"sleep {marker}"));
