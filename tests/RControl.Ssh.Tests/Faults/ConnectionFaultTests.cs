@@ -84,7 +84,12 @@ public sealed class ConnectionFaultTests(Xunit.Abstractions.ITestOutputHelper ou
         var keepAlive = TimeSpan.FromSeconds(2);
         await using var session = rc.CreateSshSession("hang", server.Spec(proxy.Port) with { KeepAlive = keepAlive });
         var marker = $"rc-hang-{Guid.NewGuid():N}";
-        var tasks = Enumerable.Range(0, 2).Select(_ => session.Execute($"sleep 30; : {marker}")).ToArray();
+        var started = 0;
+        var tasks = Enumerable.Range(0, 2).Select(_ => session.Execute($"echo up; sleep 30; : {marker}", new CommandOptions { OnStdout = (_, _) => Interlocked.Increment(ref started) })).ToArray();
+        // Both commands running as the client sees them (their first line read), not only on the server: two processes
+        // tagged with the marker can be one command (its shell and its stdin watcher's subshell, before the connection's
+        // guardian is ready), and at load a command still starting when the peer hung was not failed within the bound.
+        await Poll.UntilAsync(() => Volatile.Read(ref started) == 2, Bound, "both commands' first line");
         await WaitRunningAsync(marker, 2);
 
         // TCP stays open but nothing gets through: only an answered keep-alive can notice.

@@ -73,7 +73,8 @@ public sealed class GuardianRefusedTests
         try
         {
             // Three connections, one command each; their kills share the one control connection, which takes one channel at a time.
-            var tasks = Enumerable.Range(0, 3).Select(_ => session.Execute(sleep.Command, new CommandOptions { Timeout = TimeSpan.FromSeconds(3) })).ToArray();
+            // The timeout counts the three connects: long enough to see the three sleeps before it fires, at load too.
+            var tasks = Enumerable.Range(0, 3).Select(_ => session.Execute(sleep.Command, new CommandOptions { Timeout = TimeSpan.FromSeconds(8) })).ToArray();
             await sleep.WaitSleepingAsync(3, Bound);
 
             foreach (var task in tasks)

@@ -26,8 +26,8 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var session = rc.CreateSshSession("kill", sshd.Server.Spec());
         var marker = Marker();
         var timedOut = false;
-        // Long enough to see the processes start even on a loaded machine.
-        var task = session.Execute(Tree(marker), new CommandOptions { Timeout = TimeSpan.FromSeconds(4), OnTimeout = _ => timedOut = true });
+        // Long enough to see the processes start even on a loaded machine (the timeout counts the connect too).
+        var task = session.Execute(Tree(marker), new CommandOptions { Timeout = TimeSpan.FromSeconds(8), OnTimeout = _ => timedOut = true });
         await WaitRunningAsync(marker, 2);
 
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync());
@@ -43,7 +43,7 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("idle", sshd.Server.Spec());
         var marker = Marker();
-        var task = session.Execute($"echo first; {Tree(marker)}", new CommandOptions { OutputTimeout = TimeSpan.FromSeconds(4) });
+        var task = session.Execute($"echo first; {Tree(marker)}", new CommandOptions { OutputTimeout = TimeSpan.FromSeconds(8) });
         await WaitRunningAsync(marker, 2);
         await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync());
         await WaitGoneAsync(marker);
@@ -72,7 +72,8 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("full", sshd.Server.Spec());
         var marker = Marker();
-        var tasks = Enumerable.Range(0, 10).Select(_ => session.Execute($"sleep 300; : {marker}", new CommandOptions { Timeout = TimeSpan.FromSeconds(5) })).ToArray();
+        // The timeout counts the connect and ten channel opens: long enough to see the ten commands run at load first.
+        var tasks = Enumerable.Range(0, 10).Select(_ => session.Execute($"sleep 300; : {marker}", new CommandOptions { Timeout = TimeSpan.FromSeconds(12) })).ToArray();
         await WaitRunningAsync(marker, 10);
         foreach (var task in tasks)
         {
@@ -89,13 +90,15 @@ public sealed class RemoteKillTests(SshdFixture sshd) : IClassFixture<SshdFixtur
         await using var rc = RControlSystem.Create();
         await using var session = rc.CreateSshSession("hung", sshd.Server.Spec(proxy.Port) with { ConnectTimeout = TimeSpan.FromSeconds(2) });
         var marker = Marker();
-        var task = session.Execute($"sleep 20; : {marker}", new CommandOptions { Timeout = TimeSpan.FromSeconds(3) });
+        // The timeout counts the connect: long enough for the command to be seen running before it fires, at load too.
+        var timeout = TimeSpan.FromSeconds(8);
+        var task = session.Execute($"sleep 60; : {marker}", new CommandOptions { Timeout = timeout });
         await WaitRunningAsync(marker, 1);
         proxy.Blackhole(true);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(7), $"the task ended {watch.Elapsed} after the server stopped answering");
+        await Assert.ThrowsAsync<TaskTimeoutException>(() => task.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(watch.Elapsed < timeout + TimeSpan.FromSeconds(4), $"the task ended {watch.Elapsed} after the server stopped answering (timeout {timeout})");
         await ProcessTree.KillMatchingAsync(marker);
     }
 
