@@ -89,9 +89,9 @@ public sealed class DaemonRestartJobTests(SshdFixture sshd) : IClassFixture<Sshd
         await using (var client = await RemoteEngine.ConnectAsync(first.Address, first.AdminConfig))
         {
             running = await client.SubmitAsync(JobRequest.Exec($"echo up; {sleeper.Command}", ["web1"]));
-            // The connect (sshd's key exchange, PAM login) is what takes long at load: its attempt may take 30 s instead
-            // of the default 10 s (a full Remote.Tests run at load 70 did not see the command within 30 s). A job that
-            // ended instead says why.
+            // A full Remote.Tests run at load 70 did not see the command within 30 s; the likely slow part is the connect
+            // (sshd's key exchange, PAM login), so one attempt may take 30 s instead of the default 10 s. A job that
+            // ended instead of running says why.
             JobInfo job = null!;
             await Poll.UntilAsync(
                 async () => sleeper.Sleeping == 1 || (job = await client.GetJobAsync(running)).State is not (JobState.Queued or JobState.Running),
