@@ -103,7 +103,7 @@ internal sealed class SshTransport : ICommandTransport
                 var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
                 guardian?.CommandStarted();
                 var guardDirectory = guardian?.Directory;
-                var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true);
+                var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true, guardian?.LoginShellIsBash == true);
                 sshCommand = lease.Connection.Client.CreateCommand(text);
                 var stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
                 var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr, firstLineOnly: guardDirectory is not null);
