@@ -95,6 +95,45 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
         Assert.Equal(string.Concat(Enumerable.Repeat("+-", 4)), string.Concat(events));
     }
 
+    [Theory]
+    [InlineData(1, 1)] // the guardian gives its one channel up: commands watch for themselves
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    [InlineData(10, 9)]
+    public async Task The_learned_limit_runs_as_many_commands_at_once_as_the_server_allows_next_to_the_guardian(int maxSessions, int atOnce)
+    {
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = maxSessions });
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("learn", server.Spec() with { MaxChannels = maxSessions + 5, MaxConnections = 1 });
+        var log = Path.Combine(Path.GetTempPath(), $"rc-learn-{Guid.NewGuid():N}.log");
+        try
+        {
+            // The first wave meets the refusals and learns; the next ones run at the learned limit.
+            var mosts = new List<int>();
+            for (var wave = 0; wave < 3; wave++)
+            {
+                File.Delete(log);
+                var tasks = Enumerable.Range(0, atOnce + 3).Select(_ => session.Execute($"echo + >> {log}; sleep 0.5; echo - >> {log}")).ToArray();
+                await Task.WhenAll(tasks.Select(t => t.WaitAsync()));
+                int running = 0, most = 0;
+                foreach (var e in await File.ReadAllLinesAsync(log))
+                {
+                    running += e == "+" ? 1 : -1;
+                    most = Math.Max(most, running);
+                }
+
+                mosts.Add(most);
+            }
+
+            Assert.Equal([atOnce, atOnce], mosts.Skip(1));
+            Assert.Empty(await session.WaitForTasksAsync());
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
     [Fact]
     public async Task A_server_that_refuses_every_channel_fails_the_command_saying_so()
     {

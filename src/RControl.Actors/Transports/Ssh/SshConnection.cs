@@ -69,6 +69,15 @@ internal sealed class SshConnection : IDisposable
     /// <summary>Channels open (or reserved) on this connection. Guarded by the pool's lock.</summary>
     public int ActiveChannels { get; set; }
 
+    /// <summary>Command channels the server has opened and RControl has not closed yet. Guarded by the pool's lock.</summary>
+    public int OpenChannels { get; set; }
+
+    /// <summary>
+    /// The most command channels the server has had open at once on this connection: it allows at least that many (the
+    /// guardian only ever gives its channel up). Guarded by the pool's lock.
+    /// </summary>
+    public int MostOpenChannels { get; set; }
+
     /// <summary>
     /// Command channels the server has shown it allows at once (it refused one more): no limit until a refusal.
     /// Guarded by the pool's lock.

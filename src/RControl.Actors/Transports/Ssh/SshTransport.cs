@@ -25,6 +25,12 @@ internal sealed class SshTransport : ICommandTransport
 
     /// <summary>Refusals tolerated with no channel but the (closing) guardian's open: sshd may free its session just after.</summary>
     private const int MaxRefusedAlone = 3;
+
+    // A refusal while one of the connection's channels is still closing at the server: try again after this pause, this
+    // many times at most (a second in all), then believe it.
+    private static readonly TimeSpan ClosingChannelPause = TimeSpan.FromMilliseconds(10);
+
+    private const int MaxRefusedClosing = 100;
     private static readonly TimeSpan KillRetryFirst = TimeSpan.FromMilliseconds(100);
 
     private readonly SshSessionSpec _spec;
@@ -90,6 +96,7 @@ internal sealed class SshTransport : ICommandTransport
         var nonce = SshCommandLine.NewNonce();
         var attempt = 0;
         var refusedAlone = 0;
+        var refusedClosing = 0;
         while (true)
         {
             attempt++;
@@ -112,6 +119,7 @@ internal sealed class SshTransport : ICommandTransport
                 // Opening a channel waits for the server's answer synchronously inside SSH.NET.
                 var opening = sshCommand;
                 var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
+                lease.Opened();
                 var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce, guardDirectory is null ? null : guardian, guardDirectory);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
@@ -122,8 +130,14 @@ internal sealed class SshTransport : ICommandTransport
                 // The server allows fewer channels than the session (its MaxSessions): learn it and wait for a channel,
                 // or take the guardian's channel when it holds the only one (the commands then watch for themselves).
                 sshCommand?.Dispose();
-                var refusal = _pool.ChannelRefused(lease);
+                var refusal = _pool.ChannelRefused(lease, refusedClosing >= MaxRefusedClosing);
                 lease.Dispose();
+                if (refusal == SshConnectionPool.ChannelRefusal.TryAgainSoon)
+                {
+                    refusedClosing++;
+                    await Task.Delay(ClosingChannelPause, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (refusal == SshConnectionPool.ChannelRefusal.Final ||
                     (refusal == SshConnectionPool.ChannelRefusal.GiveUpTheGuardian && ++refusedAlone > MaxRefusedAlone))
                 {
