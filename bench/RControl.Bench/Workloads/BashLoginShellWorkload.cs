@@ -37,6 +37,33 @@ public static class BashLoginShellWorkload
             await Task.Delay(10).ConfigureAwait(false);
         }
 
+        // W1 itself for this user: the engine's session against raw SSH.NET, both running `true`.
+        var w1 = new Row
+        {
+            Workload = $"W1b ssh-seq for a bash login user: {Commands} sequential `true` on one session",
+            Unit = "ms/cmd",
+            Baseline = "raw SSH.NET",
+            Target = "(diagnostic)",
+        };
+        await using (var rc = Engines.Create())
+        {
+            var session = rc.CreateSession("w1b", server.Spec() with { User = User });
+            var (cpuEngine, cpuBare) = (new Cpu(), new Cpu());
+            await Measure.InterleaveAsync(
+                options.Runs,
+                (w1.RControl, () => PerCommandMsAsync(server, async () =>
+                {
+                    for (var i = 0; i < Commands; i++)
+                    {
+                        await session.Execute("true").WaitAsync().ConfigureAwait(false);
+                    }
+                }, cpuEngine)),
+                (w1.Raw, () => PerCommandMsAsync(server, () => RunAsync(client, "true"), cpuBare))).ConfigureAwait(false);
+            w1.Note($"CPU per command, medians: server RControl {Stats.Median(cpuEngine.Server):0.00} ms, raw {Stats.Median(cpuBare.Server):0.00} ms " +
+                $"({Stats.Median(cpuEngine.Server) / Stats.Median(cpuBare.Server):0.00}×); client RControl {Stats.Median(cpuEngine.Client):0.00} ms, raw {Stats.Median(cpuBare.Client):0.00} ms");
+            rows.Add(w1);
+        }
+
         foreach (var command in new[] { "true", "uname" })
         {
             var row = new Row
