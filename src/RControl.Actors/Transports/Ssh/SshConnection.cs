@@ -78,6 +78,9 @@ internal sealed class SshConnection : IDisposable
     /// </summary>
     public int MostOpenChannels { get; set; }
 
+    /// <summary>When RControl last closed a command channel of this connection (a Stopwatch timestamp). Guarded by the pool's lock.</summary>
+    public long LastClosed { get; set; }
+
     /// <summary>
     /// Command channels the server has shown it allows at once (it refused one more): no limit until a refusal.
     /// Guarded by the pool's lock.

@@ -284,10 +284,17 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     }
 
     /// <summary>
+    /// How long after RControl has closed a channel the server may still count it (it frees a channel a moment later, at
+    /// its next turn, later still on a busy host).
+    /// </summary>
+    private static readonly TimeSpan ClosingGrace = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// The server refused the channel of <paramref name="lease"/> (its <c>MaxSessions</c> is lower than the session's
     /// <c>max-channels</c>). With fewer other channels of the connection open than the server has had open at once before,
-    /// one of ours is still closing at the server (it frees a channel a moment after RControl has seen it close): the
-    /// command tries again shortly, the limit untouched, unless <paramref name="closingLongEnough"/>. With other channels
+    /// or a channel of ours closed shortly before this one was asked for, that channel may still be closing at the server:
+    /// the command tries again shortly, the limit untouched, unless <paramref name="closingLongEnough"/> (then the limit
+    /// never goes below what the server has had open at once). With other channels
     /// open or opening, the connection is taken to allow only those from now on: the command waits for one of them, or for
     /// another connection. With none but the guardian's, the guardian must give its channel up. With none at all, the
     /// refusal is final. Call before disposing the lease.
@@ -299,14 +306,16 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         {
             var connection = lease.Connection;
             var others = connection.ActiveChannels - 1;
-            if (others < connection.MostOpenChannels && !closingLongEnough)
+            var closing = connection.LastClosed != 0 &&
+                System.Diagnostics.Stopwatch.GetElapsedTime(connection.LastClosed, lease.Acquired) < ClosingGrace;
+            if ((others < connection.MostOpenChannels || closing) && !closingLongEnough)
             {
                 return ChannelRefusal.TryAgainSoon;
             }
 
             if (others > 0)
             {
-                connection.ChannelLimit = Math.Min(connection.ChannelLimit, others);
+                connection.ChannelLimit = Math.Min(connection.ChannelLimit, Math.Max(others, connection.MostOpenChannels));
                 return ChannelRefusal.WaitForAChannel;
             }
 
@@ -338,6 +347,7 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             if (opened)
             {
                 connection.OpenChannels--;
+                connection.LastClosed = System.Diagnostics.Stopwatch.GetTimestamp();
             }
 
             Signal();
@@ -409,6 +419,9 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         private int _opened;
 
         public SshConnection Connection => connection;
+
+        /// <summary>When the slot was reserved (a Stopwatch timestamp).</summary>
+        public long Acquired { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
         /// <summary>The server has opened the lease's channel.</summary>
         public void Opened()
