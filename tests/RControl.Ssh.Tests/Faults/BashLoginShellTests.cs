@@ -121,8 +121,25 @@ public sealed class BashLoginShellTests
                 Assert.Equal(0, sleep.Sleeping);
             }
 
-            // The connection dies: the guardian kills the group of the command still registered.
-            var running = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"timeout 1000 {sleep.Command}"), null, SshCommandLine.NewNonce(), guardian.Directory, false, true)).ExecuteAsync();
+            // A program that closes the descriptors it inherits (ssh and sudo do) drops descriptor 7: the start time in its
+            // registration still ties it to it, for the kill by nonce and for the guardian.
+            var closer = Path.Combine(Path.GetTempPath(), $"rc-closer-{Guid.NewGuid():N}.sh");
+            await File.WriteAllTextAsync(closer, $"exec 7>&-\n{sleep.Command}\n");
+            nonce = SshCommandLine.NewNonce();
+            using (var command = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"bash {closer}"), null, nonce, guardian.Directory, false, true)))
+            {
+                var run = command.ExecuteAsync();
+                await sleep.WaitSleepingAsync(1, Bound);
+                var leader = ProcessTree.Parent((await sleep.LeftAsync()).Single(pid => ProcessTree.Name(pid) == "sleep"))!.Value;
+                Assert.Equal("bash", ProcessTree.Name(leader));
+                Assert.Null(RegistrationOf(leader));
+                Assert.Equal(0, await ExitStatusAsync(client, SshCommandLine.KillRegistered(nonce, guardian.Directory!)));
+                await sleep.WaitGoneAsync(LeftBound);
+                await run.WaitAsync(Bound);
+            }
+
+            // The connection dies: the guardian kills the group of the command still registered (by its start time).
+            var running = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"bash {closer}"), null, SshCommandLine.NewNonce(), guardian.Directory, false, true)).ExecuteAsync();
             await sleep.WaitSleepingAsync(1, Bound);
             var child = (await sleep.LeftAsync()).Single(pid => ProcessTree.Name(pid) == "sleep");
             foreach (var pid in ProcessTree.AncestorsNamed(child, "sshd").Where(pid => pid != server.Pid))
@@ -132,6 +149,7 @@ public sealed class BashLoginShellTests
 
             await sleep.WaitGoneAsync(LeftBound);
             GC.KeepAlive(running);
+            File.Delete(closer);
         }
         finally
         {
@@ -209,7 +227,7 @@ public sealed class BashLoginShellTests
         {
             return new FileInfo($"/proc/{pid}/fd/{SshGuardian.RegistrationFd}").LinkTarget;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }

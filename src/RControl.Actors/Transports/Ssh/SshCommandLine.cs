@@ -8,9 +8,11 @@ namespace RControl.Transports.Ssh;
 /// Builds the exec request for a command. sshd starts each exec channel's command as a session and
 /// process-group leader (it calls setsid) through the login shell (<c>basename($SHELL) -c REQUEST</c>). When the
 /// connection's guardian has found that the login shell is <c>/bin/sh</c> itself (<see cref="SshGuardian.LoginShellIsSh"/>),
-/// the request is the script as is: the login shell runs it, one <c>sh</c> per command. Otherwise (any other login
-/// shell, or no guardian yet) the request is <c>exec /bin/sh -c 'SCRIPT'</c>, which keeps the leader's pid, so commands
-/// always run under <c>/bin/sh</c>. Either way the script's <c>$$</c> is the group's id and every child shares the group.
+/// the request is the script as is: the login shell runs it, one <c>sh</c> per command. When it is bash
+/// (<see cref="SshGuardian.LoginShellIsBash"/>), a <see cref="PlainCommand"/> is started by bash itself, checked to run
+/// exactly as under <c>/bin/sh</c> (see <see cref="StartedByBash"/>). Otherwise (any other login shell or command, or no
+/// guardian yet) the request is <c>exec /bin/sh -c 'SCRIPT'</c>, which keeps the leader's pid, so commands always run
+/// under <c>/bin/sh</c>. Either way the script's <c>$$</c> is the group's id and every child shares the group.
 /// <para>
 /// The wrapper ties the command's life to the connection's, with builtins only (no fork on the command's path): the
 /// command reads <c>/dev/null</c>, so its stdin is at end-of-file at once, as locally, and it registers with the
@@ -118,7 +120,10 @@ internal static partial class SshCommandLine
         var program = plain.HasSlash
             ? $"[ -f {plain.Program} ] && [ -x {plain.Program} ] && read -r -n 4 2>/dev/null <{plain.Program}"
             : $"hash {plain.Program} 2>/dev/null && read -r -n 4 2>/dev/null <\"${{BASH_CMDS[{plain.Program}]}}\"";
-        var start = "[ -z \"${REPLY+x}\" ] && " + program + " && [ \"$REPLY\" = $'\\177ELF' ] && shopt -s execfail && exec " + command.Command.Trim();
+        // The program becomes the group's leader and may close descriptor 7 (ssh, sudo … close what they inherit): the
+        // registration also holds the leader's start time, which an exec keeps and a reused pid does not have.
+        var start = "[ -z \"${REPLY+x}\" ] && " + program + " && [ \"$REPLY\" = $'\\177ELF' ] && read -r </proc/$$/stat && " +
+            "set -- ${REPLY##*) } && echo \"${20}\" >&" + SshGuardian.RegistrationFd + " && shopt -s execfail && exec " + command.Command.Trim();
         script.Append("[ -z \"${BASH_VERSION-}\" ] || eval ").Append(ShellScript.Quote(start)).Append('\n');
         return script.Append("exec /bin/sh -c ")
             .Append(ShellScript.Quote(lineUp + ShellScript.Wrap(exports + (directory is null ? "" : "\n") + command.Command, command.CombineStderr)))
@@ -172,10 +177,20 @@ internal static partial class SshCommandLine
         $"for f in {guardDirectory}/*.{nonce}; do\n" +
         "  [ -e \"$f\" ] || continue\n" +
         "  r=0; p=${f##*/}; p=${p%%.*}\n" +
-        $"  [ \"/proc/$p/fd/{SshGuardian.RegistrationFd}\" -ef \"$f\" ] && kill -9 -\"$p\" \"$p\" 2>/dev/null\n" +
+        $"  {Holds("$p", "\"$f\"")} && kill -9 -\"$p\" \"$p\" 2>/dev/null\n" +
         "done\n" +
         $"[ $r = 3 ] || rm -f {guardDirectory}/{nonce}{KillMark}\n" +
         "exit $r\n";
+
+    /// <summary>
+    /// The POSIX test that process <paramref name="pid"/> still holds registration <paramref name="file"/>: its descriptor 7
+    /// is that very file, or the file holds the process's start time (written by a program that bash <c>exec</c>s, see
+    /// <see cref="StartedByBash"/>; field 22 of <c>/proc/PID/stat</c>, kept across <c>exec</c>, never the same for a
+    /// reused pid). Builtins only; it sets <c>t</c>, <c>s</c> and, in a subshell-free group, the positional parameters.
+    /// </summary>
+    internal static string Holds(string pid, string file) =>
+        $"{{ [ /proc/{pid}/fd/{SshGuardian.RegistrationFd} -ef {file} ] || {{ t=; read -r t <{file}; [ -n \"$t\" ] && " +
+        $"read -r s </proc/{pid}/stat && set -- ${{s##*) }} && [ \"${{20}}\" = \"$t\" ]; }} 2>/dev/null; }}";
 
     /// <summary>
     /// The command that kills a remote process group, only while its leader still holds its registration with the

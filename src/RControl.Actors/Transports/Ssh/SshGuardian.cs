@@ -153,14 +153,14 @@ internal sealed class SshGuardian : IDisposable
         "trap '' HUP PIPE INT\n" +
         "exec >/dev/null 2>&1\n" +
         "sweep() {\n" +
-        "  g=\n" +
+        "  m=$1 g=\n" +
         "  for f in \"$d\"/*.*; do\n" +
         "    [ -e \"$f\" ] || continue\n" +
         // A kill's mark for a command not registered yet stays until the guardian ends (see SshCommandLine.KillRegistered).
-        "    case $f in *" + SshCommandLine.KillMark + ") [ \"$1\" = k ] || continue ;; esac\n" +
+        "    case $f in *" + SshCommandLine.KillMark + ") [ \"$m\" = k ] || continue ;; esac\n" +
         "    p=${f##*/}; p=${p%%.*}\n" +
-        $"    if [ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ]; then\n" +
-        "      [ \"$1\" = k ] && kill -9 -\"$p\" \"$p\"\n" +
+        $"    if {SshCommandLine.Holds("$p", "\"$f\"")}; then\n" +
+        "      [ \"$m\" = k ] && kill -9 -\"$p\" \"$p\"\n" +
         "    else\n" +
         "      g=\"$g $f\"\n" +
         "    fi\n" +
@@ -171,7 +171,7 @@ internal sealed class SshGuardian : IDisposable
         "  case $c in\n" +
         "    p) sweep p ;;\n" +
         "    k) case $a in *[!0-9a-f]*|'') ;; *) for f in \"$d\"/*.\"$a\"; do p=${f##*/}; p=${p%%.*}; " +
-        $"[ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ] && kill -9 -\"$p\" \"$p\"; done ;; esac ;;\n" +
+        $"{SshCommandLine.Holds("$p", "\"$f\"")} && kill -9 -\"$p\" \"$p\"; done ;; esac ;;\n" +
         "  esac\n" +
         "done\n" +
         "sweep k\n" +
