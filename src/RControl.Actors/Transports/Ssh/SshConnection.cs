@@ -85,16 +85,26 @@ internal sealed class SshConnection : IDisposable
 
     private Task<SshGuardian?>? _guardian;
     private volatile bool _guardianGivenUp;
+    private bool _firstCommandAsked;
 
     /// <summary>
-    /// The connection's guardian (see <see cref="SshGuardian"/>), started by the first caller; null when it could not
-    /// be started or has ended (its commands then get a watcher each).
+    /// The connection's guardian (see <see cref="SshGuardian"/>), started by the connection's second command; null for
+    /// the first command, and when it could not be started or has ended (those commands get a watcher each).
     /// </summary>
     public async Task<SshGuardian?> GuardianAsync()
     {
         Task<SshGuardian?> starting;
         lock (_running)
         {
+            if (_guardian is null && !_firstCommandAsked)
+            {
+                // The first command would not find the guardian ready anyway (its directory comes a round trip after its
+                // start) and watches for itself: a connection that runs one command (a fan-out's) never pays for a
+                // guardian's channel and shells.
+                _firstCommandAsked = true;
+                return null;
+            }
+
             starting = _guardian ??= StartGuardianAsync();
         }
 

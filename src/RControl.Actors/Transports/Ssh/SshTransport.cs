@@ -99,7 +99,8 @@ internal sealed class SshTransport : ICommandTransport
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                // The connection's first command starts its guardian first, so the guardian has its channel.
+                // The connection's second command starts its guardian before its own channel, so the guardian has its
+                // channel (the first command watches for itself).
                 var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
                 guardian?.CommandStarted();
                 var guardDirectory = guardian?.Directory;
