@@ -85,27 +85,31 @@ internal sealed class SshConnection : IDisposable
 
     private Task<SshGuardian?>? _guardian;
     private volatile bool _guardianGivenUp;
-    private bool _firstCommandAsked;
+
+    // Set when the first command asks (it gets no guardian); completed once its channel open has succeeded or failed.
+    private TaskCompletionSource? _firstChannel;
 
     /// <summary>
-    /// The connection's guardian (see <see cref="SshGuardian"/>), started by the connection's second command; null for
+    /// The connection's guardian (see <see cref="SshGuardian"/>), started by the connection's second command once the
+    /// first command's channel is open (so the guardian's channel comes second, before any other command's); null for
     /// the first command, and when it could not be started or has ended (those commands get a watcher each).
+    /// Call <see cref="ChannelOpenSettled"/> once the command's channel open has succeeded or failed.
     /// </summary>
     public async Task<SshGuardian?> GuardianAsync()
     {
         Task<SshGuardian?> starting;
         lock (_running)
         {
-            if (_guardian is null && !_firstCommandAsked)
+            if (_guardian is null && _firstChannel is null)
             {
                 // The first command would not find the guardian ready anyway (its directory comes a round trip after its
                 // start) and watches for itself: a connection that runs one command (a fan-out's) never pays for a
                 // guardian's channel and shells.
-                _firstCommandAsked = true;
+                _firstChannel = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 return null;
             }
 
-            starting = _guardian ??= StartGuardianAsync();
+            starting = _guardian ??= StartGuardianAsync(_firstChannel?.Task);
         }
 
         var guardian = await starting.ConfigureAwait(false);
@@ -140,10 +144,18 @@ internal sealed class SshConnection : IDisposable
         }
     }
 
-    private async Task<SshGuardian?> StartGuardianAsync()
+    /// <summary>A command's channel open has succeeded or failed (the first command's lets the guardian start).</summary>
+    public void ChannelOpenSettled() => Volatile.Read(ref _firstChannel)?.TrySetResult();
+
+    private async Task<SshGuardian?> StartGuardianAsync(Task? firstChannel)
     {
         try
         {
+            if (firstChannel is not null)
+            {
+                await firstChannel.ConfigureAwait(false);
+            }
+
             return await SshGuardian.StartAsync(Client).ConfigureAwait(false);
         }
         catch (Exception)
