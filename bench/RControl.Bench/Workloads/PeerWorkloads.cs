@@ -73,10 +73,12 @@ public sealed class PeerWorkloads(SshServer server, BenchOptions options)
             await serverCpu.WaitForIdleAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             var serverBefore = serverCpu.Milliseconds();
             var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var jitBefore = JitCpu.Milliseconds();
             var (seconds, clientMs) = await run().ConfigureAwait(false);
             var client = clientMs ?? (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMilliseconds;
+            var jit = clientMs is null ? JitCpu.Milliseconds() - jitBefore : 0;
             await serverCpu.WaitForIdleAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            cpu[side].Add(client / sessions, (serverCpu.Milliseconds() - serverBefore) / sessions);
+            cpu[side].Add(client / sessions, (serverCpu.Milliseconds() - serverBefore) / sessions, jit / sessions);
             return seconds;
         }
 
@@ -133,7 +135,9 @@ public sealed class PeerWorkloads(SshServer server, BenchOptions options)
         if (measured.Length > 0)
         {
             (raw ?? paramiko).Note($"server CPU counted as: {serverCpu.Method}; CPU per connection, medians (client / server ms): " +
-                string.Join(", ", measured.Select(c => $"{c.Key} {c.Value.ClientMedian:0.0} / {c.Value.ServerMedian:0.0}")));
+                string.Join(", ", measured.Select(c => $"{c.Key} {c.Value.ClientMedian:0.0} / {c.Value.ServerMedian:0.0}")) +
+                $"; of the client CPU, .NET's background JIT (tier-1 recompilation, paid once per process) took RControl {cpu["RControl"].JitMedian:0.0} ms" +
+                (cpu["raw SSH.NET"].Client.Count > 0 ? $", raw SSH.NET {cpu["raw SSH.NET"].JitMedian:0.0} ms" : string.Empty));
         }
     }
 
@@ -157,7 +161,12 @@ public sealed class PeerWorkloads(SshServer server, BenchOptions options)
 
         public double ServerMedian => Server.Count == 0 ? double.NaN : Stats.Median(Server);
 
-        public void Add(double client, double server)
+        /// <summary>Of the client's, the JIT's background thread (in-process sides only).</summary>
+        public List<double> Jit { get; } = [];
+
+        public double JitMedian => Jit.Count == 0 ? double.NaN : Stats.Median(Jit);
+
+        public void Add(double client, double server, double jit)
         {
             if (_runs++ == 0)
             {
@@ -166,6 +175,7 @@ public sealed class PeerWorkloads(SshServer server, BenchOptions options)
 
             Client.Add(client);
             Server.Add(server);
+            Jit.Add(jit);
         }
     }
 
