@@ -153,17 +153,17 @@ public sealed partial class DaemonJobTests(DaemonJobTests.Daemon fixture) : ICla
     }
 
     [Fact]
-    public async Task The_store_writer_runs_on_its_own_thread_ten_nice_levels_below_the_daemon()
+    public async Task The_store_writer_runs_on_its_own_thread_and_leaves_every_daemon_thread_at_the_daemons_niceness()
     {
-        // A job makes sure the writer has written (its thread lives as long as the daemon).
+        // A job makes sure the writer has written (its thread lives as long as the daemon), allocating as it does:
+        // a thread created on the writer's thread (the GC's background thread, a pool worker) inherits its niceness.
         await using var admin = await fixture.AdminAsync();
-        Assert.Equal(JobState.Succeeded, (await admin.WaitForJobAsync(await admin.SubmitAsync(JobRequest.Exec("echo stored", ["local"])))).State);
+        Assert.Equal(JobState.Succeeded, (await admin.WaitForJobAsync(await admin.SubmitAsync(JobRequest.Exec("seq 1 200000", ["local"])))).State);
 
         var threads = Directory.GetDirectories($"/proc/{D.Pid}/task").Select(Thread).OfType<(string Name, int Nice)>().ToArray();
-        var writer = Assert.Single(threads, t => t.Name == "rcontrol job st"); // the name, cut to 15 characters by Linux
+        Assert.Single(threads, t => t.Name == "rcontrol job st"); // the name, cut to 15 characters by Linux
         var daemon = Nice($"/proc/{D.Pid}/stat");
-        Assert.Equal(Math.Min(19, daemon + 10), writer.Nice);
-        Assert.All(threads.Where(t => t.Name != writer.Name), t => Assert.Equal(daemon, t.Nice));
+        Assert.All(threads, t => Assert.Equal(daemon, t.Nice));
 
         static (string Name, int Nice)? Thread(string task)
         {
