@@ -96,34 +96,25 @@ internal sealed class SshTransport : ICommandTransport
             var lease = await _pool.AcquireAsync(giveUpAt, budget, cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
             SshRunningCommand? started = null;
+            var watchesForItself = false;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 // The connection's second command starts its guardian before its own channel, so the guardian has its
                 // channel (the first command watches for itself).
                 var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
+                watchesForItself = Guarded(_spec) && guardian is null;
+                guardian?.CommandStarted();
                 var guardDirectory = guardian?.Directory;
-                ChannelSink stdout, stderr;
-                Task execution;
-                try
-                {
-                    guardian?.CommandStarted();
-                    var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true);
-                    sshCommand = lease.Connection.Client.CreateCommand(text);
-                    stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
-                    stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr, firstLineOnly: guardDirectory is not null);
-                    ReplaceStream(OutputStreamProperty, sshCommand, stdout);
-                    ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
-                    // Opening a channel waits for the server's answer synchronously inside SSH.NET.
-                    var opening = sshCommand;
-                    execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
-                }
-                finally
-                {
-                    // Opened or failed: the connection's guardian may now open its channel (after the first command's).
-                    lease.Connection.ChannelOpenSettled();
-                }
-
+                var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true);
+                sshCommand = lease.Connection.Client.CreateCommand(text);
+                var stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
+                var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr, firstLineOnly: guardDirectory is not null);
+                ReplaceStream(OutputStreamProperty, sshCommand, stdout);
+                ReplaceStream(ExtendedOutputStreamProperty, sshCommand, stderr);
+                // Opening a channel waits for the server's answer synchronously inside SSH.NET.
+                var opening = sshCommand;
+                var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
                 var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce, guardDirectory is null ? null : guardian, guardDirectory);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
@@ -161,6 +152,15 @@ internal sealed class SshTransport : ICommandTransport
                 sshCommand?.Dispose();
                 lease.Dispose();
                 throw;
+            }
+            finally
+            {
+                if (watchesForItself)
+                {
+                    // Opened or failed: if this was the connection's first command, its guardian may now open its channel
+                    // (a later command given no guardian found it settled already).
+                    lease.Connection.ChannelOpenSettled();
+                }
             }
 
             if (started is null)
