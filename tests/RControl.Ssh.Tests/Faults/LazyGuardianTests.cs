@@ -53,10 +53,10 @@ public sealed class LazyGuardianTests
         }
     }
 
-    /// <summary>The guardian shells under this test's own sshd (its script names its directory <c>rcontrol-g.NONCE</c>).</summary>
+    /// <summary>The guardian shells under this test's own sshd (its script, on its command line, defines <c>sweep()</c>; a registered command's names the guardian's directory only).</summary>
     private static List<int> Guardians(SshServer server) =>
         ProcessTree.Descendants(server.Pid ?? throw new InvalidOperationException("sshd is not running"))
-            .Where(pid => CommandLine(pid).Contains("rcontrol-g.", StringComparison.Ordinal))
+            .Where(pid => CommandLine(pid).Contains("sweep()", StringComparison.Ordinal))
             .ToList();
 
     private static string CommandLine(int pid)

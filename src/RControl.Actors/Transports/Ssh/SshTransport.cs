@@ -159,7 +159,7 @@ internal sealed class SshTransport : ICommandTransport
                 {
                     // Opened or failed: if this was the connection's first command, its guardian may now open its channel
                     // (a later command given no guardian found it settled already).
-                    lease.Connection.ChannelOpenSettled();
+                    lease.Connection.ChannelOpenSettled(started is not null);
                 }
             }
 
