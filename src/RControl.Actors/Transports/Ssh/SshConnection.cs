@@ -85,7 +85,7 @@ internal sealed class SshConnection : IDisposable
     private volatile bool _firstChannelOpened;
 
     /// <summary>The pause before a command tries again after a refusal with only the first command's channel closing at the server.</summary>
-    private static readonly TimeSpan ClosingChannelPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ClosingChannelPause = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The error that ended the connection, if any.</summary>
     public Exception? LastError { get; private set; }
