@@ -103,11 +103,14 @@ internal sealed class SshTransport : ICommandTransport
             var lease = await _pool.AcquireAsync(giveUpAt, budget, cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
             SshRunningCommand? started = null;
+            var watchesForItself = false;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                // The connection's first command starts its guardian first, so the guardian has its channel.
+                // The connection's second command starts its guardian before its own channel, so the guardian has its
+                // channel (the first command watches for itself).
                 var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
+                watchesForItself = Guarded(_spec) && guardian is null;
                 guardian?.CommandStarted();
                 var guardDirectory = guardian?.Directory;
                 var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true, guardian?.LoginShellIsBash == true);
@@ -163,6 +166,15 @@ internal sealed class SshTransport : ICommandTransport
                 sshCommand?.Dispose();
                 lease.Dispose();
                 throw;
+            }
+            finally
+            {
+                if (watchesForItself)
+                {
+                    // Opened or failed: if this was the connection's first command, its guardian may now open its channel
+                    // (a later command given no guardian found it settled already).
+                    lease.Connection.ChannelOpenSettled(started is not null);
+                }
             }
 
             if (started is null)
