@@ -81,6 +81,7 @@ public static class Program
             var ssh = server is null ? null : new SshWorkloads(server, options);
             await AddAsync(rows, options, "W1", () => One(ssh!.W1Async(noSsh))).ConfigureAwait(false);
             await AddAsync(rows, options, "W1", () => ssh!.W1BreakdownAsync(noSsh)).ConfigureAwait(false);
+            await AddAsync(rows, options, "W1B", () => BashLoginShellWorkload.RunAsync(options)).ConfigureAwait(false);
             await AddAsync(rows, options, "W2", () => One(ssh!.W2Async(noSsh))).ConfigureAwait(false);
             await AddAsync(rows, options, "W3", () => One(ssh!.W3Async(noSsh))).ConfigureAwait(false);
             await AddAsync(rows, options, "W4", () => One(ssh!.W4Async(noSsh))).ConfigureAwait(false);

@@ -2,8 +2,9 @@
 """One run of an SSH workload through a Python peer library (Debian's python3-paramiko / python3-fabric).
 
 Opens SESSIONS connections in parallel (one thread each), runs COMMANDS sequential COMMAND on each, checks every
-output, and prints one line: "PEERRESULT <seconds> <peak RSS bytes> <threads at peak>". The interpreter start and the
-imports are outside the timing, as the .NET side's start-up is.
+output, and prints one line: "PEERRESULT <seconds> <peak RSS bytes> <threads at peak> <CPU seconds>" (CPU: user + system
+of this process over the same span, every thread included). The interpreter start and the imports are outside the
+timing, as the .NET side's start-up is.
 """
 import argparse
 import os
@@ -73,6 +74,12 @@ def run():
         errors.append(e)
 
 
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+cpu_start = cpu_seconds()
 start = time.perf_counter()
 threads = [threading.Thread(target=run) for _ in range(args.sessions)]
 for t in threads:
@@ -81,8 +88,9 @@ peak_threads[0] = threading.active_count()
 for t in threads:
     t.join()
 seconds = time.perf_counter() - start
+cpu = cpu_seconds() - cpu_start
 if errors:
     raise SystemExit(f"{len(errors)} sessions failed, first: {errors[0]!r}")
 with open("/proc/self/status") as status:
     peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-print(f"PEERRESULT {seconds:.6f} {peak_kib * 1024} {peak_threads[0]}")
+print(f"PEERRESULT {seconds:.6f} {peak_kib * 1024} {peak_threads[0]} {cpu:.6f}")

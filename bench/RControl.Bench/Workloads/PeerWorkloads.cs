@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RControl.Bench.Harness;
 using RControl.TestSupport;
 
@@ -59,9 +60,29 @@ public sealed class PeerWorkloads(SshServer server, BenchOptions options)
         paramiko.NotMeasured ??= await PythonPeer.WhyNotAsync("paramiko").ConfigureAwait(false);
         fabric.NotMeasured ??= await PythonPeer.WhyNotAsync("fabric").ConfigureAwait(false);
         await using var rc = Engines.Create();
+        using var serverCpu = new ServerCpu(server.Pid ?? throw new InvalidOperationException("the sshd is not running"));
         var round = 0;
         var rcontrol = new List<double>();
-        var rcontrolSide = paramiko.NotMeasured is not null && fabric.NotMeasured is not null && raw is null ? null : (Func<Task<double>>)(async () =>
+        var cpu = new Dictionary<string, Cpu> { ["RControl"] = new(), ["raw SSH.NET"] = new(), ["paramiko"] = new(), ["fabric"] = new() };
+
+        // Each run's CPU time per connection: the client's (this process for RControl and raw SSH.NET, the Python
+        // process for the peers; closing the connections included) and the server's (sshd and all it started, counted
+        // once every connection's processes have ended). The first (warm-up) run of each side is dropped.
+        async Task<double> MeteredAsync(string side, Func<Task<(double Seconds, double? ClientMs)>> run)
+        {
+            await serverCpu.WaitForIdleAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            var serverBefore = serverCpu.Milliseconds();
+            var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var jitBefore = JitCpu.Milliseconds();
+            var (seconds, clientMs) = await run().ConfigureAwait(false);
+            var client = clientMs ?? (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMilliseconds;
+            var jit = clientMs is null ? JitCpu.Milliseconds() - jitBefore : 0;
+            await serverCpu.WaitForIdleAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            cpu[side].Add(client / sessions, (serverCpu.Milliseconds() - serverBefore) / sessions, jit / sessions);
+            return seconds;
+        }
+
+        var rcontrolSide = paramiko.NotMeasured is not null && fabric.NotMeasured is not null && raw is null ? null : (Func<Task<double>>)(() => MeteredAsync("RControl", async () =>
         {
             round++;
             var all = Enumerable.Range(0, sessions).Select(h => rc.CreateSession($"peers-{sessions}-{round}-{h}", server.Spec())).ToArray();
@@ -78,16 +99,16 @@ public sealed class PeerWorkloads(SshServer server, BenchOptions options)
                 }
             }))).ConfigureAwait(false);
             await Task.WhenAll(all.Select(s => s.CloseAsync())).ConfigureAwait(false);
-            return seconds;
-        });
+            return (seconds, null);
+        }));
         var peakRss = new Dictionary<string, long>();
-        Func<Task<double>>? Peer(Row row, string library) => row.NotMeasured is not null ? null : async () =>
+        Func<Task<double>>? Peer(Row row, string library) => row.NotMeasured is not null ? null : () => MeteredAsync(library, async () =>
         {
             var run = await PythonPeer.RunAsync(server, library, sessions, commands, command, expect).ConfigureAwait(false);
             peakRss[library] = Math.Max(peakRss.GetValueOrDefault(library), run.PeakRssBytes);
-            return run.Seconds;
-        };
-        Func<Task<double>>? rawSide = raw is null ? null : () => RawSessionsAsync(sessions, command, expect);
+            return (run.Seconds, run.CpuSeconds * 1000);
+        });
+        Func<Task<double>>? rawSide = raw is null ? null : () => MeteredAsync("raw SSH.NET", async () => (await RawSessionsAsync(sessions, command, expect).ConfigureAwait(false), null));
         await Measure.InterleaveAsync(
             options.Runs,
             (rcontrol, rcontrolSide),
@@ -100,10 +121,62 @@ public sealed class PeerWorkloads(SshServer server, BenchOptions options)
             if (peakRss.TryGetValue(library, out var bytes))
             {
                 row.Note($"{library} process peak RSS {bytes / 1024.0 / 1024.0:0} MiB; runs alternate RControl, {(raw is null ? string.Empty : "raw SSH.NET, ")}paramiko, Fabric");
+                row.Note(CpuNote(cpu["RControl"], cpu[library], library));
             }
         }
 
         raw?.RControl.AddRange(rcontrol);
+        if (raw is not null && cpu["raw SSH.NET"].Client.Count > 0)
+        {
+            raw.Note(CpuNote(cpu["RControl"], cpu["raw SSH.NET"], "raw SSH.NET"));
+        }
+
+        var measured = cpu.Where(c => c.Value.Client.Count > 0).ToArray();
+        if (measured.Length > 0)
+        {
+            (raw ?? paramiko).Note($"server CPU counted as: {serverCpu.Method}; CPU per connection, medians (client / server ms): " +
+                string.Join(", ", measured.Select(c => $"{c.Key} {c.Value.ClientMedian:0.0} / {c.Value.ServerMedian:0.0}")) +
+                $"; of the client CPU, .NET's background JIT (tier-1 recompilation, paid once per process) took RControl {cpu["RControl"].JitMedian:0.0} ms" +
+                (cpu["raw SSH.NET"].Client.Count > 0 ? $", raw SSH.NET {cpu["raw SSH.NET"].JitMedian:0.0} ms" : string.Empty));
+        }
+    }
+
+    private static string CpuNote(Cpu rcontrol, Cpu peer, string name) =>
+        $"CPU (user + sys) per connection, medians: client RControl {rcontrol.ClientMedian:0.0} ms, {name} {peer.ClientMedian:0.0} ms ({Ratio(rcontrol.ClientMedian, peer.ClientMedian)}); " +
+        $"server (sshd and all it started) RControl {rcontrol.ServerMedian:0.0} ms, {name} {peer.ServerMedian:0.0} ms ({Ratio(rcontrol.ServerMedian, peer.ServerMedian)}); " +
+        $"both: {Ratio(rcontrol.ClientMedian + rcontrol.ServerMedian, peer.ClientMedian + peer.ServerMedian)}";
+
+    private static string Ratio(double a, double b) => b > 0 ? $"{a / b:0.00}×" : "—";
+
+    /// <summary>CPU milliseconds per connection of one side's measured runs (the warm-up run's dropped).</summary>
+    private sealed class Cpu
+    {
+        private int _runs;
+
+        public List<double> Client { get; } = [];
+
+        public List<double> Server { get; } = [];
+
+        public double ClientMedian => Client.Count == 0 ? double.NaN : Stats.Median(Client);
+
+        public double ServerMedian => Server.Count == 0 ? double.NaN : Stats.Median(Server);
+
+        /// <summary>Of the client's, the JIT's background thread (in-process sides only).</summary>
+        public List<double> Jit { get; } = [];
+
+        public double JitMedian => Jit.Count == 0 ? double.NaN : Stats.Median(Jit);
+
+        public void Add(double client, double server, double jit)
+        {
+            if (_runs++ == 0)
+            {
+                return;
+            }
+
+            Client.Add(client);
+            Server.Add(server);
+            Jit.Add(jit);
+        }
     }
 
     private async Task<double> RawSessionsAsync(int sessions, string command, string expect)

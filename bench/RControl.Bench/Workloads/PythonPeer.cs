@@ -58,9 +58,10 @@ public static class PythonPeer
         return new PeerRun(
             double.Parse(parts[0], CultureInfo.InvariantCulture),
             long.Parse(parts[1], CultureInfo.InvariantCulture),
-            int.Parse(parts[2], CultureInfo.InvariantCulture));
+            int.Parse(parts[2], CultureInfo.InvariantCulture),
+            double.Parse(parts[3], CultureInfo.InvariantCulture));
     }
 }
 
-/// <summary>One peer run: its time, the peer process's peak resident set and its thread count at the peak.</summary>
-public sealed record PeerRun(double Seconds, long PeakRssBytes, int Threads);
+/// <summary>One peer run: its time, the peer process's peak resident set, its thread count at the peak and its CPU time (user + system) over the run.</summary>
+public sealed record PeerRun(double Seconds, long PeakRssBytes, int Threads, double CpuSeconds);

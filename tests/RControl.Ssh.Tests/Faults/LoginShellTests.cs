@@ -24,7 +24,7 @@ public sealed class LoginShellTests
         await using var server = await SshServer.StartAsync();
         using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
         var guardian = await ReadyGuardian.StartAsync(client);
-        var loginShell = await LoginShellAsync(server.User.Name);
+        var loginShell = await LoginShells.LoginShellAsync(server.User.Name);
         var isSh = Path.GetFileName(loginShell) is "sh" or "dash"
             && (await ProcessRunner.RunAsync("test", [loginShell, "-ef", "/bin/sh"])).ExitCode == 0;
         Assert.Equal(isSh, guardian.LoginShellIsSh);
@@ -58,7 +58,7 @@ public sealed class LoginShellTests
         {
             // A real bash login shell: a throwaway user of these tests only.
             const string bashUser = "rcontrol-test-bash";
-            await EnsureUserAsync(bashUser, "/bin/bash");
+            await LoginShells.EnsureUserAsync(bashUser, "/bin/bash");
             await using var bashServer = await SshServer.StartAsync(new SshServerOptions { ExtraConfig = [$"AllowUsers {bashUser}"] });
             await AssertReExecutedAsync(bashServer, bashServer.Spec() with { User = bashUser });
         }
@@ -102,22 +102,6 @@ public sealed class LoginShellTests
 
         GC.KeepAlive(server);
     }
-
-    private static async Task<string> LoginShellAsync(string user) =>
-        (await ProcessRunner.RunCheckedAsync("sh", "-c", $"getent passwd {user} | cut -d: -f7")).Trim();
-
-    private static async Task EnsureUserAsync(string name, string shell)
-    {
-        if ((await ProcessRunner.RunAsync("id", ["-u", name])).ExitCode != 0)
-        {
-            // 9: created meanwhile by another test process.
-            var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", shell, name]);
-            Assert.True(add.ExitCode is 0 or 9, $"useradd {name}: {add.Stderr}");
-        }
-
-        Assert.Equal(shell, await LoginShellAsync(name));
-    }
-
 
     private static async Task<string[]> RunAsync(SshClient client, string text)
     {

@@ -95,6 +95,57 @@ public sealed class ChannelLimitTests(SshdFixture sshd) : IClassFixture<SshdFixt
         Assert.Equal(string.Concat(Enumerable.Repeat("+-", 4)), string.Concat(events));
     }
 
+    [Theory]
+    [InlineData(1, 1)] // the guardian gives its one channel up: commands watch for themselves
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    [InlineData(10, 9)]
+    public async Task The_learned_limit_runs_as_many_commands_at_once_as_the_server_allows_next_to_the_guardian(int maxSessions, int atOnce)
+    {
+        await using var server = await SshServer.StartAsync(new SshServerOptions { MaxSessions = maxSessions });
+        await using var rc = RControlSystem.Create();
+        await using var session = rc.CreateSshSession("learn", server.Spec() with { MaxChannels = maxSessions + 5, MaxConnections = 1 });
+        var prefix = Path.Combine(Path.GetTempPath(), $"rc-learn-{Guid.NewGuid():N}");
+        try
+        {
+            // Each wave's first commands hold until their gate opens: exactly as many run as the connection allows. Then a
+            // burst of short commands follows them, each starting while sshd is still closing the channel of the one
+            // before: that must neither lower the limit the next wave meets nor end the guardian.
+            var registrations = new List<string>();
+            for (var wave = 0; wave < 3; wave++)
+            {
+                var log = $"{prefix}.log{wave}";
+                var gate = $"{prefix}.gate{wave}";
+                var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+                var held = Enumerable.Range(0, atOnce)
+                    .Select(_ => session.Execute(
+                        $"echo + >> {log}; readlink /proc/$$/fd/7 || echo none; until [ -e {gate} ]; do sleep 0.05; done; echo - >> {log}",
+                        new CommandOptions { OnStdout = (_, l) => lines.Enqueue(l) }))
+                    .ToArray();
+                var burst = Enumerable.Range(0, 4 * atOnce + 4).Select(_ => session.Execute("true")).ToArray();
+                await Poll.UntilAsync(() => Started(log) == atOnce, TimeSpan.FromSeconds(30), $"wave {wave}: {atOnce} commands running at once");
+                await File.WriteAllTextAsync(gate, "");
+                await Task.WhenAll(held.Concat(burst).Select(t => t.WaitAsync()));
+                registrations = [.. lines];
+            }
+
+            // The last wave's commands: registered with the guardian, unless the server has no channel to spare for it.
+            Assert.Equal(atOnce, registrations.Count);
+            Assert.All(registrations, r => Assert.Equal(maxSessions > 1, r.StartsWith("/dev/shm/rcontrol-g.", StringComparison.Ordinal)));
+            Assert.Empty(await session.WaitForTasksAsync());
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(prefix)!, Path.GetFileName(prefix) + ".*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private static int Started(string log) =>
+        File.Exists(log) ? File.ReadAllLines(log).Count(l => l == "+") : 0;
+
     [Fact]
     public async Task A_server_that_refuses_every_channel_fails_the_command_saying_so()
     {

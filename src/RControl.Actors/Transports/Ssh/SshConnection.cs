@@ -69,14 +69,35 @@ internal sealed class SshConnection : IDisposable
     /// <summary>Channels open (or reserved) on this connection. Guarded by the pool's lock.</summary>
     public int ActiveChannels { get; set; }
 
+    /// <summary>Command channels the server has opened and RControl has not closed yet. Guarded by the pool's lock.</summary>
+    public int OpenChannels { get; set; }
+
+    /// <summary>
+    /// The most command channels the server has had open at once on this connection: it allows at least that many (the
+    /// guardian only ever gives its channel up). Guarded by the pool's lock.
+    /// </summary>
+    public int MostOpenChannels { get; set; }
+
+    /// <summary>When RControl last closed a command channel of this connection (a Stopwatch timestamp). Guarded by the pool's lock.</summary>
+    public long LastClosed { get; set; }
+
     /// <summary>
     /// Command channels the server has shown it allows at once (it refused one more): no limit until a refusal.
     /// Guarded by the pool's lock.
     /// </summary>
     public int ChannelLimit { get; set; } = int.MaxValue;
 
-    /// <summary>Whether the connection has started a guardian (running, given up or ended: it held a channel).</summary>
-    public bool HadGuardian => _guardian is { IsCompletedSuccessfully: true, Result: not null };
+    /// <summary>
+    /// Whether a channel of the connection has been open where a guardian's would be: the guardian's (running, given up
+    /// or ended), or its first command's, which runs before the guardian starts. A refusal with no other channel open then
+    /// means one is still closing at the server (it frees a channel a moment after), not that the server allows none.
+    /// </summary>
+    public bool HadGuardian => _firstChannelOpened || _guardian is { IsCompletedSuccessfully: true, Result: not null };
+
+    private volatile bool _firstChannelOpened;
+
+    /// <summary>The pause before a command tries again after a refusal with only the first command's channel closing at the server.</summary>
+    private static readonly TimeSpan ClosingChannelPause = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The error that ended the connection, if any.</summary>
     public Exception? LastError { get; private set; }
@@ -86,16 +107,30 @@ internal sealed class SshConnection : IDisposable
     private Task<SshGuardian?>? _guardian;
     private volatile bool _guardianGivenUp;
 
+    // Set when the first command asks (it gets no guardian); completed once its channel open has succeeded or failed.
+    private TaskCompletionSource? _firstChannel;
+
     /// <summary>
-    /// The connection's guardian (see <see cref="SshGuardian"/>), started by the first caller; null when it could not
-    /// be started or has ended (its commands then get a watcher each).
+    /// The connection's guardian (see <see cref="SshGuardian"/>), started by the connection's second command once the
+    /// first command's channel is open (so the guardian's channel comes second, before any other command's); null for
+    /// the first command, and when it could not be started or has ended (those commands get a watcher each).
+    /// Call <see cref="ChannelOpenSettled"/> once the command's channel open has succeeded or failed.
     /// </summary>
     public async Task<SshGuardian?> GuardianAsync()
     {
         Task<SshGuardian?> starting;
         lock (_running)
         {
-            starting = _guardian ??= StartGuardianAsync();
+            if (_guardian is null && _firstChannel is null)
+            {
+                // The first command would not find the guardian ready anyway (its directory comes a round trip after its
+                // start) and watches for itself: a connection that runs one command (a fan-out's) never pays for a
+                // guardian's channel and shells.
+                _firstChannel = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return null;
+            }
+
+            starting = _guardian ??= StartGuardianAsync(_firstChannel?.Task);
         }
 
         var guardian = await starting.ConfigureAwait(false);
@@ -116,6 +151,8 @@ internal sealed class SshConnection : IDisposable
         StopUsingGuardian();
         if (_guardian is not { IsCompletedSuccessfully: true, Result: { } guardian })
         {
+            // No guardian held it: the first command's channel is still closing at the server.
+            await Task.Delay(ClosingChannelPause, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -130,10 +167,25 @@ internal sealed class SshConnection : IDisposable
         }
     }
 
-    private async Task<SshGuardian?> StartGuardianAsync()
+    /// <summary>The first command's channel open has succeeded (<paramref name="opened"/>) or failed: the guardian may start.</summary>
+    public void ChannelOpenSettled(bool opened)
+    {
+        if (Volatile.Read(ref _firstChannel) is { Task.IsCompleted: false } first)
+        {
+            _firstChannelOpened |= opened;
+            first.TrySetResult();
+        }
+    }
+
+    private async Task<SshGuardian?> StartGuardianAsync(Task? firstChannel)
     {
         try
         {
+            if (firstChannel is not null)
+            {
+                await firstChannel.ConfigureAwait(false);
+            }
+
             return await SshGuardian.StartAsync(Client).ConfigureAwait(false);
         }
         catch (Exception)

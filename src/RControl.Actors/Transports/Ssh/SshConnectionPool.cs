@@ -284,21 +284,38 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     }
 
     /// <summary>
-    /// The server refused the channel of <paramref name="lease"/> (its <c>MaxSessions</c> is lower than the session's
-    /// <c>max-channels</c>). With other channels of the connection open or opening, the connection is taken to allow
-    /// only those from now on: the command waits for one of them, or for another connection. With none but the
-    /// guardian's, the guardian must give its channel up. With none at all, the refusal is final. Call before
-    /// disposing the lease.
+    /// How long after RControl has closed a channel the server may still count it (it frees a channel a moment later, at
+    /// its next turn, later still on a busy host).
     /// </summary>
-    public ChannelRefusal ChannelRefused(Lease lease)
+    private static readonly TimeSpan ClosingGrace = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The server refused the channel of <paramref name="lease"/> (its <c>MaxSessions</c> is lower than the session's
+    /// <c>max-channels</c>). With fewer other channels of the connection open than the server has had open at once before,
+    /// or a channel of ours closed shortly before this one was asked for, that channel may still be closing at the server:
+    /// the command tries again shortly, the limit untouched, unless <paramref name="closingLongEnough"/> (then the limit
+    /// never goes below what the server has had open at once). With other channels
+    /// open or opening, the connection is taken to allow only those from now on: the command waits for one of them, or for
+    /// another connection. With none but the guardian's, the guardian must give its channel up. With none at all, the
+    /// refusal is final. Call before disposing the lease.
+    /// </summary>
+    /// <param name="closingLongEnough">The command has tried again for long enough: believe the refusal.</param>
+    public ChannelRefusal ChannelRefused(Lease lease, bool closingLongEnough = false)
     {
         lock (_gate)
         {
             var connection = lease.Connection;
             var others = connection.ActiveChannels - 1;
+            var closing = connection.LastClosed != 0 &&
+                System.Diagnostics.Stopwatch.GetElapsedTime(connection.LastClosed, lease.Acquired) < ClosingGrace;
+            if ((others < connection.MostOpenChannels || closing) && !closingLongEnough)
+            {
+                return ChannelRefusal.TryAgainSoon;
+            }
+
             if (others > 0)
             {
-                connection.ChannelLimit = Math.Min(connection.ChannelLimit, others);
+                connection.ChannelLimit = Math.Min(connection.ChannelLimit, Math.Max(others, connection.MostOpenChannels));
                 return ChannelRefusal.WaitForAChannel;
             }
 
@@ -313,11 +330,26 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         }
     }
 
-    private void Release(SshConnection connection)
+    private void Opened(SshConnection connection)
+    {
+        lock (_gate)
+        {
+            connection.OpenChannels++;
+            connection.MostOpenChannels = Math.Max(connection.MostOpenChannels, connection.OpenChannels);
+        }
+    }
+
+    private void Release(SshConnection connection, bool opened)
     {
         lock (_gate)
         {
             connection.ActiveChannels--;
+            if (opened)
+            {
+                connection.OpenChannels--;
+                connection.LastClosed = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
             Signal();
         }
     }
@@ -375,20 +407,36 @@ internal sealed class SshConnectionPool : IAsyncDisposable
 
         /// <summary>The server refuses even a connection's first channel: report it.</summary>
         Final,
+
+        /// <summary>A channel of the connection is still closing at the server: try again in a moment.</summary>
+        TryAgainSoon,
     }
 
     /// <summary>One reserved channel slot on a connection.</summary>
     public sealed class Lease(SshConnectionPool pool, SshConnection connection) : IDisposable
     {
         private int _released;
+        private int _opened;
 
         public SshConnection Connection => connection;
+
+        /// <summary>When the slot was reserved (a Stopwatch timestamp).</summary>
+        public long Acquired { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        /// <summary>The server has opened the lease's channel.</summary>
+        public void Opened()
+        {
+            if (Interlocked.Exchange(ref _opened, 1) == 0)
+            {
+                pool.Opened(connection);
+            }
+        }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                pool.Release(connection);
+                pool.Release(connection, Volatile.Read(ref _opened) == 1);
             }
         }
     }

@@ -10,7 +10,8 @@ namespace RControl.Transports.Ssh;
 /// It creates a private directory (<c>mkdir</c> under <c>umask 077</c> in <c>/dev/shm</c>, else <c>/tmp</c>: mode 0700,
 /// owned by the login user, and it fails if anything — a stranger's directory or link — already has the name), prints
 /// its path (the wrapper uses it from then on) and whether the login shell is <c>/bin/sh</c> itself (then the wrapper is
-/// sent to the login shell as is, without a second <c>/bin/sh</c>: see <see cref="LoginShellIsSh"/>), and then reads its channel's stdin,
+/// sent to the login shell as is, without a second <c>/bin/sh</c>: see <see cref="LoginShellIsSh"/>) or bash (see
+/// <see cref="LoginShellIsBash"/>), and then reads its channel's stdin,
 /// which RControl never closes nor writes but for the requests below, so that read ends only when sshd closes it:
 /// the connection died (controller killed, network cut, sshd killed) or was closed. Then the guardian kills the
 /// group of every registered command still running and removes the directory.
@@ -36,6 +37,8 @@ internal sealed class SshGuardian : IDisposable
     public const int RegistrationFd = 7;
 
     private const string ShMark = "sh";
+
+    private const string BashMark = "bash";
 
     /// <summary>Commands between two prunes of the directory.</summary>
     public const int PruneEvery = 256;
@@ -66,7 +69,14 @@ internal sealed class SshGuardian : IDisposable
     /// <c>execve</c> per command. False for any other login shell (bash, zsh, csh, fish…): the wrapper re-executes
     /// <c>/bin/sh</c>, so commands always run under <c>/bin/sh</c>.
     /// </summary>
-    public bool LoginShellIsSh => IsRunning && Volatile.Read(ref _ready)?.LoginShellIsSh == true;
+    public bool LoginShellIsSh => IsRunning && Volatile.Read(ref _ready)?.LoginShell == ShMark;
+
+    /// <summary>
+    /// True once the guardian has found that the login shell (<c>$SHELL</c>) is named <c>bash</c>: the wrapper of a plain
+    /// command (see <see cref="SshCommandLine"/>) then starts it from the login shell itself, without a second shell. Only a
+    /// hint: that wrapper checks at run time that bash runs it and is plain POSIX <c>sh</c> otherwise.
+    /// </summary>
+    public bool LoginShellIsBash => IsRunning && Volatile.Read(ref _ready)?.LoginShell == BashMark;
 
     /// <summary>Completes when the guardian's channel has closed.</summary>
     public Task Ended => _execution;
@@ -108,13 +118,16 @@ internal sealed class SshGuardian : IDisposable
         {
             using var reader = new StreamReader(output, Encoding.ASCII);
             var line = await reader.ReadLineAsync().ConfigureAwait(false);
-            // Only one of the two places it may choose, then "sh" or "-"; anything else (a login script's chatter) leaves
-            // it unused.
+            // Only one of the two places it may choose, then "sh", "bash" or "-"; anything else (a login script's chatter)
+            // leaves it unused.
             foreach (var directory in new[] { "/dev/shm/" + name, "/tmp/" + name })
             {
-                if (line == directory + " " + ShMark || line == directory + " -")
+                foreach (var shell in new[] { ShMark, BashMark, "-" })
                 {
-                    Volatile.Write(ref _ready, new Ready(directory, line.EndsWith(ShMark, StringComparison.Ordinal)));
+                    if (line == directory + " " + shell)
+                    {
+                        Volatile.Write(ref _ready, new Ready(directory, shell));
+                    }
                 }
             }
         }
@@ -135,19 +148,19 @@ internal sealed class SshGuardian : IDisposable
         // sshd runs a command as `basename($SHELL) -c COMMAND`: exactly `/bin/sh -c` when $SHELL is /bin/sh's program
         // under a name that does not change how it behaves (bash named bash is not bash named sh).
         "s=-\n" +
-        "case ${SHELL-} in */sh|*/dash) [ \"$SHELL\" -ef /bin/sh ] && s=" + ShMark + " ;; esac\n" +
+        "case ${SHELL-} in */sh|*/dash) [ \"$SHELL\" -ef /bin/sh ] && s=" + ShMark + " ;; */bash) s=" + BashMark + " ;; esac\n" +
         "echo \"$d $s\"\n" +
         "trap '' HUP PIPE INT\n" +
         "exec >/dev/null 2>&1\n" +
         "sweep() {\n" +
-        "  g=\n" +
+        "  m=$1 g=\n" +
         "  for f in \"$d\"/*.*; do\n" +
         "    [ -e \"$f\" ] || continue\n" +
         // A kill's mark for a command not registered yet stays until the guardian ends (see SshCommandLine.KillRegistered).
-        "    case $f in *" + SshCommandLine.KillMark + ") [ \"$1\" = k ] || continue ;; esac\n" +
+        "    case $f in *" + SshCommandLine.KillMark + ") [ \"$m\" = k ] || continue ;; esac\n" +
         "    p=${f##*/}; p=${p%%.*}\n" +
-        $"    if [ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ]; then\n" +
-        "      [ \"$1\" = k ] && kill -9 -\"$p\" \"$p\"\n" +
+        $"    if {SshCommandLine.Holds("$p", "\"$f\"")}; then\n" +
+        "      [ \"$m\" = k ] && kill -9 -\"$p\" \"$p\"\n" +
         "    else\n" +
         "      g=\"$g $f\"\n" +
         "    fi\n" +
@@ -158,7 +171,7 @@ internal sealed class SshGuardian : IDisposable
         "  case $c in\n" +
         "    p) sweep p ;;\n" +
         "    k) case $a in *[!0-9a-f]*|'') ;; *) for f in \"$d\"/*.\"$a\"; do p=${f##*/}; p=${p%%.*}; " +
-        $"[ \"/proc/$p/fd/{RegistrationFd}\" -ef \"$f\" ] && kill -9 -\"$p\" \"$p\"; done ;; esac ;;\n" +
+        $"{SshCommandLine.Holds("$p", "\"$f\"")} && kill -9 -\"$p\" \"$p\"; done ;; esac ;;\n" +
         "  esac\n" +
         "done\n" +
         "sweep k\n" +
@@ -224,5 +237,5 @@ internal sealed class SshGuardian : IDisposable
         }
     }
 
-    private sealed record Ready(string Directory, bool LoginShellIsSh);
+    private sealed record Ready(string Directory, string LoginShell);
 }

@@ -25,6 +25,12 @@ internal sealed class SshTransport : ICommandTransport
 
     /// <summary>Refusals tolerated with no channel but the (closing) guardian's open: sshd may free its session just after.</summary>
     private const int MaxRefusedAlone = 3;
+
+    // A refusal while one of the connection's channels is still closing at the server: try again after this pause, this
+    // many times at most (a second in all), then believe it.
+    private static readonly TimeSpan ClosingChannelPause = TimeSpan.FromMilliseconds(10);
+
+    private const int MaxRefusedClosing = 100;
     private static readonly TimeSpan KillRetryFirst = TimeSpan.FromMilliseconds(100);
 
     private readonly SshSessionSpec _spec;
@@ -90,20 +96,24 @@ internal sealed class SshTransport : ICommandTransport
         var nonce = SshCommandLine.NewNonce();
         var attempt = 0;
         var refusedAlone = 0;
+        var refusedClosing = 0;
         while (true)
         {
             attempt++;
             var lease = await _pool.AcquireAsync(giveUpAt, budget, cancellationToken).ConfigureAwait(false);
             SshCommand? sshCommand = null;
             SshRunningCommand? started = null;
+            var watchesForItself = false;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                // The connection's first command starts its guardian first, so the guardian has its channel.
+                // The connection's second command starts its guardian before its own channel, so the guardian has its
+                // channel (the first command watches for itself).
                 var guardian = Guarded(_spec) ? await lease.Connection.GuardianAsync().ConfigureAwait(false) : null;
+                watchesForItself = Guarded(_spec) && guardian is null;
                 guardian?.CommandStarted();
                 var guardDirectory = guardian?.Directory;
-                var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true);
+                var text = SshCommandLine.Build(command, null, nonce, guardDirectory, guardian?.LoginShellIsSh == true, guardian?.LoginShellIsBash == true);
                 sshCommand = lease.Connection.Client.CreateCommand(text);
                 var stdout = new ChannelSink(readsProcessGroup: false, lease.Connection.Output);
                 var stderr = new ChannelSink(readsProcessGroup: true, lease.Connection.Output, discard: command.CombineStderr, firstLineOnly: guardDirectory is not null);
@@ -112,6 +122,7 @@ internal sealed class SshTransport : ICommandTransport
                 // Opening a channel waits for the server's answer synchronously inside SSH.NET.
                 var opening = sshCommand;
                 var execution = await Blocking.Run(() => opening.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
+                lease.Opened();
                 var running = new SshRunningCommand(this, sshCommand, lease, stdout, command.CombineStderr ? null : stderr, stderr, execution, nonce, guardDirectory is null ? null : guardian, guardDirectory);
                 _running[running] = 0;
                 _ = running.ExitCode.ContinueWith(t => _running.TryRemove(running, out var _), TaskScheduler.Default);
@@ -122,8 +133,14 @@ internal sealed class SshTransport : ICommandTransport
                 // The server allows fewer channels than the session (its MaxSessions): learn it and wait for a channel,
                 // or take the guardian's channel when it holds the only one (the commands then watch for themselves).
                 sshCommand?.Dispose();
-                var refusal = _pool.ChannelRefused(lease);
+                var refusal = _pool.ChannelRefused(lease, refusedClosing >= MaxRefusedClosing);
                 lease.Dispose();
+                if (refusal == SshConnectionPool.ChannelRefusal.TryAgainSoon)
+                {
+                    refusedClosing++;
+                    await Task.Delay(ClosingChannelPause, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (refusal == SshConnectionPool.ChannelRefusal.Final ||
                     (refusal == SshConnectionPool.ChannelRefusal.GiveUpTheGuardian && ++refusedAlone > MaxRefusedAlone))
                 {
@@ -149,6 +166,15 @@ internal sealed class SshTransport : ICommandTransport
                 sshCommand?.Dispose();
                 lease.Dispose();
                 throw;
+            }
+            finally
+            {
+                if (watchesForItself)
+                {
+                    // Opened or failed: if this was the connection's first command, its guardian may now open its channel
+                    // (a later command given no guardian found it settled already).
+                    lease.Connection.ChannelOpenSettled(started is not null);
+                }
             }
 
             if (started is null)
