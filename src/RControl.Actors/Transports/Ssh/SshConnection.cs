@@ -96,6 +96,12 @@ internal sealed class SshConnection : IDisposable
 
     private volatile bool _firstChannelOpened;
 
+    /// <summary>
+    /// The first command was given no guardian and the guardian has not started yet: the channels open now leave out
+    /// the one the guardian will take.
+    /// </summary>
+    public bool GuardianYetToCome => Volatile.Read(ref _firstChannel) is not null && Volatile.Read(ref _guardian) is null && !_guardianGivenUp;
+
     /// <summary>The pause before a command tries again after a refusal with only the first command's channel closing at the server.</summary>
     private static readonly TimeSpan ClosingChannelPause = TimeSpan.FromMilliseconds(250);
 

@@ -335,7 +335,9 @@ internal sealed class SshConnectionPool : IAsyncDisposable
         lock (_gate)
         {
             connection.OpenChannels++;
-            connection.MostOpenChannels = Math.Max(connection.MostOpenChannels, connection.OpenChannels);
+            // What the server allows beside the guardian: a first command's channel opened before the guardian's.
+            var besideGuardian = connection.OpenChannels - (connection.GuardianYetToCome ? 1 : 0);
+            connection.MostOpenChannels = Math.Max(connection.MostOpenChannels, besideGuardian);
         }
     }
 
