@@ -87,23 +87,14 @@ internal sealed class SshConnection : IDisposable
     /// </summary>
     public int ChannelLimit { get; set; } = int.MaxValue;
 
-    /// <summary>
-    /// Whether a channel of the connection has been open where a guardian's would be: the guardian's (running, given up
-    /// or ended), or its first command's, which runs before the guardian starts. A refusal with no other channel open then
-    /// means one is still closing at the server (it frees a channel a moment after), not that the server allows none.
-    /// </summary>
-    public bool HadGuardian => _firstChannelOpened || _guardian is { IsCompletedSuccessfully: true, Result: not null };
-
-    private volatile bool _firstChannelOpened;
+    /// <summary>Whether the connection has started a guardian (running, given up or ended: it held a channel).</summary>
+    public bool HadGuardian => _guardian is { IsCompletedSuccessfully: true, Result: not null };
 
     /// <summary>
     /// The first command was given no guardian and the guardian has not started yet: the channels open now leave out
     /// the one the guardian will take.
     /// </summary>
     public bool GuardianYetToCome => Volatile.Read(ref _firstChannel) is not null && Volatile.Read(ref _guardian) is null && !_guardianGivenUp;
-
-    /// <summary>The pause before a command tries again after a refusal with only the first command's channel closing at the server.</summary>
-    private static readonly TimeSpan ClosingChannelPause = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The error that ended the connection, if any.</summary>
     public Exception? LastError { get; private set; }
@@ -157,8 +148,6 @@ internal sealed class SshConnection : IDisposable
         StopUsingGuardian();
         if (_guardian is not { IsCompletedSuccessfully: true, Result: { } guardian })
         {
-            // No guardian held it: the first command's channel is still closing at the server.
-            await Task.Delay(ClosingChannelPause, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -173,12 +162,11 @@ internal sealed class SshConnection : IDisposable
         }
     }
 
-    /// <summary>The first command's channel open has succeeded (<paramref name="opened"/>) or failed: the guardian may start.</summary>
-    public void ChannelOpenSettled(bool opened)
+    /// <summary>The first command's channel open has succeeded or failed: the guardian may start.</summary>
+    public void ChannelOpenSettled()
     {
         if (Volatile.Read(ref _firstChannel) is { Task.IsCompleted: false } first)
         {
-            _firstChannelOpened |= opened;
             first.TrySetResult();
         }
     }

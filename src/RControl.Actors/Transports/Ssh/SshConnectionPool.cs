@@ -292,12 +292,13 @@ internal sealed class SshConnectionPool : IAsyncDisposable
     /// <summary>
     /// The server refused the channel of <paramref name="lease"/> (its <c>MaxSessions</c> is lower than the session's
     /// <c>max-channels</c>). With fewer other channels of the connection open than the server has had open at once before,
-    /// or a channel of ours closed shortly before this one was asked for, that channel may still be closing at the server:
+    /// a channel of ours closed shortly before this one was asked for, or none open (and no guardian) on a connection that
+    /// has had one open, that channel may still be closing at the server:
     /// the command tries again shortly, the limit untouched, unless <paramref name="closingLongEnough"/> (then the limit
     /// never goes below what the server has had open at once). With other channels
     /// open or opening, the connection is taken to allow only those from now on: the command waits for one of them, or for
-    /// another connection. With none but the guardian's, the guardian must give its channel up. With none at all, the
-    /// refusal is final. Call before disposing the lease.
+    /// another connection. With none but the guardian's, the guardian must give its channel up. With none at all, believed,
+    /// the refusal is final. Call before disposing the lease.
     /// </summary>
     /// <param name="closingLongEnough">The command has tried again for long enough: believe the refusal.</param>
     public ChannelRefusal ChannelRefused(Lease lease, bool closingLongEnough = false)
@@ -308,7 +309,11 @@ internal sealed class SshConnectionPool : IAsyncDisposable
             var others = connection.ActiveChannels - 1;
             var closing = connection.LastClosed != 0 &&
                 System.Diagnostics.Stopwatch.GetElapsedTime(connection.LastClosed, lease.Acquired) < ClosingGrace;
-            if ((others < connection.MostOpenChannels || closing) && !closingLongEnough)
+            // A channel of ours may still be closing at the server: fewer open than it has had open at once, one closed just
+            // now, or none open on a connection that has opened one (its first command's, before any guardian).
+            var mayBeClosing = others < connection.MostOpenChannels || closing ||
+                (others == 0 && !connection.HadGuardian && connection.LastClosed != 0);
+            if (mayBeClosing && !closingLongEnough)
             {
                 return ChannelRefusal.TryAgainSoon;
             }

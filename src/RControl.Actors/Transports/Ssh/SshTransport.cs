@@ -173,7 +173,7 @@ internal sealed class SshTransport : ICommandTransport
                 {
                     // Opened or failed: if this was the connection's first command, its guardian may now open its channel
                     // (a later command given no guardian found it settled already).
-                    lease.Connection.ChannelOpenSettled(started is not null);
+                    lease.Connection.ChannelOpenSettled();
                 }
             }
 
