@@ -16,68 +16,46 @@ public sealed class KillRegisteredTests
     private static readonly TimeSpan LeftBound = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task A_registered_command_prints_no_ids_and_its_nonce_finds_and_kills_its_whole_group()
+    public Task A_registered_command_prints_no_ids_and_its_nonce_finds_and_kills_its_whole_group() => WithReadyGuardianAsync(async (server, client, guardian, sleep) =>
     {
-        await using var server = await SshServer.StartAsync();
-        var sleep = new SleepMarker();
-        try
-        {
-            using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await ReadyGuardian.StartAsync(client);
-            var nonce = SshCommandLine.NewNonce();
-            using var command = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"{sleep.Command} & {sleep.Command}"), null, nonce, guardian.Directory, guardian.LoginShellIsSh));
-            var run = command.ExecuteAsync();
-            await sleep.WaitSleepingAsync(2, Bound);
+        var nonce = SshCommandLine.NewNonce();
+        using var command = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"{sleep.Command} & {sleep.Command}"), null, nonce, guardian.Directory, guardian.LoginShellIsSh));
+        var run = command.ExecuteAsync();
+        await sleep.WaitSleepingAsync(2, Bound);
 
-            Assert.Equal(0, await KillAsync(client, SshCommandLine.KillRegistered(nonce, guardian.Directory!)));
-            await sleep.WaitGoneAsync(LeftBound);
-            await run.WaitAsync(Bound);
-            Assert.Equal("KILL", command.ExitSignal);
-            Assert.Equal("", command.Error);
-            Assert.False(File.Exists($"{guardian.Directory}/{nonce}{SshCommandLine.KillMark}"), "the kill's mark is removed once the command was found");
-        }
-        finally
-        {
-            await sleep.KillLeftAsync();
-        }
-    }
+        Assert.Equal(0, await KillAsync(client, SshCommandLine.KillRegistered(nonce, guardian.Directory!)));
+        await sleep.WaitGoneAsync(LeftBound);
+        await run.WaitAsync(Bound);
+        Assert.Equal("KILL", command.ExitSignal);
+        Assert.Equal("", command.Error);
+        Assert.False(File.Exists($"{guardian.Directory}/{nonce}{SshCommandLine.KillMark}"), "the kill's mark is removed once the command was found");
+    });
 
     [Fact]
-    public async Task A_kill_that_comes_before_the_registration_ends_the_command_when_it_registers()
+    public Task A_kill_that_comes_before_the_registration_ends_the_command_when_it_registers() => WithReadyGuardianAsync(async (server, client, guardian, sleep) =>
     {
-        await using var server = await SshServer.StartAsync();
-        var sleep = new SleepMarker();
-        try
+        var nonce = SshCommandLine.NewNonce();
+
+        // Nothing registered yet: the kill says so and leaves its mark.
+        Assert.Equal(3, await KillAsync(client, SshCommandLine.KillRegistered(nonce, guardian.Directory!)));
+        Assert.True(File.Exists($"{guardian.Directory}/{nonce}{SshCommandLine.KillMark}"));
+
+        // The command starts only now: it registers, sees the mark and never runs its command.
+        using var command = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"echo ran; {sleep.Command}"), null, nonce, guardian.Directory, guardian.LoginShellIsSh));
+        await command.ExecuteAsync().WaitAsync(Bound);
+        Assert.Equal("KILL", command.ExitSignal);
+        Assert.Equal("", command.Result);
+        Assert.Equal(0, sleep.Sleeping);
+
+        // The guardian's prune keeps marks (a command may still be on its way) and sweeps the ended registration.
+        for (var i = 0; i < SshGuardian.PruneEvery; i++)
         {
-            using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await ReadyGuardian.StartAsync(client);
-            var nonce = SshCommandLine.NewNonce();
-
-            // Nothing registered yet: the kill says so and leaves its mark.
-            Assert.Equal(3, await KillAsync(client, SshCommandLine.KillRegistered(nonce, guardian.Directory!)));
-            Assert.True(File.Exists($"{guardian.Directory}/{nonce}{SshCommandLine.KillMark}"));
-
-            // The command starts only now: it registers, sees the mark and never runs its command.
-            using var command = client.CreateCommand(SshCommandLine.Build(new CommandSpec($"echo ran; {sleep.Command}"), null, nonce, guardian.Directory, guardian.LoginShellIsSh));
-            await command.ExecuteAsync().WaitAsync(Bound);
-            Assert.Equal("KILL", command.ExitSignal);
-            Assert.Equal("", command.Result);
-            Assert.Equal(0, sleep.Sleeping);
-
-            // The guardian's prune keeps marks (a command may still be on its way) and sweeps the ended registration.
-            for (var i = 0; i < SshGuardian.PruneEvery; i++)
-            {
-                guardian.CommandStarted();
-            }
-
-            await Poll.UntilAsync(() => Directory.GetFiles(guardian.Directory!).Length == 1, Bound, "the ended registration pruned");
-            Assert.EndsWith(SshCommandLine.KillMark, Assert.Single(Directory.GetFiles(guardian.Directory!)));
+            guardian.CommandStarted();
         }
-        finally
-        {
-            await sleep.KillLeftAsync();
-        }
-    }
+
+        await Poll.UntilAsync(() => Directory.GetFiles(guardian.Directory!).Length == 1, Bound, "the ended registration pruned");
+        Assert.EndsWith(SshCommandLine.KillMark, Assert.Single(Directory.GetFiles(guardian.Directory!)));
+    });
 
     [Fact]
     public async Task Through_the_transport_a_kill_right_after_the_start_leaves_nothing()
@@ -112,36 +90,25 @@ public sealed class KillRegisteredTests
     }
 
     [Fact]
-    public async Task The_kill_by_nonce_never_kills_a_process_that_does_not_hold_the_registration()
+    public Task The_kill_by_nonce_never_kills_a_process_that_does_not_hold_the_registration() => WithReadyGuardianAsync(async (server, client, guardian, stranger) =>
     {
-        await using var server = await SshServer.StartAsync();
-        var stranger = new SleepMarker();
-        try
-        {
-            using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var guardian = await ReadyGuardian.StartAsync(client);
 
-            // A live process of the same user (a command of another connection) named by an entry it does not hold, as
-            // after its pid was reused.
-            using var other = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
-            var strangerRun = other.CreateCommand(SshCommandLine.Build(new CommandSpec(stranger.Command), null, SshCommandLine.NewNonce())).ExecuteAsync();
-            await stranger.WaitSleepingAsync(1, Bound);
-            var strangerPid = (await stranger.LeftAsync()).First(pid => ProcessTree.Name(pid) == "sleep");
-            var nonce = SshCommandLine.NewNonce();
-            var entry = $"{guardian.Directory}/{ProcessTree.Parent(strangerPid)}.{nonce}";
-            await File.WriteAllTextAsync(entry, "");
-            await ProcessRunner.RunCheckedAsync("chown", server.User.Name, entry);
+        // A live process of the same user (a command of another connection) named by an entry it does not hold, as
+        // after its pid was reused.
+        using var other = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
+        var strangerRun = other.CreateCommand(SshCommandLine.Build(new CommandSpec(stranger.Command), null, SshCommandLine.NewNonce())).ExecuteAsync();
+        await stranger.WaitSleepingAsync(1, Bound);
+        var strangerPid = (await stranger.LeftAsync()).First(pid => ProcessTree.Name(pid) == "sleep");
+        var nonce = SshCommandLine.NewNonce();
+        var entry = $"{guardian.Directory}/{ProcessTree.Parent(strangerPid)}.{nonce}";
+        await File.WriteAllTextAsync(entry, "");
+        await ProcessRunner.RunCheckedAsync("chown", server.User.Name, entry);
 
-            // Found (exit 0: the entry exists), but its pid does not hold it: nothing killed.
-            Assert.Equal(0, await KillAsync(client, SshCommandLine.KillRegistered(nonce, guardian.Directory!)));
-            Assert.Equal(1, stranger.Sleeping);
-            GC.KeepAlive(strangerRun);
-        }
-        finally
-        {
-            await stranger.KillLeftAsync();
-        }
-    }
+        // Found (exit 0: the entry exists), but its pid does not hold it: nothing killed.
+        Assert.Equal(0, await KillAsync(client, SshCommandLine.KillRegistered(nonce, guardian.Directory!)));
+        Assert.Equal(1, stranger.Sleeping);
+        GC.KeepAlive(strangerRun);
+    });
 
     private static async Task<int?> KillAsync(SshClient client, string text)
     {
@@ -150,4 +117,19 @@ public sealed class KillRegisteredTests
         return kill.ExitStatus;
     }
 
+    /// <summary>Runs <paramref name="test"/> on a fresh sshd with a connection whose guardian is ready; kills what the marker left.</summary>
+    private static async Task WithReadyGuardianAsync(Func<SshServer, SshClient, SshGuardian, SleepMarker, Task> test)
+    {
+        await using var server = await SshServer.StartAsync();
+        var sleep = new SleepMarker();
+        try
+        {
+            using var client = await SshConnector.ConnectAsync(server.Spec(), CancellationToken.None);
+            await test(server, client, await ReadyGuardian.StartAsync(client), sleep);
+        }
+        finally
+        {
+            await sleep.KillLeftAsync();
+        }
+    }
 }
